@@ -1,0 +1,160 @@
+/**
+ * The composition root: reads nothing from the environment itself, builds
+ * every part from a typed Config, and wires them. Tests build the same app
+ * with overrides.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { LIMITS } from '../shared/limits.js';
+import type { Config } from './config.js';
+import { Accounts } from './domain/accounts.js';
+import { type Geo, openOfflineGeo } from './domain/geo.js';
+import { Lobby } from './domain/lobby.js';
+import { AppError } from './errors.js';
+import { registerAccountRoutes } from './http/accountsRoutes.js';
+import { clientIpResolver } from './http/clientIp.js';
+import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
+import { createLogger } from './logger.js';
+import { Gateway } from './realtime/gateway.js';
+import { openPostgresStore } from './store/postgres.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+const API_BODY_LIMIT = 64 * 1024;
+
+export type Overrides = { log?: Logger; store?: Store; geo?: Geo; webRoot?: string };
+
+export type Service = {
+  app: FastifyInstance;
+  log: Logger;
+  store: Store;
+  lobby: Lobby;
+  gateway: Gateway;
+  /** Graceful stop: say goodbye to clients, close sockets, the server and the store. */
+  close(): Promise<void>;
+};
+
+async function openStore(config: Config): Promise<Store> {
+  return config.databaseUrl ? openPostgresStore(config.databaseUrl) : openSqliteStore(config.dataDir);
+}
+
+export async function buildService(config: Config, overrides: Overrides = {}): Promise<Service> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const store = overrides.store ?? (await openStore(config));
+  const geo = overrides.geo ?? (await openOfflineGeo());
+  const accounts = new Accounts(store);
+  const lobby = new Lobby(config.matching);
+  const clientIp = clientIpResolver(config.trustProxy);
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Fastify's own request lines carry the remote address: off (see onResponse below).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: API_BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+
+  // Empty JSON bodies are allowed (e.g. DELETE with a Content-Type); zod checks the rest.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('bad_request', 'The body is not valid JSON.', 400));
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    const forwardedHttps = config.trustProxy.kind !== 'none' && request.headers['x-forwarded-proto'] === 'https';
+    if (request.protocol === 'https' || forwardedHttps) reply.header('strict-transport-security', HSTS);
+  });
+  // Method, route pattern, status and time only: never the address, headers or body.
+  app.addHook('onResponse', async (request, reply) => {
+    log.debug(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, _request, reply) => {
+    if (error instanceof AppError) {
+      if (error.status === 429 && typeof error.extra.retryAfterMs === 'number') {
+        reply.header('retry-after', String(Math.ceil(error.extra.retryAfterMs / 1000)));
+      }
+      return reply.code(error.status).send(error.toBody());
+    }
+    const known = fastifyErrorToApp(error);
+    if (known) return reply.code(known.status).send(known.toBody());
+    log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(new AppError('internal', 'Something went wrong on our side.', 500).toBody());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && webRoot !== undefined;
+    if (wantsPage) return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    return reply.code(404).send(new AppError('not_found', 'There is nothing here.', 404).toBody());
+  });
+
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: LIMITS.frameBytesMax, perMessageDeflate: false },
+  });
+  const gateway = new Gateway({ config, accounts, lobby, geo, clientIp, log });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/api/config', async () => ({ ai: false, translation: false, google: false }));
+  registerAccountRoutes(app, accounts);
+  gateway.register(app);
+
+  const candidateRoot = overrides.webRoot ?? WEB_ROOT;
+  const webRoot = fs.existsSync(path.join(candidateRoot, 'index.html')) ? candidateRoot : undefined;
+  if (webRoot) {
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: ['index.html'],
+      setHeaders: (res, filePath) => {
+        if (filePath.endsWith('.html')) res.setHeader('content-type', 'text/html; charset=utf-8');
+        if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        else res.setHeader('cache-control', 'no-cache');
+      },
+    });
+  } else {
+    log.warn('web app not built (npm run build:web); serving the API only');
+  }
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await gateway.shutdown();
+      await app.close();
+      await store.close();
+    })());
+
+  return { app, log, store, lobby, gateway, close };
+}
+
+function fastifyErrorToApp(error: FastifyError): AppError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', 'Send JSON with Content-Type: application/json.', 415);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 'The body is too large.', 413);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('bad_request', 'The body is missing or malformed.', 400);
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError('bad_request', 'The request is malformed.', error.statusCode);
+  }
+  return undefined;
+}

@@ -1,0 +1,106 @@
+/**
+ * Configuration: read flat from the environment once, validated, turned into
+ * a typed object. Nothing else reads process.env.
+ */
+import path from 'node:path';
+import { isIP } from 'node:net';
+
+export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'cidrs'; cidrs: string[] };
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  trustProxy: TrustProxy;
+  logLevel: string;
+  matching: {
+    /** After this long in the queue a searcher may be paired with anyone. */
+    widenAfterMs: number;
+    /** How long two people who just chatted are kept apart. */
+    rematchCooldownMs: number;
+  };
+  socket: {
+    helloDeadlineMs: number;
+    pingIntervalMs: number;
+    /** A socket whose unsent buffer exceeds this is cut off (it is not reading). */
+    maxBufferedBytes: number;
+  };
+  shutdownGraceMs: number;
+};
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${protocols.join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'none') return { kind: 'none' };
+  if (value === 'cloudflare') return { kind: 'cloudflare' };
+  const cidrs = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const cidr of cidrs) {
+    const [address, bits, extra] = cidr.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !validBits || extra !== undefined) {
+      throw new ConfigError(`TRUST_PROXY must be none, cloudflare, or a comma-separated list of CIDRs; "${cidr}" is not one`);
+    }
+  }
+  return { kind: 'cidrs', cidrs };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const host = (env.HOST ?? '127.0.0.1').trim();
+  if (host === '') throw new ConfigError('HOST must not be empty');
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    logLevel,
+    matching: {
+      widenAfterMs: int(env, 'MATCH_WIDEN_AFTER_MS', 5000, 0, 600_000),
+      rematchCooldownMs: int(env, 'MATCH_REMATCH_COOLDOWN_MS', 30_000, 0, 3_600_000),
+    },
+    socket: {
+      helloDeadlineMs: int(env, 'WS_HELLO_DEADLINE_MS', 5000, 100, 60_000),
+      pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 25_000, 100, 600_000),
+      maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+    },
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 9000),
+  };
+}

@@ -1,0 +1,74 @@
+import { normalizeInterests, normalizeNickname } from '../../shared/interests.js';
+import type { Me } from '../../shared/protocol.js';
+import { AppError, badRequest, unauthorized } from '../errors.js';
+import type { AccountRecord, Store } from '../store/store.js';
+import { hashSecret, newId, newRecoveryCode, newToken, normalizeRecoveryCode } from './secrets.js';
+
+export function toMe(account: AccountRecord): Me {
+  return {
+    id: account.id,
+    nickname: account.nickname,
+    interests: account.interests,
+    createdAt: account.createdAt,
+    linked: { google: false },
+  };
+}
+
+function validNickname(raw: string): string {
+  const result = normalizeNickname(raw);
+  if (!result.ok) throw badRequest(result.message);
+  return result.nickname;
+}
+
+function validInterests(raw: string[]): string[] {
+  const result = normalizeInterests(raw);
+  if (!result.ok) throw badRequest(result.message);
+  return result.interests;
+}
+
+/** Sign-up, sign-in by recovery code, token checks, profile edits. */
+export class Accounts {
+  constructor(private readonly store: Store) {}
+
+  async signUp(input: { nickname: string; interests: string[]; adult: boolean }) {
+    if (input.adult !== true) {
+      throw new AppError('age_confirmation_required', 'METSONY is for adults: confirm that you are 18 or older.', 400);
+    }
+    const nickname = validNickname(input.nickname);
+    const interests = validInterests(input.interests);
+    const recoveryCode = newRecoveryCode();
+    const token = newToken();
+    const account: AccountRecord = { id: newId(), nickname, interests, createdAt: new Date().toISOString() };
+    await this.store.createAccount({ ...account, codeHash: hashSecret(recoveryCode) }, hashSecret(token));
+    return { account, recoveryCode, token };
+  }
+
+  async signIn(rawCode: string) {
+    const account = await this.store.accountByCodeHash(hashSecret(normalizeRecoveryCode(rawCode)));
+    if (!account) throw new AppError('invalid_recovery_code', 'That recovery code does not match any account.', 401);
+    const token = newToken();
+    await this.store.createSession(account.id, hashSecret(token), new Date().toISOString());
+    return { account, token };
+  }
+
+  /** The account a bearer token belongs to, or 401. */
+  async authenticate(token: string | undefined): Promise<AccountRecord> {
+    if (!token) throw unauthorized();
+    const account = await this.store.accountByTokenHash(hashSecret(token));
+    if (!account) throw unauthorized();
+    return account;
+  }
+
+  async signOut(token: string): Promise<void> {
+    await this.store.deleteSession(hashSecret(token));
+  }
+
+  async update(id: string, changes: { nickname?: string; interests?: string[] }): Promise<AccountRecord> {
+    const valid: { nickname?: string; interests?: string[] } = {};
+    if (changes.nickname !== undefined) valid.nickname = validNickname(changes.nickname);
+    if (changes.interests !== undefined) valid.interests = validInterests(changes.interests);
+    const account = await this.store.updateAccount(id, valid);
+    if (!account) throw unauthorized();
+    return account;
+  }
+}

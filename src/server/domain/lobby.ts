@@ -1,0 +1,207 @@
+/**
+ * Stranger chat: the search queue and the live chats. Everything here is
+ * memory; message text passes through and is never kept, logged or stored.
+ */
+import { normalizeInterests } from '../../shared/interests.js';
+import type { ClientFrameOf, EndReason } from '../../shared/protocol.js';
+import { type Chat, partnerIn, type Session } from '../realtime/peer.js';
+import { Matchmaker, type Pairing, type Seeker } from './matching.js';
+import { newId } from './secrets.js';
+
+export type LobbyOptions = {
+  widenAfterMs: number;
+  rematchCooldownMs: number;
+  /** Pairs that must never meet (blocks); none by default. */
+  neverPair?: (accountA: string, accountB: string) => boolean;
+};
+
+type FrameError = { code: 'bad_request' | 'not_in_chat'; message: string };
+
+export class Lobby {
+  private readonly sessions = new Map<string, Session>();
+  private readonly chats = new Map<string, Chat>();
+  /** accountId → the partner it last chatted with, and until when they are kept apart. */
+  private readonly recentPartner = new Map<string, { accountId: string; until: number }>();
+  private readonly matchmaker: Matchmaker;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: LobbyOptions) {
+    this.matchmaker = new Matchmaker(
+      { widenAfterMs: options.widenAfterMs, excluded: (a, b) => this.excluded(a, b) },
+      (pairing) => this.startChat(pairing),
+    );
+  }
+
+  get searchingCount(): number {
+    return this.matchmaker.size;
+  }
+
+  get chatCount(): number {
+    return this.chats.size;
+  }
+
+  find(session: Session, frame: ClientFrameOf<'find'>): FrameError | undefined {
+    if (session.searching) return { code: 'bad_request', message: 'Already searching.' };
+    if (session.chat) return { code: 'bad_request', message: 'Leave the current chat before finding a new one.' };
+    let interests = session.account.interests;
+    if (frame.interests) {
+      const result = normalizeInterests(frame.interests);
+      if (!result.ok) return { code: 'bad_request', message: result.message };
+      interests = result.interests;
+    }
+    session.searching = true;
+    this.sessions.set(session.id, session);
+    session.send({ type: 'searching' });
+    this.matchmaker.add({
+      key: session.id,
+      accountId: session.account.id,
+      interests: new Set(interests),
+      near: frame.region === 'near',
+      country: session.country,
+      since: Date.now(),
+    });
+    return undefined;
+  }
+
+  cancel(session: Session): void {
+    if (session.searching) {
+      this.matchmaker.remove(session.id);
+      session.searching = false;
+    }
+    session.send({ type: 'idle' });
+  }
+
+  /** The chat named by the frame, if this session is in it. */
+  chatOf(session: Session, chatId: string): Chat | undefined {
+    const chat = session.chat;
+    return chat && chat.id === chatId ? chat : undefined;
+  }
+
+  send(session: Session, frame: ClientFrameOf<'send'>): FrameError | undefined {
+    const chat = this.chatOf(session, frame.chatId);
+    if (!chat) return notInChat();
+    partnerIn(chat, session).send({
+      type: 'message',
+      chatId: chat.id,
+      id: frame.id,
+      text: frame.text,
+      at: new Date().toISOString(),
+    });
+    session.send({ type: 'sent', chatId: chat.id, id: frame.id });
+    return undefined;
+  }
+
+  typing(session: Session, frame: ClientFrameOf<'typing'>): FrameError | undefined {
+    const chat = this.chatOf(session, frame.chatId);
+    if (!chat) return notInChat();
+    partnerIn(chat, session).send({ type: 'typing', chatId: chat.id, typing: frame.typing });
+    return undefined;
+  }
+
+  leave(session: Session, frame: ClientFrameOf<'leave'>): FrameError | undefined {
+    const chat = this.chatOf(session, frame.chatId);
+    if (!chat) {
+      // Both pressed Next at the same instant: the chat already ended; nothing to do.
+      if (session.lastChatId === frame.chatId) return undefined;
+      return notInChat();
+    }
+    this.endChat(chat, session, 'you_left', 'partner_left');
+    return undefined;
+  }
+
+  /** Ends the chat for both; `by` gets `own`, the partner gets `other`. */
+  endChat(chat: Chat, by: Session, own: EndReason, other: EndReason): void {
+    if (!this.chats.delete(chat.id)) return;
+    const partner = partnerIn(chat, by);
+    for (const s of [by, partner]) {
+      s.chat = undefined;
+      s.lastChatId = chat.id;
+    }
+    this.keepApart(by.account.id, partner.account.id);
+    by.send({ type: 'ended', chatId: chat.id, reason: own });
+    partner.send({ type: 'ended', chatId: chat.id, reason: other });
+  }
+
+  /** The socket is gone: leave the queue, end the chat for the partner. */
+  disconnect(session: Session): void {
+    if (session.searching) {
+      this.matchmaker.remove(session.id);
+      session.searching = false;
+    }
+    const chat = session.chat;
+    if (chat && this.chats.delete(chat.id)) {
+      const partner = partnerIn(chat, session);
+      session.chat = undefined;
+      partner.chat = undefined;
+      partner.lastChatId = chat.id;
+      this.keepApart(session.account.id, partner.account.id);
+      partner.send({ type: 'ended', chatId: chat.id, reason: 'partner_disconnected' });
+    }
+    this.sessions.delete(session.id);
+  }
+
+  /** Server shutdown: every chat ends with reason `shutdown`; the queue empties. */
+  shutdown(): void {
+    for (const chat of this.chats.values()) {
+      chat.a.send({ type: 'ended', chatId: chat.id, reason: 'shutdown' });
+      chat.b.send({ type: 'ended', chatId: chat.id, reason: 'shutdown' });
+      chat.a.chat = undefined;
+      chat.b.chat = undefined;
+    }
+    this.chats.clear();
+    this.matchmaker.clear();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private startChat({ a, b, commonInterests }: Pairing): void {
+    const sa = this.sessions.get(a.key);
+    const sb = this.sessions.get(b.key);
+    if (!sa || !sb) return;
+    const chat: Chat = { id: newId(), a: sa, b: sb };
+    this.chats.set(chat.id, chat);
+    for (const [self, other] of [
+      [sa, sb],
+      [sb, sa],
+    ] as const) {
+      self.searching = false;
+      self.chat = chat;
+      self.send({
+        type: 'matched',
+        chat: { id: chat.id, partner: { nickname: other.account.nickname, commonInterests, ai: false } },
+      });
+    }
+  }
+
+  private excluded(a: Seeker, b: Seeker): boolean {
+    const now = Date.now();
+    const ra = this.recentPartner.get(a.accountId);
+    if (ra && ra.accountId === b.accountId && ra.until > now) return true;
+    const rb = this.recentPartner.get(b.accountId);
+    if (rb && rb.accountId === a.accountId && rb.until > now) return true;
+    return this.options.neverPair?.(a.accountId, b.accountId) ?? false;
+  }
+
+  private keepApart(x: string, y: string): void {
+    const cooldown = this.options.rematchCooldownMs;
+    if (cooldown <= 0) return;
+    const until = Date.now() + cooldown;
+    this.recentPartner.set(x, { accountId: y, until });
+    this.recentPartner.set(y, { accountId: x, until });
+    // When the cooldown ends, the two may be the only ones waiting: look again.
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      for (const id of [x, y]) {
+        const entry = this.recentPartner.get(id);
+        if (entry && entry.until <= Date.now()) this.recentPartner.delete(id);
+      }
+      if (this.matchmaker.size >= 2) this.matchmaker.recheck();
+    }, cooldown + 10);
+    timer.unref();
+    this.timers.add(timer);
+  }
+}
+
+function notInChat(): FrameError {
+  return { code: 'not_in_chat', message: 'You are not in that chat.' };
+}

@@ -1,0 +1,57 @@
+/** PROTOCOL §2 "Accounts": sign-up, sign-in, me, log out. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { toMe, type Accounts } from '../domain/accounts.js';
+import { unauthorized } from '../errors.js';
+import { parseBody } from './validation.js';
+
+const SignUp = z.strictObject({
+  nickname: z.string(),
+  interests: z.array(z.string()).optional().default([]),
+  adult: z.unknown().optional(),
+});
+const SignIn = z.strictObject({ recoveryCode: z.string().max(512) });
+const Patch = z.strictObject({ nickname: z.string().optional(), interests: z.array(z.string()).optional() });
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+export function registerAccountRoutes(app: FastifyInstance, accounts: Accounts): void {
+  const signedIn = async (request: FastifyRequest) => accounts.authenticate(bearerToken(request));
+
+  app.post('/api/accounts', async (request, reply) => {
+    const body = parseBody(SignUp, request.body);
+    const { account, recoveryCode, token } = await accounts.signUp({
+      nickname: body.nickname,
+      interests: body.interests,
+      adult: body.adult === true,
+    });
+    return reply.code(201).send({ account: toMe(account), recoveryCode, token });
+  });
+
+  app.post('/api/sessions', async (request) => {
+    const body = parseBody(SignIn, request.body);
+    const { account, token } = await accounts.signIn(body.recoveryCode);
+    return { account: toMe(account), token };
+  });
+
+  app.delete('/api/sessions/current', async (request, reply) => {
+    const token = bearerToken(request);
+    await accounts.authenticate(token);
+    if (!token) throw unauthorized();
+    await accounts.signOut(token);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/me', async (request) => toMe(await signedIn(request)));
+
+  app.patch('/api/me', async (request) => {
+    const account = await signedIn(request);
+    const body = parseBody(Patch, request.body);
+    return toMe(await accounts.update(account.id, body));
+  });
+}

@@ -1,0 +1,43 @@
+import type { ServerFrame } from '../../shared/protocol.js';
+
+/** What the chat core needs of a connection: the transport stays outside. */
+export interface Peer {
+  send(frame: ServerFrame): void;
+  close(code: number, reason: string): void;
+}
+
+/** The account behind a session, as the live core sees it. */
+export type SessionAccount = { id: string; nickname: string; interests: string[] };
+
+/**
+ * One authenticated socket. A person with two tabs has two sessions; each
+ * searches and chats on its own.
+ */
+export class Session {
+  /** The chat this session is in, or undefined. */
+  chat: Chat | undefined;
+  searching = false;
+  /** The last chat that ended, so a late `leave` for it is not an error. */
+  lastChatId: string | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly account: SessionAccount,
+    readonly country: string | undefined,
+    readonly peer: Peer,
+  ) {}
+
+  send(frame: ServerFrame): void {
+    this.peer.send(frame);
+  }
+}
+
+export type Chat = {
+  readonly id: string;
+  readonly a: Session;
+  readonly b: Session;
+};
+
+export function partnerIn(chat: Chat, session: Session): Session {
+  return chat.a === session ? chat.b : chat.a;
+}

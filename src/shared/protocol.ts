@@ -1,0 +1,135 @@
+/**
+ * The wire format of /ws (PROTOCOL.md §3), in one place.
+ * Client frames are zod schemas: the gateway validates every frame before
+ * domain code sees it. Server frames are plain types (the server builds them).
+ * The web app imports only types from here (`import type`), so zod stays out
+ * of its bundle.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+
+const clientId = z.string().min(1).max(LIMITS.clientIdMax);
+const chatId = z.string().min(1).max(64);
+/** Length is checked separately so an over-long text gets `too_long`, not `bad_request`. */
+const text = z.string().min(1);
+
+export const REVEAL_FIELD_MAX = 64;
+const profileField = z.string().max(REVEAL_FIELD_MAX);
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('hello'), token: z.string().min(1).max(256) }),
+  z.strictObject({
+    type: z.literal('find'),
+    interests: z.array(z.string().max(256)).max(LIMITS.interestsMax).optional(),
+    region: z.enum(['anywhere', 'near']).optional(),
+  }),
+  z.strictObject({ type: z.literal('cancel') }),
+  z.strictObject({ type: z.literal('send'), chatId, id: clientId, text }),
+  z.strictObject({ type: z.literal('typing'), chatId, typing: z.boolean() }),
+  z.strictObject({ type: z.literal('leave'), chatId }),
+  z.strictObject({
+    type: z.literal('reveal'),
+    chatId,
+    profile: z.strictObject({
+      firstName: profileField.optional(),
+      age: z.number().int().min(18).max(130).optional(),
+      gender: profileField.optional(),
+      location: profileField.optional(),
+    }),
+  }),
+  z.strictObject({ type: z.literal('connect'), chatId }),
+  z.strictObject({
+    type: z.literal('report'),
+    chatId,
+    reason: z.enum(['spam', 'harassment', 'underage', 'illegal', 'other']),
+    note: z.string().max(500).optional(),
+  }),
+  z.strictObject({ type: z.literal('block'), chatId }),
+  z.strictObject({ type: z.literal('dm'), connectionId: z.string().min(1).max(64), id: clientId, text }),
+  z.strictObject({ type: z.literal('read'), ids: z.array(z.string().min(1).max(64)).max(1000) }),
+  z.strictObject({ type: z.literal('ping') }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type ClientFrameType = ClientFrame['type'];
+export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
+
+export type Me = {
+  id: string;
+  nickname: string;
+  interests: string[];
+  createdAt: string;
+  linked: { google: boolean };
+};
+
+export type Connection = {
+  id: string;
+  nickname: string;
+  online: boolean;
+  unread: number;
+  since: string;
+};
+
+export type OfflineMessage = { id: string; connectionId: string; text: string; at: string };
+
+export type Partner = { nickname: string; commonInterests: string[]; ai: boolean };
+
+export type RevealedProfile = ClientFrameOf<'reveal'>['profile'];
+
+export const END_REASONS = ['you_left', 'partner_left', 'partner_disconnected', 'blocked', 'shutdown'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** Stable error codes of `error` frames and HTTP error bodies (docs/protocol.md lists them). */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'rate_limited',
+  'not_in_chat',
+  'already_searching',
+  'inbox_full',
+  'too_long',
+  'not_found',
+  'suspended',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ServerFrame =
+  | { type: 'ready'; account: Me }
+  | { type: 'inbox'; messages: OfflineMessage[] }
+  | { type: 'searching' }
+  | { type: 'idle' }
+  | { type: 'matched'; chat: { id: string; partner: Partner } }
+  | { type: 'sent'; chatId: string; id: string }
+  | { type: 'message'; chatId: string; id: string; text: string; at: string }
+  | { type: 'typing'; chatId: string; typing: boolean }
+  | { type: 'ended'; chatId: string; reason: EndReason }
+  | { type: 'revealed'; chatId: string; profile: RevealedProfile }
+  | { type: 'connect_requested'; chatId: string }
+  | { type: 'connected'; chatId: string; connection: Connection }
+  | { type: 'reported'; chatId: string }
+  | { type: 'dm_sent'; connectionId: string; id: string; stored: boolean }
+  | { type: 'dm'; connectionId: string; id: string; text: string; at: string }
+  | { type: 'presence'; connectionId: string; online: boolean }
+  | { type: 'connection_removed'; connectionId: string }
+  | { type: 'pong' }
+  | { type: 'shutdown' }
+  | { type: 'error'; code: ErrorCode | string; message: string; retryAfterMs?: number; until?: string };
+
+function countCodePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** Texts are limited in characters (code points), so an emoji counts as one. */
+export function isTextTooLong(s: string): boolean {
+  // Fast path: no string of ≤ textMax UTF-16 units can exceed textMax code points.
+  return s.length > LIMITS.textMax && countCodePoints(s) > LIMITS.textMax;
+}
