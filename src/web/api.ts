@@ -1,0 +1,151 @@
+/**
+ * The HTTP API (PROTOCOL.md §2). Every failure becomes an `ApiError` carrying
+ * the server's `{"error":{code,message}}`, so screens can show the message.
+ */
+import type { Connection, Me, OfflineMessage } from '../shared/protocol.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Status 0: the request never got an answer. */
+export const NETWORK_ERROR = 'network_error';
+
+type Options = { token?: string | null; body?: unknown };
+
+async function send(method: string, path: string, options: Options = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  // No Content-Type without a body: the server rejects an empty JSON body.
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, NETWORK_ERROR, 'Could not reach METSONY. Check your connection and try again.');
+  }
+  if (!response.ok) throw await toApiError(response);
+  return response;
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  let code = `http_${response.status}`;
+  let message = `The server answered ${response.status}. Please try again.`;
+  let extra: Record<string, unknown> = {};
+  try {
+    const body: unknown = await response.json();
+    const error = (body as { error?: unknown } | null)?.error;
+    if (error && typeof error === 'object') {
+      const { code: c, message: m, ...rest } = error as Record<string, unknown>;
+      if (typeof c === 'string') code = c;
+      if (typeof m === 'string' && m) message = m;
+      extra = rest;
+    }
+  } catch {
+    // Not JSON (a proxy's error page, say): keep the generic message.
+  }
+  if (response.status === 429) {
+    const retry = Number(response.headers.get('Retry-After'));
+    if (Number.isFinite(retry) && retry > 0) extra = { retryAfterMs: retry * 1000, ...extra };
+  }
+  return new ApiError(response.status, code, message, extra);
+}
+
+async function json<T>(method: string, path: string, options?: Options): Promise<T> {
+  const response = await send(method, path, options);
+  return (await response.json()) as T;
+}
+
+async function empty(method: string, path: string, options?: Options): Promise<void> {
+  await send(method, path, options);
+}
+
+// Accounts and sessions
+
+export type SignUpResult = { account: Me; recoveryCode: string; token: string };
+export type SignInResult = { account: Me; token: string };
+
+export function createAccount(nickname: string, interests: string[]): Promise<SignUpResult> {
+  return json('POST', '/api/accounts', { body: { nickname, interests, adult: true } });
+}
+
+export function signIn(recoveryCode: string): Promise<SignInResult> {
+  return json('POST', '/api/sessions', { body: { recoveryCode } });
+}
+
+export function logOut(token: string): Promise<void> {
+  return empty('DELETE', '/api/sessions/current', { token });
+}
+
+export function getMe(token: string): Promise<Me> {
+  return json('GET', '/api/me', { token });
+}
+
+export function updateMe(token: string, changes: { nickname?: string; interests?: string[] }): Promise<Me> {
+  return json('PATCH', '/api/me', { token, body: changes });
+}
+
+export function newRecoveryCode(token: string): Promise<{ recoveryCode: string; token: string }> {
+  return json('POST', '/api/me/recovery-code', { token });
+}
+
+export async function exportData(token: string): Promise<{ blob: Blob; filename: string }> {
+  const response = await send('GET', '/api/me/export', { token });
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const match = /filename="?([^";]+)"?/i.exec(disposition);
+  const filename = match?.[1] ?? 'metsony-export.json';
+  return { blob: await response.blob(), filename };
+}
+
+export function deleteAccount(token: string): Promise<void> {
+  return empty('DELETE', '/api/me', { token });
+}
+
+// Connections and offline messages
+
+export async function getConnections(token: string): Promise<Connection[]> {
+  const body = await json<{ connections: Connection[] }>('GET', '/api/connections', { token });
+  return body.connections;
+}
+
+export function deleteConnection(token: string, id: string): Promise<void> {
+  return empty('DELETE', `/api/connections/${encodeURIComponent(id)}`, { token });
+}
+
+export async function getInbox(token: string): Promise<OfflineMessage[]> {
+  const body = await json<{ messages: OfflineMessage[] }>('GET', '/api/inbox', { token });
+  return body.messages;
+}
+
+export function markInboxRead(token: string, ids: string[]): Promise<void> {
+  return empty('POST', '/api/inbox/read', { token, body: { ids } });
+}
+
+/** A readable sentence for any failure, for notices and form errors. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    const retry = error.extra.retryAfterMs;
+    if (error.status === 429 && typeof retry === 'number') {
+      return `${error.message} Try again in ${Math.ceil(retry / 1000)} s.`;
+    }
+    if (error.code === 'suspended' && typeof error.extra.until === 'string') {
+      return `${error.message} (until ${new Date(error.extra.until).toLocaleString()})`;
+    }
+    return error.message;
+  }
+  return 'Something went wrong. Please try again.';
+}

@@ -1,0 +1,58 @@
+/**
+ * Hash routes, so the server only ever serves one index.html:
+ *   #/                     the chat (first visit, home, searching or a chat)
+ *   #/settings             account, private profile, data, log out, delete
+ *   #/connections          people you connected with
+ *   #/connections/<id>     one conversation with a connection
+ *   #/privacy, #/terms     the policy pages, reachable signed out too
+ */
+import { signal } from '@preact/signals';
+
+export type Route =
+  | { name: 'chat' }
+  | { name: 'settings' }
+  | { name: 'connections' }
+  | { name: 'thread'; connectionId: string }
+  | { name: 'privacy' }
+  | { name: 'terms' };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/\/+$/, '');
+  const thread = /^\/connections\/([^/]+)$/.exec(path);
+  if (thread?.[1]) return { name: 'thread', connectionId: decodeURIComponent(thread[1]) };
+  switch (path) {
+    case '/settings':
+      return { name: 'settings' };
+    case '/connections':
+      return { name: 'connections' };
+    case '/privacy':
+      return { name: 'privacy' };
+    case '/terms':
+      return { name: 'terms' };
+    default:
+      return { name: 'chat' };
+  }
+}
+
+export const href = {
+  chat: '#/',
+  settings: '#/settings',
+  connections: '#/connections',
+  thread: (connectionId: string) => `#/connections/${encodeURIComponent(connectionId)}`,
+  privacy: '#/privacy',
+  terms: '#/terms',
+} as const;
+
+export const route = signal<Route>(parseRoute(location.hash));
+
+window.addEventListener('hashchange', () => {
+  route.value = parseRoute(location.hash);
+});
+
+export function navigate(to: string): void {
+  if (location.hash === to || (to === href.chat && (location.hash === '' || location.hash === '#'))) {
+    route.value = parseRoute(to);
+    return;
+  }
+  location.hash = to;
+}

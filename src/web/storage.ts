@@ -1,0 +1,86 @@
+/**
+ * Everything the web app keeps on the device, in `localStorage` only (never
+ * cookies): the sign-in token, the private profile, and the region choice.
+ * Log out and Delete everything call `clearAll()`.
+ */
+import type { RevealedProfile } from '../shared/protocol.js';
+
+const KEYS = {
+  token: 'metsony.token',
+  profile: 'metsony.profile',
+  region: 'metsony.region',
+} as const;
+
+export type Region = 'anywhere' | 'near';
+
+/** The private profile (P4). It leaves the device only through "Reveal profile". */
+export type PrivateProfile = RevealedProfile;
+
+function read(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    // Storage can be switched off (private mode, policies): behave as empty.
+    return null;
+  }
+}
+
+function write(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Nothing useful to do: the app still works for this page's lifetime.
+  }
+}
+
+export function loadToken(): string | null {
+  return read(KEYS.token);
+}
+
+export function saveToken(token: string): void {
+  write(KEYS.token, token);
+}
+
+export function loadRegion(): Region {
+  return read(KEYS.region) === 'near' ? 'near' : 'anywhere';
+}
+
+export function saveRegion(region: Region): void {
+  write(KEYS.region, region);
+}
+
+export function loadProfile(): PrivateProfile {
+  const raw = read(KEYS.profile);
+  if (!raw) return {};
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value !== 'object' || value === null) return {};
+    const v = value as Record<string, unknown>;
+    const profile: PrivateProfile = {};
+    if (typeof v.firstName === 'string' && v.firstName) profile.firstName = v.firstName;
+    if (typeof v.age === 'number' && Number.isInteger(v.age)) profile.age = v.age;
+    if (typeof v.gender === 'string' && v.gender) profile.gender = v.gender;
+    if (typeof v.location === 'string' && v.location) profile.location = v.location;
+    return profile;
+  } catch {
+    return {};
+  }
+}
+
+export function saveProfile(profile: PrivateProfile): void {
+  write(KEYS.profile, isProfileEmpty(profile) ? null : JSON.stringify(profile));
+}
+
+export function isProfileEmpty(profile: PrivateProfile): boolean {
+  return !profile.firstName && profile.age === undefined && !profile.gender && !profile.location;
+}
+
+/** Log out / Delete everything: nothing of ours stays in this browser. */
+export function clearAll(): void {
+  try {
+    localStorage.clear();
+  } catch {
+    for (const key of Object.values(KEYS)) write(key, null);
+  }
+}

@@ -1,0 +1,34 @@
+/** The real service, in this process, on an ephemeral port with a temporary DATA_DIR. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { buildService, type Service } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
+import { createLogger } from '../../src/server/logger.js';
+
+export type Running = { url: string; wsUrl: string; dataDir: string; service: Service; logs: () => string; stop: () => Promise<void> };
+
+export async function startService(env: Record<string, string> = {}): Promise<Running> {
+  const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-test-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', MATCH_WIDEN_AFTER_MS: '400', ...env, DATA_DIR: dataDir });
+  let output = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      output += chunk.toString();
+      done();
+    },
+  });
+  const service = await buildService(config, { log: createLogger(config.logLevel, sink) });
+  await service.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = service.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    dataDir,
+    service,
+    logs: () => output,
+    stop: () => service.close(),
+  };
+}

@@ -1,0 +1,84 @@
+/** A real WebSocket client for tests: a queue of received frames to await in order. */
+import WebSocket from 'ws';
+import type { ServerFrame } from '../../src/shared/protocol.js';
+
+type Frame = ServerFrame & Record<string, unknown>;
+type Waiter = { match: (f: Frame) => boolean; resolve: (f: Frame) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+export class TestSocket {
+  readonly frames: Frame[] = [];
+  private readonly inbox: Frame[] = [];
+  private readonly waiters: Waiter[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      this.frames.push(frame);
+      const i = this.waiters.findIndex((w) => w.match(frame));
+      if (i >= 0) {
+        const [w] = this.waiters.splice(i, 1);
+        clearTimeout(w!.timer);
+        w!.resolve(frame);
+      } else this.inbox.push(frame);
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+    const ws = new WebSocket(url, { headers });
+    const socket = new TestSocket(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return socket;
+  }
+
+  /** Opens a socket, says hello and waits for `ready` and `inbox`. */
+  static async signedIn(url: string, token: string): Promise<TestSocket> {
+    const socket = await TestSocket.open(url);
+    socket.send({ type: 'hello', token });
+    await socket.next('ready');
+    await socket.next('inbox');
+    return socket;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** The next frame of that type (frames of other types stay queued). */
+  next<T extends Frame['type']>(type?: T, where: (f: Extract<Frame, { type: T }>) => boolean = () => true, timeoutMs = 10_000): Promise<Extract<Frame, { type: T }>> {
+    const match = (f: Frame) => (type === undefined || f.type === type) && where(f as Extract<Frame, { type: T }>);
+    const i = this.inbox.findIndex(match);
+    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0] as Extract<Frame, { type: T }>);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        match,
+        resolve: (f) => resolve(f as Extract<Frame, { type: T }>),
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          reject(new Error(`no "${type ?? 'any'}" frame within ${timeoutMs} ms; unclaimed: ${JSON.stringify(this.inbox)}`));
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Frames received but not yet claimed by next(). */
+  get unclaimed(): readonly Frame[] {
+    return this.inbox;
+  }
+
+  /** Resolves after a short quiet time; returns what arrived meanwhile, unclaimed. */
+  async quiet(ms = 150): Promise<readonly Frame[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    return this.inbox;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

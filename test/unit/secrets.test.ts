@@ -1,0 +1,58 @@
+import { wordlist } from '@scure/bip39/wordlists/english.js';
+import { describe, expect, it } from 'vitest';
+import {
+  RECOVERY_CODE_BITS,
+  hashSecret,
+  newRecoveryCode,
+  newToken,
+  normalizeRecoveryCode,
+} from '../../src/server/domain/secrets.js';
+
+describe('recovery codes', () => {
+  it('are words from the BIP-39 list joined by "-", with at least 64 bits of entropy', () => {
+    expect(RECOVERY_CODE_BITS).toBeGreaterThanOrEqual(64);
+    const words = new Set(wordlist);
+    for (let i = 0; i < 200; i++) {
+      const code = newRecoveryCode();
+      expect(code).toMatch(/^[a-z]+(-[a-z]+)+$/);
+      const parts = code.split('-');
+      expect(parts.length * Math.log2(wordlist.length)).toBeGreaterThanOrEqual(64);
+      for (const w of parts) expect(words.has(w)).toBe(true);
+    }
+  });
+
+  it('do not repeat and use the whole list (no obvious bias)', () => {
+    const codes = new Set<string>();
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const code = newRecoveryCode();
+      codes.add(code);
+      for (const w of code.split('-')) seen.add(w);
+    }
+    expect(codes.size).toBe(2000);
+    // 12,000 draws from 2,048 words leave about 0.3% unseen when uniform.
+    expect(seen.size).toBeGreaterThan(1900);
+  });
+
+  it('are matched case-insensitively with spaces, dots or underscores for "-"', () => {
+    const canonical = 'maple-orbit-velvet-canyon-harbor-lime';
+    for (const typed of ['MAPLE ORBIT VELVET CANYON HARBOR LIME', ' maple.orbit.velvet_canyon  harbor-lime ', 'Maple_Orbit-Velvet.Canyon Harbor LIME']) {
+      expect(normalizeRecoveryCode(typed)).toBe(canonical);
+    }
+    expect(normalizeRecoveryCode('maple-orbit')).not.toBe(canonical);
+  });
+});
+
+describe('tokens and hashes', () => {
+  it('tokens carry at least 128 bits and differ every time', () => {
+    const token = newToken();
+    expect(Buffer.from(token, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+    expect(newToken()).not.toBe(token);
+  });
+
+  it('hashes are stable and do not contain the secret', () => {
+    expect(hashSecret('abc')).toBe(hashSecret('abc'));
+    expect(hashSecret('abc')).not.toContain('abc');
+    expect(hashSecret('abc')).not.toBe(hashSecret('abd'));
+  });
+});
