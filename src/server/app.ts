@@ -61,8 +61,8 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
     forceCloseConnections: true,
   });
 
-  // Empty JSON bodies are allowed (e.g. DELETE with a Content-Type); zod checks the rest.
-  app.removeContentTypeParser('application/json');
+  // JSON only. Empty bodies are allowed (e.g. DELETE with a Content-Type); zod checks the rest.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
