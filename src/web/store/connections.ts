@@ -1,0 +1,202 @@
+/**
+ * Connections: people both sides agreed to keep (PROTOCOL.md §3
+ * "Connections"), their presence, and the messages between you.
+ *
+ * Offline messages arrive in the `inbox` frame after every `ready`; they
+ * count as unread until their thread is on screen, then a `read` frame
+ * deletes them on the server for good. What a thread shows lives in this
+ * tab's memory only: it is gone when the page closes.
+ */
+import { computed, signal } from '@preact/signals';
+import type { Connection, OfflineMessage, ServerFrame } from '../../shared/protocol.js';
+import { LIMITS } from '../../shared/limits.js';
+import * as api from '../api.js';
+import { newClientId } from '../ids.js';
+import { showNotice } from './notices.js';
+import { isSocketReady, onFrame, sendFrame } from './realtime.js';
+
+export type DmLine =
+  | { from: 'them'; id: string; text: string; at: string; unread: boolean; offline: boolean }
+  | { from: 'me'; id: string; text: string; at: string; state: 'sending' | 'delivered' | 'stored' };
+
+export const connections = signal<Connection[]>([]);
+export const connectionsLoaded = signal(false);
+export const connectionsError = signal<string | null>(null);
+/** connectionId → the conversation shown in its thread. */
+export const threads = signal<Record<string, DmLine[]>>({});
+/** The thread on screen, whose new messages are read at once. */
+export const openThread = signal<string | null>(null);
+
+export const unreadByConnection = computed(() => {
+  const counts: Record<string, number> = {};
+  for (const [id, lines] of Object.entries(threads.value)) {
+    counts[id] = lines.filter((l) => l.from === 'them' && l.unread).length;
+  }
+  return counts;
+});
+
+export const totalUnread = computed(() => Object.values(unreadByConnection.value).reduce((a, b) => a + b, 0));
+
+let tokenOf: () => string | null = () => null;
+
+/** Called by the session store so HTTP calls here carry the token. */
+export function useTokenSource(source: () => string | null): void {
+  tokenOf = source;
+}
+
+export async function loadConnections(): Promise<void> {
+  const token = tokenOf();
+  if (!token) return;
+  try {
+    connections.value = await api.getConnections(token);
+    connectionsError.value = null;
+  } catch (error) {
+    connectionsError.value = api.describeError(error);
+  } finally {
+    connectionsLoaded.value = true;
+  }
+}
+
+export async function removeConnection(id: string): Promise<boolean> {
+  const token = tokenOf();
+  if (!token) return false;
+  try {
+    await api.deleteConnection(token, id);
+    forget(id);
+    return true;
+  } catch (error) {
+    showNotice(api.describeError(error));
+    return false;
+  }
+}
+
+function forget(id: string): void {
+  connections.value = connections.value.filter((c) => c.id !== id);
+  const rest = { ...threads.value };
+  delete rest[id];
+  threads.value = rest;
+}
+
+function addLines(connectionId: string, lines: DmLine[]): void {
+  const existing = threads.value[connectionId] ?? [];
+  const known = new Set(existing.map((l) => `${l.from}:${l.id}`));
+  const fresh = lines.filter((l) => !known.has(`${l.from}:${l.id}`));
+  if (fresh.length === 0) return;
+  threads.value = { ...threads.value, [connectionId]: [...existing, ...fresh] };
+  if (openThread.value === connectionId) markThreadRead(connectionId);
+}
+
+function receiveInbox(messages: OfflineMessage[]): void {
+  const byConnection = new Map<string, DmLine[]>();
+  for (const m of messages) {
+    const list = byConnection.get(m.connectionId) ?? [];
+    list.push({ from: 'them', id: m.id, text: m.text, at: m.at, unread: true, offline: true });
+    byConnection.set(m.connectionId, list);
+  }
+  for (const [connectionId, lines] of byConnection) addLines(connectionId, lines);
+}
+
+/** The thread is on screen: everything in it counts as read; offline ones are deleted on the server. */
+export function markThreadRead(connectionId: string): void {
+  const lines = threads.value[connectionId];
+  if (!lines?.some((l) => l.from === 'them' && l.unread)) return;
+  const offlineIds = lines.filter((l) => l.from === 'them' && l.unread && l.offline).map((l) => l.id);
+  threads.value = {
+    ...threads.value,
+    [connectionId]: lines.map((l) => (l.from === 'them' && l.unread ? { ...l, unread: false } : l)),
+  };
+  if (offlineIds.length > 0) void confirmRead(offlineIds);
+  connections.value = connections.value.map((c) => (c.id === connectionId ? { ...c, unread: 0 } : c));
+}
+
+async function confirmRead(ids: string[]): Promise<void> {
+  if (isSocketReady() && sendFrame({ type: 'read', ids })) return;
+  const token = tokenOf();
+  if (!token) return;
+  try {
+    await api.markInboxRead(token, ids);
+  } catch {
+    // They stay unread on the server and come back in the next inbox: no harm.
+  }
+}
+
+/** Returns an error sentence, or null when the message went out (or waits for a reconnect). */
+export function sendDm(connectionId: string, raw: string): string | null {
+  const text = raw.replace(/\s+$/u, '');
+  if (!text.trim()) return null;
+  if ([...text].length > LIMITS.textMax) return `Messages are at most ${LIMITS.textMax} characters.`;
+  const id = newClientId();
+  addLines(connectionId, [{ from: 'me', id, text, at: new Date().toISOString(), state: 'sending' }]);
+  sendFrame({ type: 'dm', connectionId, id, text }, true);
+  return null;
+}
+
+export function connectionById(id: string): Connection | undefined {
+  return connections.value.find((c) => c.id === id);
+}
+
+export function resetConnections(): void {
+  connections.value = [];
+  connectionsLoaded.value = false;
+  connectionsError.value = null;
+  threads.value = {};
+  openThread.value = null;
+}
+
+function onConnectionFrame(frame: ServerFrame): void {
+  switch (frame.type) {
+    case 'ready':
+      void loadConnections();
+      return;
+    case 'inbox':
+      receiveInbox(frame.messages);
+      return;
+    case 'dm': {
+      const line: DmLine = { from: 'them', id: frame.id, text: frame.text, at: frame.at, unread: true, offline: false };
+      addLines(frame.connectionId, [line]);
+      if (!connectionById(frame.connectionId)) void loadConnections();
+      return;
+    }
+    case 'dm_sent': {
+      const lines = threads.value[frame.connectionId];
+      if (!lines) return;
+      const state = frame.stored ? 'stored' : 'delivered';
+      threads.value = {
+        ...threads.value,
+        [frame.connectionId]: lines.map((l) => (l.from === 'me' && l.id === frame.id ? { ...l, state } : l)),
+      };
+      return;
+    }
+    case 'presence':
+      connections.value = connections.value.map((c) =>
+        c.id === frame.connectionId ? { ...c, online: frame.online } : c,
+      );
+      return;
+    case 'connection_removed': {
+      const gone = connectionById(frame.connectionId);
+      forget(frame.connectionId);
+      if (gone && openThread.value === frame.connectionId) {
+        showNotice(`The connection with ${gone.nickname} was removed.`, 'info');
+      }
+      return;
+    }
+    case 'connected':
+      if (!connectionById(frame.connection.id)) connections.value = [...connections.value, frame.connection];
+      return;
+    default:
+      return;
+  }
+}
+
+onFrame(onConnectionFrame);
+
+export function handleConnectionsError(frame: Extract<ServerFrame, { type: 'error' }>): boolean {
+  if (frame.code === 'inbox_full') {
+    showNotice(frame.message || 'Their inbox is full. Try again after they have read their messages.');
+    return true;
+  }
+  return false;
+}
+
+/** Keeps a stable id for `key=` in lists even before the server confirms a message. */
+export const lineKey = (line: DmLine): string => `${line.from}:${line.id}`;
