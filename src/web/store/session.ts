@@ -1,0 +1,177 @@
+/**
+ * Who is signed in on this device: the token (kept in localStorage), the
+ * account (`Me`), and the recovery code right after sign-up. Sign-up, sign-in,
+ * log out, delete and the other account actions live here, and so does the
+ * rule that a refused token clears the device and shows the first visit.
+ */
+import { signal } from '@preact/signals';
+import type { Me, ServerFrame } from '../../shared/protocol.js';
+import * as api from '../api.js';
+import { href, navigate } from '../router.js';
+import { clearAll, loadToken, saveToken } from '../storage.js';
+import { handleChatError, resetChat } from './chat.js';
+import { handleConnectionsError, resetConnections, useTokenSource } from './connections.js';
+import { clearNotices, showNotice } from './notices.js';
+import { forgetPrivateProfile } from './profile.js';
+import { onFrame, restartRealtime, startRealtime, stopRealtime } from './realtime.js';
+
+export type Session = { token: string; me: Me | null };
+
+export const session = signal<Session | null>(null);
+/** Shown once, right after sign-up or after asking for a new one; never stored. */
+export const freshRecoveryCode = signal<string | null>(null);
+
+const RETRY_AFTER_REFUSAL_MS = 3000;
+
+const currentToken = (): string | null => session.value?.token ?? null;
+useTokenSource(currentToken);
+
+function begin(token: string, me: Me | null): void {
+  saveToken(token);
+  session.value = { token, me };
+  startRealtime(currentToken, onSocketRefused);
+}
+
+/** On page load: a stored token means we are signed in (until the server says otherwise). */
+export function restoreSession(): void {
+  const token = loadToken();
+  if (!token) return;
+  begin(token, null);
+  void withToken((t) => api.getMe(t))
+    .then((me) => setMe(me))
+    .catch(() => undefined);
+}
+
+function setMe(me: Me): void {
+  if (session.value) session.value = { ...session.value, me };
+}
+
+/**
+ * Runs an authenticated call. A 401 means the token is dead (logged out
+ * elsewhere, code rotated, account deleted): clear the device.
+ */
+export async function withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
+  const token = currentToken();
+  if (!token) throw new api.ApiError(401, 'unauthorized', 'You are signed out.');
+  try {
+    return await call(token);
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 401 && currentToken() === token) {
+      signOutLocally('You have been signed out. Use your recovery code to sign in again.');
+    }
+    throw error;
+  }
+}
+
+/** The socket refused our token. Ask HTTP to be sure before wiping anything. */
+function onSocketRefused(): void {
+  const token = currentToken();
+  if (!token) return;
+  api.getMe(token).then(
+    (me) => {
+      setMe(me);
+      setTimeout(() => currentToken() === token && restartRealtime(), RETRY_AFTER_REFUSAL_MS);
+    },
+    (error: unknown) => {
+      if (currentToken() !== token) return;
+      if (error instanceof api.ApiError && error.status === 401) {
+        signOutLocally('You have been signed out. Use your recovery code to sign in again.');
+      } else {
+        setTimeout(() => currentToken() === token && restartRealtime(), RETRY_AFTER_REFUSAL_MS);
+      }
+    },
+  );
+}
+
+export async function signUp(nickname: string, interests: string[]): Promise<void> {
+  const result = await api.createAccount(nickname, interests);
+  freshRecoveryCode.value = result.recoveryCode;
+  begin(result.token, result.account);
+  navigate(href.chat);
+}
+
+export async function signInWithCode(recoveryCode: string): Promise<void> {
+  const result = await api.signIn(recoveryCode.trim());
+  begin(result.token, result.account);
+  navigate(href.chat);
+}
+
+export async function saveAccount(changes: { nickname?: string; interests?: string[] }): Promise<void> {
+  const me = await withToken((t) => api.updateMe(t, changes));
+  setMe(me);
+}
+
+/** A new code; the old one and every other sign-in stop working, this device gets a fresh token. */
+export async function rotateRecoveryCode(): Promise<string> {
+  const result = await withToken((t) => api.newRecoveryCode(t));
+  saveToken(result.token);
+  if (session.value) session.value = { ...session.value, token: result.token };
+  restartRealtime();
+  return result.recoveryCode;
+}
+
+export async function downloadExport(): Promise<void> {
+  const { blob, filename } = await withToken((t) => api.exportData(t));
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Log out: revoke the token on the server, then clear this device whatever the answer. */
+export async function logOut(): Promise<void> {
+  const token = currentToken();
+  let reached = true;
+  if (token) {
+    try {
+      await api.logOut(token);
+    } catch (error) {
+      // 401: the token was already dead, which is what we wanted.
+      reached = error instanceof api.ApiError && error.status === 401;
+    }
+  }
+  signOutLocally(
+    reached
+      ? 'You are logged out. Nothing of your account is left in this browser.'
+      : 'You are logged out on this device, but the server could not be reached to end the session.',
+  );
+}
+
+/** Delete everything: only clears the device once the server confirms the account is gone. */
+export async function deleteEverything(): Promise<void> {
+  await withToken((t) => api.deleteAccount(t));
+  signOutLocally('Your account and everything in it have been deleted.');
+}
+
+/** Forget everything on this device and show the first visit. */
+export function signOutLocally(message?: string): void {
+  stopRealtime();
+  clearAll();
+  session.value = null;
+  freshRecoveryCode.value = null;
+  resetChat();
+  resetConnections();
+  forgetPrivateProfile();
+  clearNotices();
+  if (message) showNotice(message, 'info');
+  navigate(href.chat);
+}
+
+function onSessionFrame(frame: ServerFrame): void {
+  if (frame.type === 'ready') setMe(frame.account);
+  if (frame.type !== 'error') return;
+  if (frame.code === 'unauthorized') return; // the socket and onSocketRefused deal with it
+  if (handleChatError(frame) || handleConnectionsError(frame)) return;
+  let text = frame.message || 'Something went wrong.';
+  if (frame.code === 'rate_limited' && typeof frame.retryAfterMs === 'number') {
+    text = `${text} Try again in ${Math.ceil(frame.retryAfterMs / 1000)} s.`;
+  }
+  if (frame.code === 'suspended' && frame.until) text = `${text} (until ${new Date(frame.until).toLocaleString()})`;
+  showNotice(text);
+}
+
+onFrame(onSessionFrame);

@@ -1,0 +1,59 @@
+/** PROTOCOL §1: SIGTERM tells every client `shutdown` and exits 0 within 10 s; bad config stops start-up clearly. */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { signUp } from '../helpers/http.js';
+import { startServerProcess } from '../helpers/serverProcess.js';
+import { TestSocket } from '../helpers/wsClient.js';
+
+describe('SIGTERM', () => {
+  it('ends chats, sends shutdown to every client and exits 0 within 10 s', async () => {
+    const server = await startServerProcess();
+    try {
+      const a = await signUp(server.url, ['bye']);
+      const b = await signUp(server.url, ['bye']);
+      const c = await signUp(server.url, ['alone']);
+      const sa = await TestSocket.signedIn(server.wsUrl, a.token);
+      const sb = await TestSocket.signedIn(server.wsUrl, b.token);
+      const sc = await TestSocket.signedIn(server.wsUrl, c.token);
+      sa.send({ type: 'find' });
+      sb.send({ type: 'find' });
+      const chatId = (await sa.next('matched')).chat.id;
+      sc.send({ type: 'find' });
+      await sc.next('searching');
+      const started = Date.now();
+      const exit = server.stop();
+      expect(await sa.next('ended')).toEqual({ type: 'ended', chatId, reason: 'shutdown' });
+      for (const s of [sa, sb, sc]) {
+        expect(await s.next('shutdown')).toEqual({ type: 'shutdown' });
+        await s.closed;
+      }
+      expect(await exit).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(server.output()).toContain('"msg":"stopped"');
+    } finally {
+      await server.kill();
+    }
+  });
+});
+
+describe('configuration', () => {
+  it.each([
+    ['PORT', 'eighty'],
+    ['TRUST_PROXY', 'everyone'],
+    ['LOG_LEVEL', 'loud'],
+    ['DATABASE_URL', 'mysql://x'],
+  ])('a bad %s stops start-up with one line naming it', (name, value) => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+      cwd: root,
+      env: { ...process.env, [name]: value, PORT: name === 'PORT' ? value : '0' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(name);
+  });
+});
