@@ -23,9 +23,11 @@ export type ServerProcess = {
 
 export async function startServerProcess(opts: { env?: Record<string, string>; dataDir?: string } = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-proc-'));
+  // The embedded defaults unless a test asks otherwise: CI's DATABASE_URL / REDIS_URL are for the contract suites.
+  const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'debug', MATCH_WIDEN_AFTER_MS: '400', ...opts.env },
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'debug', MATCH_WIDEN_AFTER_MS: '400', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
