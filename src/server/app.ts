@@ -12,11 +12,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import { LIMITS } from '../shared/limits.js';
 import type { Config } from './config.js';
+import type { Broker } from './broker/broker.js';
+import { MemoryBroker } from './broker/memory.js';
 import { Accounts } from './domain/accounts.js';
+import { Connections } from './domain/connections.js';
 import { type Geo, openOfflineGeo } from './domain/geo.js';
 import { Lobby } from './domain/lobby.js';
 import { AppError } from './errors.js';
 import { registerAccountRoutes } from './http/accountsRoutes.js';
+import { registerConnectionRoutes } from './http/connectionsRoutes.js';
 import { clientIpResolver } from './http/clientIp.js';
 import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
 import { createLogger } from './logger.js';
@@ -28,12 +32,13 @@ import type { Store } from './store/store.js';
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const API_BODY_LIMIT = 64 * 1024;
 
-export type Overrides = { log?: Logger; store?: Store; geo?: Geo; webRoot?: string };
+export type Overrides = { log?: Logger; store?: Store; broker?: Broker; geo?: Geo; webRoot?: string };
 
 export type Service = {
   app: FastifyInstance;
   log: Logger;
   store: Store;
+  broker: Broker;
   lobby: Lobby;
   gateway: Gateway;
   /** Graceful stop: say goodbye to clients, close sockets, the server and the store. */
@@ -49,7 +54,9 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const store = overrides.store ?? (await openStore(config));
   const geo = overrides.geo ?? (await openOfflineGeo());
   const accounts = new Accounts(store);
+  const broker = overrides.broker ?? new MemoryBroker();
   const lobby = new Lobby(config.matching);
+  const connections = new Connections(store, broker, lobby, config.inbox);
   const clientIp = clientIpResolver(config.trustProxy);
 
   const app = Fastify({
@@ -108,11 +115,12 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   await app.register(fastifyWebsocket, {
     options: { maxPayload: LIMITS.frameBytesMax, perMessageDeflate: false },
   });
-  const gateway = new Gateway({ config, accounts, lobby, geo, clientIp, log });
+  const gateway = new Gateway({ config, accounts, lobby, connections, broker, geo, clientIp, log });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/api/config', async () => ({ ai: false, translation: false, google: false }));
   registerAccountRoutes(app, accounts);
+  registerConnectionRoutes(app, accounts, connections);
   gateway.register(app);
 
   const candidateRoot = overrides.webRoot ?? WEB_ROOT;
@@ -137,10 +145,11 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
     (closed ??= (async () => {
       await gateway.shutdown();
       await app.close();
+      await broker.close();
       await store.close();
     })());
 
-  return { app, log, store, lobby, gateway, close };
+  return { app, log, store, broker, lobby, gateway, close };
 }
 
 function fastifyErrorToApp(error: FastifyError): AppError | undefined {

@@ -27,6 +27,12 @@ export type Config = {
     /** A socket whose unsent buffer exceeds this is cut off (it is not reading). */
     maxBufferedBytes: number;
   };
+  inbox: {
+    /** Waiting offline messages from one connection. */
+    perConnection: number;
+    /** Waiting offline messages in one inbox. */
+    total: number;
+  };
   shutdownGraceMs: number;
 };
 
@@ -100,6 +106,10 @@ export function loadConfig(env: Env = process.env): Config {
       helloDeadlineMs: int(env, 'WS_HELLO_DEADLINE_MS', 5000, 100, 60_000),
       pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 25_000, 100, 600_000),
       maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+    },
+    inbox: {
+      perConnection: int(env, 'INBOX_PER_CONNECTION_MAX', 100, 1, 100_000),
+      total: int(env, 'INBOX_MAX', 1000, 1, 1_000_000),
     },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 9000),
   };

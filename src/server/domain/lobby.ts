@@ -17,6 +17,12 @@ export type LobbyOptions = {
 
 type FrameError = { code: 'bad_request' | 'not_in_chat'; message: string };
 
+export type ChatMember = { id: string; nickname: string };
+
+/** How long after a chat ends its two people may still agree to connect. */
+const ENDED_CHAT_MEMORY_MS = 10 * 60_000;
+const ENDED_CHAT_MEMORY_MAX = 100_000;
+
 export class Lobby {
   private readonly sessions = new Map<string, Session>();
   private readonly chats = new Map<string, Chat>();
@@ -24,6 +30,8 @@ export class Lobby {
   private readonly recentPartner = new Map<string, { accountId: string; until: number }>();
   private readonly matchmaker: Matchmaker;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Chats that ended recently: only the two members, kept so they can still connect. */
+  private readonly endedChats = new Map<string, { members: [ChatMember, ChatMember]; endedAt: number }>();
 
   constructor(private readonly options: LobbyOptions) {
     this.matchmaker = new Matchmaker(
@@ -69,6 +77,16 @@ export class Lobby {
       session.searching = false;
     }
     session.send({ type: 'idle' });
+  }
+
+  /** The two people of a live or recently ended chat, if `accountId` is one of them. */
+  members(chatId: string, accountId: string): [ChatMember, ChatMember] | undefined {
+    const live = this.chats.get(chatId);
+    const members: [ChatMember, ChatMember] | undefined = live
+      ? [memberOf(live.a), memberOf(live.b)]
+      : this.endedChats.get(chatId)?.members;
+    if (!members || (members[0].id !== accountId && members[1].id !== accountId)) return undefined;
+    return members;
   }
 
   /** The chat named by the frame, if this session is in it. */
@@ -117,6 +135,7 @@ export class Lobby {
       s.chat = undefined;
       s.lastChatId = chat.id;
     }
+    this.remember(chat);
     this.keepApart(by.account.id, partner.account.id);
     by.send({ type: 'ended', chatId: chat.id, reason: own });
     partner.send({ type: 'ended', chatId: chat.id, reason: other });
@@ -134,6 +153,7 @@ export class Lobby {
       session.chat = undefined;
       partner.chat = undefined;
       partner.lastChatId = chat.id;
+      this.remember(chat);
       this.keepApart(session.account.id, partner.account.id);
       partner.send({ type: 'ended', chatId: chat.id, reason: 'partner_disconnected' });
     }
@@ -173,6 +193,15 @@ export class Lobby {
     }
   }
 
+  private remember(chat: Chat): void {
+    const now = Date.now();
+    for (const [id, entry] of this.endedChats) {
+      if (entry.endedAt > now - ENDED_CHAT_MEMORY_MS && this.endedChats.size < ENDED_CHAT_MEMORY_MAX) break;
+      this.endedChats.delete(id);
+    }
+    this.endedChats.set(chat.id, { members: [memberOf(chat.a), memberOf(chat.b)], endedAt: now });
+  }
+
   private excluded(a: Seeker, b: Seeker): boolean {
     const now = Date.now();
     const ra = this.recentPartner.get(a.accountId);
@@ -200,6 +229,10 @@ export class Lobby {
     timer.unref();
     this.timers.add(timer);
   }
+}
+
+function memberOf(session: Session): ChatMember {
+  return { id: session.account.id, nickname: session.account.nickname };
 }
 
 function notInChat(): FrameError {

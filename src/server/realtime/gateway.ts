@@ -8,8 +8,10 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { LIMITS } from '../../shared/limits.js';
 import { ClientFrame, isTextTooLong, type ServerFrame } from '../../shared/protocol.js';
+import type { Broker, Subscription } from '../broker/broker.js';
 import type { Config } from '../config.js';
 import { toMe, type Accounts } from '../domain/accounts.js';
+import type { Connections, FrameResult } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
 import type { Lobby } from '../domain/lobby.js';
 import { newId } from '../domain/secrets.js';
@@ -27,6 +29,8 @@ type Deps = {
   config: Config;
   accounts: Accounts;
   lobby: Lobby;
+  connections: Connections;
+  broker: Broker;
   geo: Geo;
   clientIp: ClientIpResolver;
   log: Logger;
@@ -40,6 +44,9 @@ class Connection implements Peer {
   /** Frames that arrived while the hello was being checked; handled in order after `ready`. */
   pending: string[] = [];
   helloTimer: NodeJS.Timeout | undefined;
+  subscription: Subscription | undefined;
+  /** Frames whose handling waits on the database run one after another, in arrival order. */
+  work: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ws: WebSocket,
@@ -139,6 +146,31 @@ export class Gateway {
     clearTimeout(conn.helloTimer);
     this.connections.delete(conn);
     if (conn.session) this.deps.lobby.disconnect(conn.session);
+    if (conn.subscription && conn.session) void this.unsubscribe(conn.session.account.id, conn.subscription);
+  }
+
+  private async unsubscribe(accountId: string, subscription: Subscription): Promise<void> {
+    try {
+      const { lastSocket } = await subscription.unsubscribe();
+      if (lastSocket && !this.closing) await this.deps.connections.announce(accountId, false);
+    } catch (err) {
+      this.deps.log.error({ err }, 'presence update failed');
+    }
+  }
+
+  /** Runs a database-bound frame after the ones before it; failures are `internal` for this client only. */
+  private enqueue(conn: Connection, task: () => Promise<FrameResult | void>): void {
+    conn.work = conn.work.then(async () => {
+      if (conn.phase === 'closed') return;
+      try {
+        const result = await task();
+        if (result?.reply) conn.send(result.reply);
+        if (result?.error) conn.error(result.error.code, result.error.message);
+      } catch (err) {
+        this.deps.log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'frame failed');
+        conn.error('internal', 'Something went wrong on our side; try again.');
+      }
+    });
   }
 
   private handle(conn: Connection, raw: string): void {
@@ -195,6 +227,21 @@ export class Gateway {
       case 'leave':
         failure = lobby.leave(session, frame);
         break;
+      case 'connect': {
+        const accountId = session.account.id;
+        this.enqueue(conn, () => this.deps.connections.request(accountId, frame.chatId));
+        break;
+      }
+      case 'dm': {
+        const accountId = session.account.id;
+        this.enqueue(conn, () => this.deps.connections.dm(accountId, frame));
+        break;
+      }
+      case 'read': {
+        const accountId = session.account.id;
+        this.enqueue(conn, () => this.deps.connections.read(accountId, frame.ids));
+        break;
+      }
       default:
         failure = { code: 'bad_request', message: `"${frame.type}" is not available on this server yet.` };
     }
@@ -208,9 +255,18 @@ export class Gateway {
       if (conn.phase !== 'authenticating') return;
       clearTimeout(conn.helloTimer);
       conn.session = new Session(newId(), account, conn.country, conn);
+      const subscription = await this.deps.broker.subscribe(account.id, (frame) => conn.send(frame));
+      if (conn.phase !== 'authenticating') {
+        await this.unsubscribe(account.id, subscription);
+        return;
+      }
+      conn.subscription = subscription;
+      const messages = await this.deps.connections.inbox(account.id);
+      if (conn.phase !== 'authenticating') return;
       conn.phase = 'ready';
       conn.send({ type: 'ready', account: toMe(account) });
-      conn.send({ type: 'inbox', messages: [] });
+      conn.send({ type: 'inbox', messages });
+      if (subscription.firstSocket) await this.deps.connections.announce(account.id, true);
       const pending = conn.pending;
       conn.pending = [];
       for (const raw of pending) this.handle(conn, raw);

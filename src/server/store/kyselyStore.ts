@@ -1,6 +1,15 @@
 import { type Kysely, type Selectable } from 'kysely';
 import type { AccountTable, Database } from './schema.js';
-import type { AccountRecord, NewAccount, Store } from './store.js';
+import {
+  type AccountRecord,
+  type ConnectionRecord,
+  type ConnectionView,
+  InboxFullError,
+  type InboxLimits,
+  type NewAccount,
+  type OfflineMessageRecord,
+  type Store,
+} from './store.js';
 
 function toAccount(row: Selectable<AccountTable>): AccountRecord {
   return {
@@ -11,12 +20,28 @@ function toAccount(row: Selectable<AccountTable>): AccountRecord {
   };
 }
 
+export type StoreHooks = {
+  /**
+   * Runs after rows with personal content were deleted: for SQLite, truncating
+   * the WAL so no old copy of a deleted page is left in a file.
+   */
+  afterErase?: () => Promise<void>;
+};
+
+function toConnection(row: Selectable<Database['connections']>): ConnectionRecord {
+  return { id: row.id, accountA: row.account_a, accountB: row.account_b, createdAt: row.created_at };
+}
+
 /** The Store over Kysely; the dialect-specific parts live in sqlite.ts / postgres.ts. */
 export class KyselyStore implements Store {
   constructor(
     protected readonly db: Kysely<Database>,
-    private readonly onClose: () => Promise<void> = async () => {},
+    private readonly hooks: StoreHooks = {},
   ) {}
+
+  private async erased(): Promise<void> {
+    await this.hooks.afterErase?.();
+  }
 
   async createAccount(account: NewAccount, tokenHash: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
@@ -81,8 +106,123 @@ export class KyselyStore implements Store {
     await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
   }
 
+  async connect(accountX: string, accountY: string, id: string, createdAt: string): Promise<ConnectionRecord> {
+    const [a, b] = accountX < accountY ? [accountX, accountY] : [accountY, accountX];
+    return this.db.transaction().execute(async (tx) => {
+      const existing = await tx
+        .selectFrom('connections')
+        .selectAll()
+        .where('account_a', '=', a)
+        .where('account_b', '=', b)
+        .executeTakeFirst();
+      if (existing) return toConnection(existing);
+      await tx.insertInto('connections').values({ id, account_a: a, account_b: b, created_at: createdAt }).execute();
+      return { id, accountA: a, accountB: b, createdAt };
+    });
+  }
+
+  async connection(id: string): Promise<ConnectionRecord | undefined> {
+    const row = await this.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toConnection(row);
+  }
+
+  async connectionsOf(accountId: string): Promise<ConnectionView[]> {
+    const rows = await this.db
+      .selectFrom('connections')
+      .selectAll()
+      .where((eb) => eb.or([eb('account_a', '=', accountId), eb('account_b', '=', accountId)]))
+      .orderBy('created_at', 'asc')
+      .execute();
+    if (rows.length === 0) return [];
+    const partnerOf = (r: (typeof rows)[number]) => (r.account_a === accountId ? r.account_b : r.account_a);
+    const partners = await this.db
+      .selectFrom('accounts')
+      .select(['id', 'nickname'])
+      .where('id', 'in', rows.map(partnerOf))
+      .execute();
+    const nickname = new Map(partners.map((p) => [p.id, p.nickname]));
+    const counts = await this.db
+      .selectFrom('offline_messages')
+      .select((eb) => ['connection_id', eb.fn.countAll<number>().as('n')])
+      .where('recipient_id', '=', accountId)
+      .groupBy('connection_id')
+      .execute();
+    const unread = new Map(counts.map((c) => [c.connection_id, Number(c.n)]));
+    return rows.map((r) => ({
+      id: r.id,
+      since: r.created_at,
+      partnerId: partnerOf(r),
+      partnerNickname: nickname.get(partnerOf(r)) ?? '',
+      unread: unread.get(r.id) ?? 0,
+    }));
+  }
+
+  async deleteConnection(id: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('offline_messages').where('connection_id', '=', id).execute();
+      await tx.deleteFrom('connections').where('id', '=', id).execute();
+    });
+    await this.erased();
+  }
+
+  async storeOfflineMessage(message: OfflineMessageRecord, limits: InboxLimits): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const counts = await tx
+        .selectFrom('offline_messages')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('total'),
+          eb.fn.sum<number>(eb.case().when('connection_id', '=', message.connectionId).then(1).else(0).end()).as('fromThis'),
+        ])
+        .where('recipient_id', '=', message.recipientId)
+        .executeTakeFirstOrThrow();
+      if (Number(counts.total) >= limits.total || Number(counts.fromThis ?? 0) >= limits.perConnection) {
+        throw new InboxFullError('inbox full');
+      }
+      await tx
+        .insertInto('offline_messages')
+        .values({
+          id: message.id,
+          connection_id: message.connectionId,
+          sender_id: message.senderId,
+          recipient_id: message.recipientId,
+          text: message.text,
+          created_at: message.createdAt,
+        })
+        .execute();
+    });
+  }
+
+  async inbox(recipientId: string): Promise<OfflineMessageRecord[]> {
+    const rows = await this.db
+      .selectFrom('offline_messages')
+      .selectAll()
+      .where('recipient_id', '=', recipientId)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      connectionId: r.connection_id,
+      senderId: r.sender_id,
+      recipientId: r.recipient_id,
+      text: r.text,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async deleteMessages(recipientId: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db
+      .deleteFrom('offline_messages')
+      .where('recipient_id', '=', recipientId)
+      .where('id', 'in', [...ids])
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    if (deleted > 0) await this.erased();
+    return deleted;
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
-    await this.onClose();
   }
 }

@@ -24,6 +24,29 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_account').on('sessions').column('account_id').execute();
     },
   },
+  '2026-11-29T01-connections-and-offline-messages': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('connections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_a', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('account_b', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('connections_pair', ['account_a', 'account_b'])
+        .execute();
+      await db.schema.createIndex('connections_b').on('connections').column('account_b').execute();
+      await db.schema
+        .createTable('offline_messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
+        .addColumn('sender_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('recipient_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('offline_recipient').on('offline_messages').columns(['recipient_id', 'connection_id']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -16,7 +16,27 @@ export type SessionTable = {
   created_at: string;
 };
 
+/** A mutual connection; `account_a` < `account_b`, so a pair has one row. */
+export type ConnectionTable = {
+  id: string;
+  account_a: string;
+  account_b: string;
+  created_at: string;
+};
+
+/** A message to an offline connection, deleted when read. */
+export type OfflineMessageTable = {
+  id: string;
+  connection_id: string;
+  sender_id: string;
+  recipient_id: string;
+  text: string;
+  created_at: string;
+};
+
 export type Database = {
   accounts: AccountTable;
   sessions: SessionTable;
+  connections: ConnectionTable;
+  offline_messages: OfflineMessageTable;
 };

@@ -23,5 +23,11 @@ export async function openSqliteStore(dataDir: string): Promise<KyselyStore> {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrateToLatest(db as Kysely<unknown>);
-  return new KyselyStore(db);
+  return new KyselyStore(db, {
+    // Deleted rows are zeroed in the database file (secure_delete); this also
+    // empties the WAL, which may still hold pages from before the delete.
+    afterErase: async () => {
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    },
+  });
 }

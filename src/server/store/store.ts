@@ -13,6 +13,25 @@ export type NewAccount = AccountRecord & { codeHash: string };
 
 export type SessionRecord = { createdAt: string };
 
+export type ConnectionRecord = { id: string; accountA: string; accountB: string; createdAt: string };
+
+/** A connection as one side sees it. */
+export type ConnectionView = { id: string; partnerId: string; partnerNickname: string; since: string; unread: number };
+
+export type OfflineMessageRecord = {
+  id: string;
+  connectionId: string;
+  senderId: string;
+  recipientId: string;
+  text: string;
+  createdAt: string;
+};
+
+export type InboxLimits = { perConnection: number; total: number };
+
+/** Thrown by storeOfflineMessage when the recipient's inbox is at a limit. */
+export class InboxFullError extends Error {}
+
 export interface Store {
   /** Creates the account and its first session in one transaction. */
   createAccount(account: NewAccount, tokenHash: string): Promise<void>;
@@ -22,5 +41,19 @@ export interface Store {
   updateAccount(id: string, changes: { nickname?: string; interests?: string[] }): Promise<AccountRecord | undefined>;
   createSession(accountId: string, tokenHash: string, createdAt: string): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
+
+  /** The pair's connection, creating it if there is none. */
+  connect(accountX: string, accountY: string, id: string, createdAt: string): Promise<ConnectionRecord>;
+  connection(id: string): Promise<ConnectionRecord | undefined>;
+  connectionsOf(accountId: string): Promise<ConnectionView[]>;
+  /** Removes the connection with every message waiting between the two. */
+  deleteConnection(id: string): Promise<void>;
+
+  /** Stores a message, in one transaction with the inbox limit checks; resolves after commit. */
+  storeOfflineMessage(message: OfflineMessageRecord, limits: InboxLimits): Promise<void>;
+  inbox(recipientId: string): Promise<OfflineMessageRecord[]>;
+  /** Deletes those of the ids that are messages to this recipient; others are ignored. */
+  deleteMessages(recipientId: string, ids: readonly string[]): Promise<number>;
+
   close(): Promise<void>;
 }

@@ -1,0 +1,24 @@
+import type { ServerFrame } from '../../shared/protocol.js';
+
+export type Listener = (frame: ServerFrame) => void;
+
+export type Subscription = { firstSocket: boolean; unsubscribe: () => Promise<{ lastSocket: boolean }> };
+
+/**
+ * What crosses from one person's sockets to another's: frames addressed to an
+ * account (connections, presence, offline-message delivery) and who is
+ * online. The in-process broker is the default; a Redis broker implements the
+ * same interface for several nodes.
+ */
+export interface Broker {
+  /** Delivers a frame to every open socket of the account, wherever it is. */
+  publish(accountId: string, frame: ServerFrame): void;
+  /**
+   * Registers one socket of an account. Returns whether this made the account
+   * online (its first socket anywhere) and a function to unregister, which
+   * resolves whether that made it offline (its last socket).
+   */
+  subscribe(accountId: string, listener: Listener): Promise<Subscription>;
+  online(accountId: string): Promise<boolean>;
+  close(): Promise<void>;
+}

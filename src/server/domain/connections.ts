@@ -1,0 +1,134 @@
+/**
+ * Connections: two people who agreed, after a chat, to find each other again;
+ * presence between them; and offline messages (stored only while the
+ * recipient has no open socket, deleted when read).
+ */
+import type { Connection, OfflineMessage, ServerFrame } from '../../shared/protocol.js';
+import type { Broker } from '../broker/broker.js';
+import type { ConnectionView, InboxLimits, OfflineMessageRecord, Store } from '../store/store.js';
+import { InboxFullError } from '../store/store.js';
+import type { Lobby } from './lobby.js';
+import { newId } from './secrets.js';
+
+export type FrameResult = { reply?: ServerFrame; error?: { code: string; message: string } };
+
+/** Pending handshakes are forgotten after this long. */
+const HANDSHAKE_MEMORY_MS = 10 * 60_000;
+
+export function toOfflineMessage(m: OfflineMessageRecord): OfflineMessage {
+  return { id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt };
+}
+
+export class Connections {
+  /** chatId → accounts that asked to connect, and when the first asked. */
+  private readonly handshakes = new Map<string, { asked: Set<string>; at: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly broker: Broker,
+    private readonly lobby: Lobby,
+    private readonly limits: InboxLimits,
+  ) {}
+
+  async toWire(view: ConnectionView): Promise<Connection> {
+    return {
+      id: view.id,
+      nickname: view.partnerNickname,
+      online: await this.broker.online(view.partnerId),
+      unread: view.unread,
+      since: view.since,
+    };
+  }
+
+  async list(accountId: string): Promise<Connection[]> {
+    const views = await this.store.connectionsOf(accountId);
+    return Promise.all(views.map((v) => this.toWire(v)));
+  }
+
+  /** `connect {chatId}`: both must ask; then both get `connected`. */
+  async request(accountId: string, chatId: string): Promise<FrameResult> {
+    const members = this.lobby.members(chatId, accountId);
+    if (!members) return { error: { code: 'not_in_chat', message: 'You can only connect with someone you chatted with just now.' } };
+    const [me, partner] = members[0].id === accountId ? members : [members[1], members[0]];
+
+    this.forgetOldHandshakes();
+    let handshake = this.handshakes.get(chatId);
+    if (!handshake) this.handshakes.set(chatId, (handshake = { asked: new Set(), at: Date.now() }));
+    handshake.asked.add(me.id);
+
+    const existing = (await this.store.connectionsOf(me.id)).find((v) => v.partnerId === partner.id);
+    if (!handshake.asked.has(partner.id) && !existing) {
+      this.broker.publish(partner.id, { type: 'connect_requested', chatId });
+      return {};
+    }
+    this.handshakes.delete(chatId);
+    const record = await this.store.connect(me.id, partner.id, newId(), new Date().toISOString());
+    const asked = existing ? [me] : [me, partner];
+    for (const person of asked) {
+      const view = (await this.store.connectionsOf(person.id)).find((v) => v.id === record.id);
+      if (view) this.broker.publish(person.id, { type: 'connected', chatId, connection: await this.toWire(view) });
+    }
+    return {};
+  }
+
+  /** Removes the connection for both, with every waiting message between them. */
+  async remove(accountId: string, connectionId: string): Promise<boolean> {
+    const record = await this.store.connection(connectionId);
+    if (!record || (record.accountA !== accountId && record.accountB !== accountId)) return false;
+    await this.store.deleteConnection(connectionId);
+    const other = record.accountA === accountId ? record.accountB : record.accountA;
+    this.broker.publish(other, { type: 'connection_removed', connectionId });
+    return true;
+  }
+
+  /** `dm`: relayed live when the recipient has a socket open, else stored until read. */
+  async dm(accountId: string, frame: { connectionId: string; id: string; text: string }): Promise<FrameResult> {
+    const record = await this.store.connection(frame.connectionId);
+    if (!record || (record.accountA !== accountId && record.accountB !== accountId)) {
+      return { error: { code: 'not_found', message: 'That connection does not exist (any more).' } };
+    }
+    const recipient = record.accountA === accountId ? record.accountB : record.accountA;
+    const at = new Date().toISOString();
+    if (await this.broker.online(recipient)) {
+      this.broker.publish(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at });
+      return { reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: false } };
+    }
+    try {
+      await this.store.storeOfflineMessage(
+        { id: newId(), connectionId: record.id, senderId: accountId, recipientId: recipient, text: frame.text, createdAt: at },
+        this.limits,
+      );
+    } catch (err) {
+      if (err instanceof InboxFullError) {
+        return { error: { code: 'inbox_full', message: 'Their inbox is full; try again after they have read some messages.' } };
+      }
+      throw err;
+    }
+    // Only now, after the commit: an acknowledged message survives a crash.
+    return { reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: true } };
+  }
+
+  async inbox(accountId: string): Promise<OfflineMessage[]> {
+    return (await this.store.inbox(accountId)).map(toOfflineMessage);
+  }
+
+  /** Deletes those messages for good; ids of other people's messages are ignored. */
+  async read(accountId: string, ids: readonly string[]): Promise<void> {
+    await this.store.deleteMessages(accountId, ids);
+  }
+
+  /** A person's first socket opened or last one closed: tell their connections. */
+  async announce(accountId: string, online: boolean): Promise<void> {
+    for (const view of await this.store.connectionsOf(accountId)) {
+      this.broker.publish(view.partnerId, { type: 'presence', connectionId: view.id, online });
+    }
+  }
+
+  private forgetOldHandshakes(): void {
+    const cutoff = Date.now() - HANDSHAKE_MEMORY_MS;
+    for (const [chatId, entry] of this.handshakes) {
+      if (entry.at > cutoff) break;
+      this.handshakes.delete(chatId);
+    }
+  }
+}
