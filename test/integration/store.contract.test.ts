@@ -1,7 +1,7 @@
 /** One suite, every Store: what the service relies on from its database. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/domain/secrets.js';
-import type { Store } from '../../src/server/store/store.js';
+import { InboxFullError, type Store } from '../../src/server/store/store.js';
 import { storeFactories } from '../helpers/stores.js';
 
 describe.each(storeFactories)('Store contract: $name', (factory) => {
@@ -53,5 +53,53 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     await store.deleteSession(hashSecret('t1'));
     expect(await store.accountByTokenHash(hashSecret('t1'))).toBeUndefined();
     expect((await store.accountByTokenHash(hashSecret('t2')))?.id).toBe('a1');
+  });
+
+  const message = (id: string, recipientId: string, connectionId: string, text = `text-${id}`) => ({
+    id,
+    connectionId,
+    senderId: recipientId === 'a1' ? 'a2' : 'a1',
+    recipientId,
+    text,
+    createdAt: `2026-11-29T12:00:00.${id.padStart(3, '0').slice(-3)}Z`,
+  });
+
+  it('connects a pair once, whichever side asks, and lists it from both sides', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createAccount(account('a2'), hashSecret('t2'));
+    const first = await store.connect('a2', 'a1', 'c1', '2026-11-29T12:00:00.000Z');
+    const again = await store.connect('a1', 'a2', 'c-other', '2026-11-29T13:00:00.000Z');
+    expect(again).toEqual(first);
+    expect(await store.connection('c1')).toEqual(first);
+    expect(await store.connectionsOf('a1')).toEqual([{ id: 'c1', partnerId: 'a2', partnerNickname: 'nick-a2', since: '2026-11-29T12:00:00.000Z', unread: 0 }]);
+    expect((await store.connectionsOf('a2'))[0]).toMatchObject({ id: 'c1', partnerId: 'a1', partnerNickname: 'nick-a1' });
+  });
+
+  it('stores offline messages within limits, lists them in order, deletes only the recipient’s', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createAccount(account('a2'), hashSecret('t2'));
+    await store.connect('a1', 'a2', 'c1', '2026-11-29T12:00:00.000Z');
+    const limits = { perConnection: 2, total: 10 };
+    await store.storeOfflineMessage(message('1', 'a2', 'c1'), limits);
+    await store.storeOfflineMessage(message('2', 'a2', 'c1'), limits);
+    await expect(store.storeOfflineMessage(message('3', 'a2', 'c1'), limits)).rejects.toBeInstanceOf(InboxFullError);
+    await store.storeOfflineMessage(message('4', 'a1', 'c1'), limits);
+    expect((await store.inbox('a2')).map((m) => m.id)).toEqual(['1', '2']);
+    expect((await store.connectionsOf('a2'))[0]!.unread).toBe(2);
+    expect(await store.deleteMessages('a1', ['1', '2'])).toBe(0);
+    expect(await store.deleteMessages('a2', ['1', '4', 'nope'])).toBe(1);
+    expect((await store.inbox('a2')).map((m) => m.id)).toEqual(['2']);
+    expect((await store.inbox('a1')).map((m) => m.id)).toEqual(['4']);
+  });
+
+  it('deleting a connection deletes the messages waiting between the two', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createAccount(account('a2'), hashSecret('t2'));
+    await store.connect('a1', 'a2', 'c1', '2026-11-29T12:00:00.000Z');
+    await store.storeOfflineMessage(message('1', 'a2', 'c1'), { perConnection: 5, total: 5 });
+    await store.deleteConnection('c1');
+    expect(await store.connection('c1')).toBeUndefined();
+    expect(await store.inbox('a2')).toEqual([]);
+    expect(await store.connectionsOf('a1')).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import type { Broker } from '../broker/broker.js';
 import type { ConnectionView, InboxLimits, OfflineMessageRecord, Store } from '../store/store.js';
 import { InboxFullError } from '../store/store.js';
 import type { Lobby } from './lobby.js';
-import { newId } from './secrets.js';
+import { newId, newSortableId } from './secrets.js';
 
 export type FrameResult = { reply?: ServerFrame; error?: { code: string; message: string } };
 
@@ -95,7 +95,7 @@ export class Connections {
     }
     try {
       await this.store.storeOfflineMessage(
-        { id: newId(), connectionId: record.id, senderId: accountId, recipientId: recipient, text: frame.text, createdAt: at },
+        { id: newSortableId(), connectionId: record.id, senderId: accountId, recipientId: recipient, text: frame.text, createdAt: at },
         this.limits,
       );
     } catch (err) {

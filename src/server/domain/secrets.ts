@@ -40,3 +40,13 @@ export function newId(): string {
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
 }
+
+let sequence = 0;
+/**
+ * An id that sorts in creation order within this process (time, then a
+ * counter), with random bits so ids from several nodes do not collide.
+ */
+export function newSortableId(): string {
+  sequence = (sequence + 1) % 36 ** 4;
+  return Date.now().toString(36).padStart(9, '0') + sequence.toString(36).padStart(4, '0') + randomBytes(6).toString('base64url');
+}
