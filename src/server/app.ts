@@ -16,6 +16,8 @@ import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
 import { Accounts } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
+import { Privacy } from './domain/privacy.js';
+import { Revocations } from './domain/revocations.js';
 import { type Geo, openOfflineGeo } from './domain/geo.js';
 import { Lobby } from './domain/lobby.js';
 import { AppError } from './errors.js';
@@ -53,10 +55,12 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const log = overrides.log ?? createLogger(config.logLevel);
   const store = overrides.store ?? (await openStore(config));
   const geo = overrides.geo ?? (await openOfflineGeo());
-  const accounts = new Accounts(store);
+  const revocations = new Revocations();
+  const accounts = new Accounts(store, revocations);
   const broker = overrides.broker ?? new MemoryBroker();
   const lobby = new Lobby(config.matching);
   const connections = new Connections(store, broker, lobby, config.inbox);
+  const privacy = new Privacy(store, broker, revocations);
   const clientIp = clientIpResolver(config.trustProxy);
 
   const app = Fastify({
@@ -119,9 +123,10 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/api/config', async () => ({ ai: false, translation: false, google: false }));
-  registerAccountRoutes(app, accounts);
+  registerAccountRoutes(app, accounts, privacy);
   registerConnectionRoutes(app, accounts, connections);
   gateway.register(app);
+  revocations.on((revocation) => gateway.revoke(revocation));
 
   const candidateRoot = overrides.webRoot ?? WEB_ROOT;
   const webRoot = fs.existsSync(path.join(candidateRoot, 'index.html')) ? candidateRoot : undefined;

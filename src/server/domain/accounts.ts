@@ -2,6 +2,7 @@ import { normalizeInterests, normalizeNickname } from '../../shared/interests.js
 import type { Me } from '../../shared/protocol.js';
 import { AppError, badRequest, unauthorized } from '../errors.js';
 import type { AccountRecord, Store } from '../store/store.js';
+import type { Revocations } from './revocations.js';
 import { hashSecret, newId, newRecoveryCode, newToken, normalizeRecoveryCode } from './secrets.js';
 
 export function toMe(account: AccountRecord): Me {
@@ -28,7 +29,10 @@ function validInterests(raw: string[]): string[] {
 
 /** Sign-up, sign-in by recovery code, token checks, profile edits. */
 export class Accounts {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly revocations: Revocations,
+  ) {}
 
   async signUp(input: { nickname: string; interests: string[]; adult: boolean }) {
     if (input.adult !== true) {
@@ -59,8 +63,20 @@ export class Accounts {
     return account;
   }
 
-  async signOut(token: string): Promise<void> {
-    await this.store.deleteSession(hashSecret(token));
+  async signOut(accountId: string, token: string): Promise<void> {
+    const tokenHash = hashSecret(token);
+    await this.store.deleteSession(tokenHash);
+    this.revocations.emit({ accountId, tokenHashes: [tokenHash] });
+  }
+
+  /** A new code and one new token; the old code and every other token stop working. */
+  async rotateRecoveryCode(accountId: string): Promise<{ recoveryCode: string; token: string }> {
+    const recoveryCode = newRecoveryCode();
+    const token = newToken();
+    const old = await this.store.sessionsOf(accountId);
+    await this.store.rotateRecoveryCode(accountId, hashSecret(recoveryCode), hashSecret(token), new Date().toISOString());
+    this.revocations.emit({ accountId, tokenHashes: old.map((s) => s.tokenHash) });
+    return { recoveryCode, token };
   }
 
   async update(id: string, changes: { nickname?: string; interests?: string[] }): Promise<AccountRecord> {

@@ -116,6 +116,22 @@ export class Lobby {
     return undefined;
   }
 
+  /** Passes the private profile to the partner once; it is never kept or logged. */
+  reveal(session: Session, frame: ClientFrameOf<'reveal'>): FrameError | undefined {
+    const chat = this.chatOf(session, frame.chatId);
+    if (!chat) return notInChat();
+    const { firstName, age, gender, location } = frame.profile;
+    const profile = {
+      ...(firstName?.trim() ? { firstName: firstName.trim() } : {}),
+      ...(age !== undefined ? { age } : {}),
+      ...(gender?.trim() ? { gender: gender.trim() } : {}),
+      ...(location?.trim() ? { location: location.trim() } : {}),
+    };
+    if (Object.keys(profile).length === 0) return { code: 'bad_request', message: 'The profile to reveal is empty.' };
+    partnerIn(chat, session).send({ type: 'revealed', chatId: chat.id, profile });
+    return undefined;
+  }
+
   leave(session: Session, frame: ClientFrameOf<'leave'>): FrameError | undefined {
     const chat = this.chatOf(session, frame.chatId);
     if (!chat) {

@@ -2,6 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toMe, type Accounts } from '../domain/accounts.js';
+import type { Privacy } from '../domain/privacy.js';
+import { hashSecret } from '../domain/secrets.js';
 import { unauthorized } from '../errors.js';
 import { parseBody } from './validation.js';
 
@@ -20,7 +22,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-export function registerAccountRoutes(app: FastifyInstance, accounts: Accounts): void {
+export function registerAccountRoutes(app: FastifyInstance, accounts: Accounts, privacy: Privacy): void {
   const signedIn = async (request: FastifyRequest) => accounts.authenticate(bearerToken(request));
 
   app.post('/api/accounts', async (request, reply) => {
@@ -41,9 +43,9 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: Accounts):
 
   app.delete('/api/sessions/current', async (request, reply) => {
     const token = bearerToken(request);
-    await accounts.authenticate(token);
+    const account = await accounts.authenticate(token);
     if (!token) throw unauthorized();
-    await accounts.signOut(token);
+    await accounts.signOut(account.id, token);
     return reply.code(204).send();
   });
 
@@ -53,5 +55,28 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: Accounts):
     const account = await signedIn(request);
     const body = parseBody(Patch, request.body);
     return toMe(await accounts.update(account.id, body));
+  });
+
+  app.post('/api/me/recovery-code', async (request) => {
+    const account = await signedIn(request);
+    return accounts.rotateRecoveryCode(account.id);
+  });
+
+  app.get('/api/me/export', async (request, reply) => {
+    const token = bearerToken(request);
+    const account = await accounts.authenticate(token);
+    const data = await privacy.export(account.id, hashSecret(token ?? ''));
+    if (!data) throw unauthorized();
+    const day = data.exportedAt.slice(0, 10);
+    return reply
+      .header('content-disposition', `attachment; filename="metsony-export-${day}.json"`)
+      .header('cache-control', 'no-store')
+      .send(data);
+  });
+
+  app.delete('/api/me', async (request, reply) => {
+    const account = await signedIn(request);
+    await privacy.deleteEverything(account.id);
+    return reply.code(204).send();
   });
 }

@@ -13,8 +13,9 @@ import type { Config } from '../config.js';
 import { toMe, type Accounts } from '../domain/accounts.js';
 import type { Connections, FrameResult } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
+import type { Revocation } from '../domain/revocations.js';
 import type { Lobby } from '../domain/lobby.js';
-import { newId } from '../domain/secrets.js';
+import { hashSecret, newId } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
 import { type Peer, Session } from './peer.js';
@@ -45,6 +46,8 @@ class Connection implements Peer {
   pending: string[] = [];
   helloTimer: NodeJS.Timeout | undefined;
   subscription: Subscription | undefined;
+  /** Hash of the token this socket signed in with, so revoking it closes the socket. */
+  tokenHash: string | undefined;
   /** Frames whose handling waits on the database run one after another, in arrival order. */
   work: Promise<void> = Promise.resolve();
 
@@ -227,6 +230,9 @@ export class Gateway {
       case 'leave':
         failure = lobby.leave(session, frame);
         break;
+      case 'reveal':
+        failure = lobby.reveal(session, frame);
+        break;
       case 'connect': {
         const accountId = session.account.id;
         this.enqueue(conn, () => this.deps.connections.request(accountId, frame.chatId));
@@ -254,6 +260,7 @@ export class Gateway {
       const account = await this.deps.accounts.authenticate(token);
       if (conn.phase !== 'authenticating') return;
       clearTimeout(conn.helloTimer);
+      conn.tokenHash = hashSecret(token);
       conn.session = new Session(newId(), account, conn.country, conn);
       const subscription = await this.deps.broker.subscribe(account.id, (frame) => conn.send(frame));
       if (conn.phase !== 'authenticating') {
@@ -281,6 +288,16 @@ export class Gateway {
         conn.error('internal', 'Something went wrong on our side; try again.');
         conn.close(1011, 'internal');
       }
+    }
+  }
+
+  /** Closes the sockets that signed in with revoked tokens. */
+  revoke({ accountId, tokenHashes }: Revocation): void {
+    for (const conn of this.connections) {
+      if (conn.session?.account.id !== accountId) continue;
+      if (tokenHashes !== 'all' && (!conn.tokenHash || !tokenHashes.includes(conn.tokenHash))) continue;
+      conn.error('unauthorized', 'This sign-in has ended.');
+      conn.close(CLOSE_UNAUTHORIZED, 'revoked');
     }
   }
 

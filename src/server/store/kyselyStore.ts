@@ -104,6 +104,49 @@ export class KyselyStore implements Store {
 
   async deleteSession(tokenHash: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+    await this.erased();
+  }
+
+  async sessionsOf(accountId: string): Promise<Array<{ tokenHash: string; createdAt: string }>> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select(['token_hash', 'created_at'])
+      .where('account_id', '=', accountId)
+      .orderBy('created_at', 'asc')
+      .execute();
+    return rows.map((r) => ({ tokenHash: r.token_hash, createdAt: r.created_at }));
+  }
+
+  async rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('accounts').set({ code_hash: codeHash }).where('id', '=', accountId).execute();
+      await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+      await tx.insertInto('sessions').values({ token_hash: tokenHash, account_id: accountId, created_at: createdAt }).execute();
+    });
+    await this.erased();
+  }
+
+  async deleteAccount(accountId: string): Promise<Array<{ connectionId: string; partnerId: string }>> {
+    const former = await this.db.transaction().execute(async (tx) => {
+      const connections = await tx
+        .selectFrom('connections')
+        .select(['id', 'account_a', 'account_b'])
+        .where((eb) => eb.or([eb('account_a', '=', accountId), eb('account_b', '=', accountId)]))
+        .execute();
+      await tx
+        .deleteFrom('offline_messages')
+        .where((eb) => eb.or([eb('sender_id', '=', accountId), eb('recipient_id', '=', accountId)]))
+        .execute();
+      await tx
+        .deleteFrom('connections')
+        .where((eb) => eb.or([eb('account_a', '=', accountId), eb('account_b', '=', accountId)]))
+        .execute();
+      await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+      await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
+      return connections.map((c) => ({ connectionId: c.id, partnerId: c.account_a === accountId ? c.account_b : c.account_a }));
+    });
+    await this.erased();
+    return former;
   }
 
   async connect(accountX: string, accountY: string, id: string, createdAt: string): Promise<ConnectionRecord> {
@@ -193,10 +236,18 @@ export class KyselyStore implements Store {
   }
 
   async inbox(recipientId: string): Promise<OfflineMessageRecord[]> {
+    return this.messagesWhere('recipient_id', recipientId);
+  }
+
+  async outbox(senderId: string): Promise<OfflineMessageRecord[]> {
+    return this.messagesWhere('sender_id', senderId);
+  }
+
+  private async messagesWhere(column: 'recipient_id' | 'sender_id', accountId: string): Promise<OfflineMessageRecord[]> {
     const rows = await this.db
       .selectFrom('offline_messages')
       .selectAll()
-      .where('recipient_id', '=', recipientId)
+      .where(column, '=', accountId)
       .orderBy('created_at', 'asc')
       .orderBy('id', 'asc')
       .execute();

@@ -41,6 +41,14 @@ export interface Store {
   updateAccount(id: string, changes: { nickname?: string; interests?: string[] }): Promise<AccountRecord | undefined>;
   createSession(accountId: string, tokenHash: string, createdAt: string): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
+  sessionsOf(accountId: string): Promise<Array<{ tokenHash: string; createdAt: string }>>;
+  /** Replaces the code hash and every session with one new session, in one transaction. */
+  rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string): Promise<void>;
+  /**
+   * "Delete everything": the account, its sessions, connections (both sides)
+   * and offline messages to and from it. Returns who it was connected with.
+   */
+  deleteAccount(accountId: string): Promise<Array<{ connectionId: string; partnerId: string }>>;
 
   /** The pair's connection, creating it if there is none. */
   connect(accountX: string, accountY: string, id: string, createdAt: string): Promise<ConnectionRecord>;
@@ -52,6 +60,8 @@ export interface Store {
   /** Stores a message, in one transaction with the inbox limit checks; resolves after commit. */
   storeOfflineMessage(message: OfflineMessageRecord, limits: InboxLimits): Promise<void>;
   inbox(recipientId: string): Promise<OfflineMessageRecord[]>;
+  /** Messages this account sent that still wait to be read. */
+  outbox(senderId: string): Promise<OfflineMessageRecord[]>;
   /** Deletes those of the ids that are messages to this recipient; others are ignored. */
   deleteMessages(recipientId: string, ids: readonly string[]): Promise<number>;
 

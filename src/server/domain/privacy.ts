@@ -1,0 +1,49 @@
+/** The data rights of P9 and P14: see everything we keep (export), and erase it (delete everything). */
+import type { Broker } from '../broker/broker.js';
+import type { Store } from '../store/store.js';
+import { toMe } from './accounts.js';
+import type { Revocations } from './revocations.js';
+
+export const EXPORT_FORMAT = 'metsony-export/1';
+
+export class Privacy {
+  constructor(
+    private readonly store: Store,
+    private readonly broker: Broker,
+    private readonly revocations: Revocations,
+  ) {}
+
+  /** Every stored datum about the account; the shape is documented in docs/data-model.md. */
+  async export(accountId: string, currentTokenHash: string) {
+    const account = await this.store.account(accountId);
+    if (!account) return undefined;
+    const [connections, received, sent, sessions] = await Promise.all([
+      this.store.connectionsOf(accountId),
+      this.store.inbox(accountId),
+      this.store.outbox(accountId),
+      this.store.sessionsOf(accountId),
+    ]);
+    const message = (m: (typeof received)[number]) => ({ id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt });
+    return {
+      format: EXPORT_FORMAT,
+      exportedAt: new Date().toISOString(),
+      account: toMe(account),
+      recoveryCode: { stored: 'a SHA-256 hash only; the code itself is never kept' },
+      sessions: sessions.map((s) => ({ createdAt: s.createdAt, current: s.tokenHash === currentTokenHash })),
+      connections: connections.map((c) => ({ id: c.id, nickname: c.partnerNickname, since: c.since, unread: c.unread })),
+      offlineMessages: { received: received.map(message), sent: sent.map(message) },
+      blocks: [] as unknown[],
+      reports: [] as unknown[],
+      linkedIdentities: [] as unknown[],
+    };
+  }
+
+  /** Erases the account and everything attached to it; former connections are told. */
+  async deleteEverything(accountId: string): Promise<void> {
+    const former = await this.store.deleteAccount(accountId);
+    this.revocations.emit({ accountId, tokenHashes: 'all' });
+    for (const { connectionId, partnerId } of former) {
+      this.broker.publish(partnerId, { type: 'connection_removed', connectionId });
+    }
+  }
+}
