@@ -16,12 +16,15 @@ import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
 import { Accounts } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
+import { Moderation } from './domain/moderation.js';
 import { Privacy } from './domain/privacy.js';
+import { RateLimits } from './domain/rateLimits.js';
 import { Revocations } from './domain/revocations.js';
 import { type Geo, openOfflineGeo } from './domain/geo.js';
 import { Lobby } from './domain/lobby.js';
 import { AppError } from './errors.js';
 import { registerAccountRoutes } from './http/accountsRoutes.js';
+import { registerAdminRoutes } from './http/adminRoutes.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
 import { clientIpResolver } from './http/clientIp.js';
 import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
@@ -61,6 +64,8 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const lobby = new Lobby(config.matching);
   const connections = new Connections(store, broker, lobby, config.inbox);
   const privacy = new Privacy(store, broker, revocations);
+  const moderation = new Moderation(store, lobby, connections, revocations, config.safety);
+  const limits = new RateLimits(config.safety);
   const clientIp = clientIpResolver(config.trustProxy);
 
   const app = Fastify({
@@ -119,11 +124,12 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   await app.register(fastifyWebsocket, {
     options: { maxPayload: LIMITS.frameBytesMax, perMessageDeflate: false },
   });
-  const gateway = new Gateway({ config, accounts, lobby, connections, broker, geo, clientIp, log });
+  const gateway = new Gateway({ config, accounts, store, lobby, connections, moderation, limits, broker, geo, clientIp, log });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/api/config', async () => ({ ai: false, translation: false, google: false }));
-  registerAccountRoutes(app, accounts, privacy);
+  registerAccountRoutes(app, { accounts, privacy, limits, clientIp });
+  registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, accounts, connections);
   gateway.register(app);
   revocations.on((revocation) => gateway.revoke(revocation));

@@ -7,6 +7,34 @@ import { isIP } from 'node:net';
 
 export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'cidrs'; cidrs: string[] };
 
+/** `points` actions per `seconds`. */
+export type Rate = { points: number; seconds: number };
+
+export const RATE_NAMES = ['signup', 'signin', 'message', 'messageBurst', 'find', 'dm', 'connect', 'report'] as const;
+export type RateName = (typeof RATE_NAMES)[number];
+
+const RATE_DEFAULTS: Record<RateName, Rate> = {
+  signup: { points: 60, seconds: 600 },
+  signin: { points: 60, seconds: 600 },
+  message: { points: 5, seconds: 1 },
+  messageBurst: { points: 10, seconds: 2 },
+  find: { points: 30, seconds: 60 },
+  dm: { points: 30, seconds: 60 },
+  connect: { points: 30, seconds: 3600 },
+  report: { points: 20, seconds: 3600 },
+};
+
+const RATE_ENV: Record<RateName, string> = {
+  signup: 'RATE_SIGNUP',
+  signin: 'RATE_SIGNIN',
+  message: 'RATE_MESSAGE',
+  messageBurst: 'RATE_MESSAGE_BURST',
+  find: 'RATE_FIND',
+  dm: 'RATE_DM',
+  connect: 'RATE_CONNECT',
+  report: 'RATE_REPORT',
+};
+
 export type Config = {
   port: number;
   host: string;
@@ -32,6 +60,19 @@ export type Config = {
     perConnection: number;
     /** Waiting offline messages in one inbox. */
     total: number;
+  };
+  safety: {
+    /** Off only for benchmarks: every rate limit passes. */
+    rateLimits: boolean;
+    rates: Record<RateName, Rate>;
+    maxSocketsPerAccount: number;
+    maxSocketsPerIp: number;
+    /** Distinct reporters (an `underage` report counts double) within the window that suspend an account. */
+    reportThreshold: number;
+    reportWindowMs: number;
+    suspensionMs: number;
+    /** The moderator API is off when unset. */
+    adminToken: string | undefined;
   };
   shutdownGraceMs: number;
 };
@@ -83,6 +124,32 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   return { kind: 'cidrs', cidrs };
 }
 
+function rate(env: Env, name: RateName): Rate {
+  const variable = RATE_ENV[name];
+  const raw = env[variable]?.trim();
+  if (!raw) return RATE_DEFAULTS[name];
+  const m = /^(\d+)\/(\d+)$/.exec(raw);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
+    throw new ConfigError(`${variable} must be "points/seconds", e.g. "${RATE_DEFAULTS[name].points}/${RATE_DEFAULTS[name].seconds}", got "${raw}"`);
+  }
+  return { points: Number(m[1]), seconds: Number(m[2]) };
+}
+
+function adminToken(env: Env): string | undefined {
+  const raw = env.ADMIN_TOKEN?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters (use a long random string)');
+  return raw;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL ?? 'info').trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -110,6 +177,16 @@ export function loadConfig(env: Env = process.env): Config {
     inbox: {
       perConnection: int(env, 'INBOX_PER_CONNECTION_MAX', 100, 1, 100_000),
       total: int(env, 'INBOX_MAX', 1000, 1, 1_000_000),
+    },
+    safety: {
+      rateLimits: onOff(env, 'RATE_LIMITS', true),
+      rates: Object.fromEntries(RATE_NAMES.map((n) => [n, rate(env, n)])) as Record<RateName, Rate>,
+      maxSocketsPerAccount: int(env, 'MAX_SOCKETS_PER_ACCOUNT', 10, 1, 100_000),
+      maxSocketsPerIp: int(env, 'MAX_SOCKETS_PER_IP', 50, 1, 1_000_000),
+      reportThreshold: int(env, 'REPORT_THRESHOLD', 3, 1, 1000),
+      reportWindowMs: int(env, 'REPORT_WINDOW_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
+      suspensionMs: int(env, 'SUSPENSION_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
+      adminToken: adminToken(env),
     },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 9000),
   };

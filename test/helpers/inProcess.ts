@@ -7,11 +7,25 @@ import { buildService, type Service } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 
+/** Tests run many people from one address: limits are raised here, and lowered by the tests that check them. */
+export const TEST_DEFAULTS: Record<string, string> = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'debug',
+  MATCH_WIDEN_AFTER_MS: '400',
+  RATE_SIGNUP: '100000/60',
+  RATE_SIGNIN: '100000/60',
+  RATE_MESSAGE: '100000/1',
+  RATE_FIND: '100000/60',
+  RATE_DM: '100000/60',
+  MAX_SOCKETS_PER_IP: '100000',
+};
+
 export type Running = { url: string; wsUrl: string; dataDir: string; service: Service; logs: () => string; stop: () => Promise<void> };
 
 export async function startService(env: Record<string, string> = {}): Promise<Running> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-test-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', MATCH_WIDEN_AFTER_MS: '400', ...env, DATA_DIR: dataDir });
+  const config = loadConfig({ ...TEST_DEFAULTS, ...env, DATA_DIR: dataDir });
   let output = '';
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -25,7 +25,7 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
 
   it('creates an account with its first session, found by code hash and by token hash', async () => {
     await store.createAccount(account('a1'), hashSecret('token-a1'));
-    const expected = { id: 'a1', nickname: 'nick-a1', interests: ['chess', 'jazz'], createdAt: '2026-11-29T10:00:00.000Z' };
+    const expected = { id: 'a1', nickname: 'nick-a1', interests: ['chess', 'jazz'], createdAt: '2026-11-29T10:00:00.000Z', suspendedUntil: null };
     expect(await store.accountByCodeHash(hashSecret('code-a1'))).toEqual(expected);
     expect(await store.accountByTokenHash(hashSecret('token-a1'))).toEqual(expected);
     expect(await store.account('a1')).toEqual(expected);

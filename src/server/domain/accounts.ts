@@ -27,6 +27,17 @@ function validInterests(raw: string[]): string[] {
   return result.interests;
 }
 
+export function suspendedUntil(account: AccountRecord, now = Date.now()): string | undefined {
+  return account.suspendedUntil && Date.parse(account.suspendedUntil) > now ? account.suspendedUntil : undefined;
+}
+
+export function assertNotSuspended(account: AccountRecord): void {
+  const until = suspendedUntil(account);
+  if (until) {
+    throw new AppError('suspended', `This account is suspended until ${until} after reports from other people.`, 403, { until });
+  }
+}
+
 /** Sign-up, sign-in by recovery code, token checks, profile edits. */
 export class Accounts {
   constructor(
@@ -42,7 +53,7 @@ export class Accounts {
     const interests = validInterests(input.interests);
     const recoveryCode = newRecoveryCode();
     const token = newToken();
-    const account: AccountRecord = { id: newId(), nickname, interests, createdAt: new Date().toISOString() };
+    const account: AccountRecord = { id: newId(), nickname, interests, createdAt: new Date().toISOString(), suspendedUntil: null };
     await this.store.createAccount({ ...account, codeHash: hashSecret(recoveryCode) }, hashSecret(token));
     return { account, recoveryCode, token };
   }
@@ -50,6 +61,7 @@ export class Accounts {
   async signIn(rawCode: string) {
     const account = await this.store.accountByCodeHash(hashSecret(normalizeRecoveryCode(rawCode)));
     if (!account) throw new AppError('invalid_recovery_code', 'That recovery code does not match any account.', 401);
+    assertNotSuspended(account);
     const token = newToken();
     await this.store.createSession(account.id, hashSecret(token), new Date().toISOString());
     return { account, token };

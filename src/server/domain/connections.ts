@@ -81,6 +81,12 @@ export class Connections {
     return true;
   }
 
+  /** Removes the connection between two accounts, if there is one (after a block). */
+  async removeBetween(accountId: string, otherId: string): Promise<void> {
+    const view = (await this.store.connectionsOf(accountId)).find((v) => v.partnerId === otherId);
+    if (view) await this.remove(accountId, view.id);
+  }
+
   /** `dm`: relayed live when the recipient has a socket open, else stored until read. */
   async dm(accountId: string, frame: { connectionId: string; id: string; text: string }): Promise<FrameResult> {
     const record = await this.store.connection(frame.connectionId);

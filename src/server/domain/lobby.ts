@@ -11,8 +11,6 @@ import { newId } from './secrets.js';
 export type LobbyOptions = {
   widenAfterMs: number;
   rematchCooldownMs: number;
-  /** Pairs that must never meet (blocks); none by default. */
-  neverPair?: (accountA: string, accountB: string) => boolean;
 };
 
 type FrameError = { code: 'bad_request' | 'not_in_chat'; message: string };
@@ -22,9 +20,11 @@ export type ChatMember = { id: string; nickname: string };
 /** How long after a chat ends its two people may still agree to connect. */
 const ENDED_CHAT_MEMORY_MS = 10 * 60_000;
 const ENDED_CHAT_MEMORY_MAX = 100_000;
+const EMPTY: ReadonlySet<Session> = new Set();
 
 export class Lobby {
   private readonly sessions = new Map<string, Session>();
+  private readonly byAccount = new Map<string, Set<Session>>();
   private readonly chats = new Map<string, Chat>();
   /** accountId → the partner it last chatted with, and until when they are kept apart. */
   private readonly recentPartner = new Map<string, { accountId: string; until: number }>();
@@ -48,6 +48,30 @@ export class Lobby {
     return this.chats.size;
   }
 
+  /** A socket signed in. */
+  attach(session: Session): void {
+    this.sessions.set(session.id, session);
+    let set = this.byAccount.get(session.account.id);
+    if (!set) this.byAccount.set(session.account.id, (set = new Set()));
+    set.add(session);
+  }
+
+  /** The open sessions (sockets) of an account on this node. */
+  sessionsOf(accountId: string): ReadonlySet<Session> {
+    return this.byAccount.get(accountId) ?? EMPTY;
+  }
+
+  /** After a block: never pair the two again, and end their chat if it is still going. */
+  keepBlockedApart(blocker: string, blocked: string, chatId: string): void {
+    for (const s of this.sessionsOf(blocker)) s.blocked.add(blocked);
+    for (const s of this.sessionsOf(blocked)) s.blocked.add(blocker);
+    const chat = this.chats.get(chatId);
+    if (chat) {
+      const by = chat.a.account.id === blocker ? chat.a : chat.b;
+      this.endChat(chat, by, 'blocked', 'blocked');
+    }
+  }
+
   find(session: Session, frame: ClientFrameOf<'find'>): FrameError | undefined {
     if (session.searching) return { code: 'bad_request', message: 'Already searching.' };
     if (session.chat) return { code: 'bad_request', message: 'Leave the current chat before finding a new one.' };
@@ -58,7 +82,6 @@ export class Lobby {
       interests = result.interests;
     }
     session.searching = true;
-    this.sessions.set(session.id, session);
     session.send({ type: 'searching' });
     this.matchmaker.add({
       key: session.id,
@@ -174,6 +197,11 @@ export class Lobby {
       partner.send({ type: 'ended', chatId: chat.id, reason: 'partner_disconnected' });
     }
     this.sessions.delete(session.id);
+    const set = this.byAccount.get(session.account.id);
+    if (set) {
+      set.delete(session);
+      if (set.size === 0) this.byAccount.delete(session.account.id);
+    }
   }
 
   /** Server shutdown: every chat ends with reason `shutdown`; the queue empties. */
@@ -224,7 +252,9 @@ export class Lobby {
     if (ra && ra.accountId === b.accountId && ra.until > now) return true;
     const rb = this.recentPartner.get(b.accountId);
     if (rb && rb.accountId === a.accountId && rb.until > now) return true;
-    return this.options.neverPair?.(a.accountId, b.accountId) ?? false;
+    const sa = this.sessions.get(a.key);
+    const sb = this.sessions.get(b.key);
+    return (sa?.blocked.has(b.accountId) ?? false) || (sb?.blocked.has(a.accountId) ?? false);
   }
 
   private keepApart(x: string, y: string): void {

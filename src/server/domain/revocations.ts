@@ -1,8 +1,14 @@
 /**
  * Tells the socket gateway that tokens stopped working (log out, code
- * rotation, account deletion), so sockets opened with them are closed too.
+ * rotation, account deletion, suspension), so sockets opened with them are
+ * closed too.
  */
-export type Revocation = { accountId: string; tokenHashes: readonly string[] | 'all' };
+export type Revocation = {
+  accountId: string;
+  tokenHashes: readonly string[] | 'all';
+  /** Set when the reason is a suspension, so clients learn until when. */
+  suspendedUntil?: string;
+};
 
 export class Revocations {
   private readonly listeners: Array<(r: Revocation) => void> = [];

@@ -3,8 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toMe, type Accounts } from '../domain/accounts.js';
 import type { Privacy } from '../domain/privacy.js';
+import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { hashSecret } from '../domain/secrets.js';
-import { unauthorized } from '../errors.js';
+import { AppError, unauthorized } from '../errors.js';
+import type { ClientIpResolver } from './clientIp.js';
 import { parseBody } from './validation.js';
 
 const SignUp = z.strictObject({
@@ -22,11 +24,22 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-export function registerAccountRoutes(app: FastifyInstance, accounts: Accounts, privacy: Privacy): void {
+type Deps = { accounts: Accounts; privacy: Privacy; limits: RateLimits; clientIp: ClientIpResolver };
+
+export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, limits, clientIp }: Deps): void {
   const signedIn = async (request: FastifyRequest) => accounts.authenticate(bearerToken(request));
+  // Keyed on the client IP, held in the limiter's memory only.
+  const perIp = async (name: LimitName, request: FastifyRequest) => {
+    const ip = clientIp(request.raw.socket.remoteAddress, request.headers) ?? 'unknown';
+    const verdict = await limits.consume(name, ip);
+    if (!verdict.ok) {
+      throw new AppError('rate_limited', 'Too many attempts from your network; try again later.', 429, { retryAfterMs: verdict.retryAfterMs });
+    }
+  };
 
   app.post('/api/accounts', async (request, reply) => {
     const body = parseBody(SignUp, request.body);
+    await perIp('signup', request);
     const { account, recoveryCode, token } = await accounts.signUp({
       nickname: body.nickname,
       interests: body.interests,
@@ -37,6 +50,7 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: Accounts, 
 
   app.post('/api/sessions', async (request) => {
     const body = parseBody(SignIn, request.body);
+    await perIp('signin', request);
     const { account, token } = await accounts.signIn(body.recoveryCode);
     return { account: toMe(account), token };
   });

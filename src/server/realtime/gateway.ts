@@ -1,7 +1,9 @@
 /**
  * The socket gateway for /ws: hello and auth, frame size and shape checks,
- * dispatch to the chat core, liveness pings, and the goodbye on shutdown.
- * Domain code only ever sees frames that passed the zod schema.
+ * rate limits and socket caps, dispatch to the domain, liveness pings, and
+ * the goodbye on shutdown. Domain code only ever sees frames that passed the
+ * zod schema; the frames of one socket are handled one after another, in
+ * arrival order.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,32 +12,43 @@ import { LIMITS } from '../../shared/limits.js';
 import { ClientFrame, isTextTooLong, type ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Subscription } from '../broker/broker.js';
 import type { Config } from '../config.js';
-import { toMe, type Accounts } from '../domain/accounts.js';
+import { suspendedUntil, toMe, type Accounts } from '../domain/accounts.js';
 import type { Connections, FrameResult } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
-import type { Revocation } from '../domain/revocations.js';
 import type { Lobby } from '../domain/lobby.js';
+import type { Moderation } from '../domain/moderation.js';
+import type { LimitName, RateLimits } from '../domain/rateLimits.js';
+import type { Revocation } from '../domain/revocations.js';
 import { hashSecret, newId } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
+import type { Store } from '../store/store.js';
 import { type Peer, Session } from './peer.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_SHUTDOWN = 1001;
+export const CLOSE_SUSPENDED = 4403;
 export const CLOSE_TOO_SLOW = 4408;
+export const CLOSE_TOO_MANY = 4429;
+export const CLOSE_SHUTDOWN = 1001;
 
 type Phase = 'hello' | 'authenticating' | 'ready' | 'closed';
 
 type Deps = {
   config: Config;
   accounts: Accounts;
+  store: Store;
   lobby: Lobby;
   connections: Connections;
+  moderation: Moderation;
+  limits: RateLimits;
   broker: Broker;
   geo: Geo;
   clientIp: ClientIpResolver;
   log: Logger;
 };
+
+type ReadyFrame = Exclude<ClientFrame, { type: 'hello' | 'ping' }>;
+type Failure = { code: string; message: string; retryAfterMs?: number } | undefined;
 
 /** One open socket, from upgrade to close. */
 class Connection implements Peer {
@@ -48,11 +61,14 @@ class Connection implements Peer {
   subscription: Subscription | undefined;
   /** Hash of the token this socket signed in with, so revoking it closes the socket. */
   tokenHash: string | undefined;
-  /** Frames whose handling waits on the database run one after another, in arrival order. */
-  work: Promise<void> = Promise.resolve();
+  /** Frames waiting to be dispatched, and whether a dispatch is under way. */
+  queue: ReadyFrame[] = [];
+  draining = false;
 
   constructor(
     readonly ws: WebSocket,
+    /** Held only to release the per-IP socket count on close; never stored or logged. */
+    readonly ip: string | undefined,
     readonly country: string | undefined,
     private readonly maxBufferedBytes: number,
   ) {}
@@ -61,7 +77,6 @@ class Connection implements Peer {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     // A client that does not read must not grow our memory: cut it off.
     if (this.ws.bufferedAmount > this.maxBufferedBytes) {
-      this.ws.close(CLOSE_TOO_SLOW, 'not reading');
       this.ws.terminate();
       return;
     }
@@ -86,8 +101,18 @@ function describeIssue(error: { issues: ReadonlyArray<{ path: ReadonlyArray<Prop
   return `Malformed frame: ${where}: ${issue.message}`;
 }
 
+const RATE_LIMITED: Partial<Record<ReadyFrame['type'], LimitName>> = {
+  send: 'message',
+  find: 'find',
+  dm: 'dm',
+  connect: 'connect',
+  report: 'report',
+};
+
 export class Gateway {
   private readonly connections = new Set<Connection>();
+  /** Open sockets per client IP, in memory only, to cap them. */
+  private readonly perIp = new Map<string, number>();
   private readonly pingTimer: NodeJS.Timeout;
   private closing = false;
 
@@ -107,11 +132,17 @@ export class Gateway {
         ws.close(CLOSE_SHUTDOWN, 'shutting down');
         return;
       }
-      // The IP is used here, in memory, for the country estimate, and then dropped.
+      // The IP is used here, in memory, for the country estimate and the socket cap.
       const headers = request.raw.headers;
       const ip = this.deps.clientIp(request.raw.socket.remoteAddress, headers);
+      if (ip && (this.perIp.get(ip) ?? 0) >= this.deps.config.safety.maxSocketsPerIp) {
+        ws.send(JSON.stringify({ type: 'error', code: 'too_many_connections', message: 'Too many open connections from your network.' } satisfies ServerFrame));
+        ws.close(CLOSE_TOO_MANY, 'too many connections');
+        return;
+      }
+      if (ip) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
       const country = trustedCountryHeader(this.deps.config.trustProxy, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
-      this.accept(new Connection(ws, country, this.deps.config.socket.maxBufferedBytes));
+      this.accept(new Connection(ws, ip, country, this.deps.config.socket.maxBufferedBytes));
     });
   }
 
@@ -148,6 +179,11 @@ export class Gateway {
     conn.phase = 'closed';
     clearTimeout(conn.helloTimer);
     this.connections.delete(conn);
+    if (conn.ip) {
+      const left = (this.perIp.get(conn.ip) ?? 1) - 1;
+      if (left > 0) this.perIp.set(conn.ip, left);
+      else this.perIp.delete(conn.ip);
+    }
     if (conn.session) this.deps.lobby.disconnect(conn.session);
     if (conn.subscription && conn.session) void this.unsubscribe(conn.session.account.id, conn.subscription);
   }
@@ -161,21 +197,7 @@ export class Gateway {
     }
   }
 
-  /** Runs a database-bound frame after the ones before it; failures are `internal` for this client only. */
-  private enqueue(conn: Connection, task: () => Promise<FrameResult | void>): void {
-    conn.work = conn.work.then(async () => {
-      if (conn.phase === 'closed') return;
-      try {
-        const result = await task();
-        if (result?.reply) conn.send(result.reply);
-        if (result?.error) conn.error(result.error.code, result.error.message);
-      } catch (err) {
-        this.deps.log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'frame failed');
-        conn.error('internal', 'Something went wrong on our side; try again.');
-      }
-    });
-  }
-
+  /** Parses and validates one frame; valid ones are queued for dispatch. */
   private handle(conn: Connection, raw: string): void {
     if (conn.phase === 'closed') return;
     let json: unknown;
@@ -203,8 +225,7 @@ export class Gateway {
       void this.hello(conn, frame.token);
       return;
     }
-    const session = conn.session;
-    if (conn.phase !== 'ready' || !session) {
+    if (conn.phase !== 'ready') {
       conn.error('unauthorized', 'Send hello with your token first.');
       return;
     }
@@ -212,68 +233,108 @@ export class Gateway {
       conn.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
       return;
     }
-    const lobby = this.deps.lobby;
-    let failure: { code: string; message: string } | undefined;
+    conn.queue.push(frame);
+    if (!conn.draining) void this.drain(conn);
+  }
+
+  private async drain(conn: Connection): Promise<void> {
+    conn.draining = true;
+    try {
+      for (let frame = conn.queue.shift(); frame; frame = conn.queue.shift()) {
+        if (conn.phase === 'closed') break;
+        try {
+          const failure = await this.dispatch(conn, frame);
+          if (failure) conn.error(failure.code, failure.message, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {});
+        } catch (err) {
+          // A database error is this client's problem only: the socket and the server stay up.
+          this.deps.log.error({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code }, frame: frame.type }, 'frame failed');
+          conn.error('internal', 'Something went wrong on our side; try again.');
+        }
+      }
+    } finally {
+      conn.draining = false;
+    }
+  }
+
+  private async dispatch(conn: Connection, frame: ReadyFrame): Promise<Failure> {
+    const session = conn.session!;
+    const accountId = session.account.id;
+    const limit = RATE_LIMITED[frame.type];
+    if (limit) {
+      const verdict = await this.deps.limits.consume(limit, accountId);
+      if (!verdict.ok) {
+        return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs: verdict.retryAfterMs };
+      }
+    }
+    const { lobby, connections, moderation } = this.deps;
+    const reply = (result: FrameResult): Failure => {
+      if (result.reply) conn.send(result.reply);
+      return result.error;
+    };
     switch (frame.type) {
       case 'find':
-        failure = lobby.find(session, frame);
-        break;
+        return lobby.find(session, frame);
       case 'cancel':
         lobby.cancel(session);
-        break;
+        return undefined;
       case 'send':
-        failure = lobby.send(session, frame);
-        break;
+        return lobby.send(session, frame);
       case 'typing':
-        failure = lobby.typing(session, frame);
-        break;
+        return lobby.typing(session, frame);
       case 'leave':
-        failure = lobby.leave(session, frame);
-        break;
+        return lobby.leave(session, frame);
       case 'reveal':
-        failure = lobby.reveal(session, frame);
-        break;
-      case 'connect': {
-        const accountId = session.account.id;
-        this.enqueue(conn, () => this.deps.connections.request(accountId, frame.chatId));
-        break;
-      }
-      case 'dm': {
-        const accountId = session.account.id;
-        this.enqueue(conn, () => this.deps.connections.dm(accountId, frame));
-        break;
-      }
-      case 'read': {
-        const accountId = session.account.id;
-        this.enqueue(conn, () => this.deps.connections.read(accountId, frame.ids));
-        break;
-      }
-      default:
-        failure = { code: 'bad_request', message: `"${frame.type}" is not available on this server yet.` };
+        return lobby.reveal(session, frame);
+      case 'connect':
+        return reply(await connections.request(accountId, frame.chatId));
+      case 'dm':
+        return reply(await connections.dm(accountId, frame));
+      case 'read':
+        await connections.read(accountId, frame.ids);
+        return undefined;
+      case 'report':
+        return reply(await moderation.report(accountId, frame));
+      case 'block':
+        return reply(await moderation.block(accountId, frame.chatId));
     }
-    if (failure) conn.error(failure.code, failure.message);
   }
 
   private async hello(conn: Connection, token: string): Promise<void> {
     conn.phase = 'authenticating';
+    const { accounts, broker, connections, lobby, store, config } = this.deps;
     try {
-      const account = await this.deps.accounts.authenticate(token);
+      const account = await accounts.authenticate(token);
       if (conn.phase !== 'authenticating') return;
+      const until = suspendedUntil(account);
+      if (until) {
+        conn.error('suspended', `This account is suspended until ${until}.`, { until });
+        conn.close(CLOSE_SUSPENDED, 'suspended');
+        return;
+      }
+      if (lobby.sessionsOf(account.id).size >= config.safety.maxSocketsPerAccount) {
+        conn.error('too_many_connections', 'This account has too many open connections; close a tab.');
+        conn.close(CLOSE_TOO_MANY, 'too many connections');
+        return;
+      }
       clearTimeout(conn.helloTimer);
       conn.tokenHash = hashSecret(token);
-      conn.session = new Session(newId(), account, conn.country, conn);
-      const subscription = await this.deps.broker.subscribe(account.id, (frame) => conn.send(frame));
+      const blocked = await store.blockedPairsOf(account.id);
+      const session = new Session(newId(), account, conn.country, conn, blocked);
+      conn.session = session;
+      const subscription = await broker.subscribe(account.id, (frame) => conn.send(frame));
       if (conn.phase !== 'authenticating') {
+        conn.session = undefined;
         await this.unsubscribe(account.id, subscription);
         return;
       }
       conn.subscription = subscription;
-      const messages = await this.deps.connections.inbox(account.id);
+      lobby.attach(session);
+      const messages = await connections.inbox(account.id);
       if (conn.phase !== 'authenticating') return;
       conn.phase = 'ready';
       conn.send({ type: 'ready', account: toMe(account) });
       conn.send({ type: 'inbox', messages });
-      if (subscription.firstSocket) await this.deps.connections.announce(account.id, true);
+      if (subscription.firstSocket) await connections.announce(account.id, true);
       const pending = conn.pending;
       conn.pending = [];
       for (const raw of pending) this.handle(conn, raw);
@@ -284,20 +345,26 @@ export class Gateway {
         conn.error('unauthorized', 'The token is invalid or has been revoked.');
         conn.close(CLOSE_UNAUTHORIZED, 'unauthorized');
       } else {
-        this.deps.log.error({ err }, 'hello failed');
+        this.deps.log.error({ err: { name: (err as Error)?.name } }, 'hello failed');
         conn.error('internal', 'Something went wrong on our side; try again.');
         conn.close(1011, 'internal');
       }
     }
   }
 
-  /** Closes the sockets that signed in with revoked tokens. */
-  revoke({ accountId, tokenHashes }: Revocation): void {
-    for (const conn of this.connections) {
-      if (conn.session?.account.id !== accountId) continue;
+  /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's). */
+  revoke({ accountId, tokenHashes, suspendedUntil: until }: Revocation): void {
+    for (const session of [...this.deps.lobby.sessionsOf(accountId)]) {
+      const conn = session.peer;
+      if (!(conn instanceof Connection)) continue;
       if (tokenHashes !== 'all' && (!conn.tokenHash || !tokenHashes.includes(conn.tokenHash))) continue;
-      conn.error('unauthorized', 'This sign-in has ended.');
-      conn.close(CLOSE_UNAUTHORIZED, 'revoked');
+      if (until) {
+        conn.error('suspended', `This account is suspended until ${until}.`, { until });
+        conn.close(CLOSE_SUSPENDED, 'suspended');
+      } else {
+        conn.error('unauthorized', 'This sign-in has ended.');
+        conn.close(CLOSE_UNAUTHORIZED, 'revoked');
+      }
     }
   }
 

@@ -25,6 +25,8 @@ export class Session {
     readonly account: SessionAccount,
     readonly country: string | undefined,
     readonly peer: Peer,
+    /** Accounts this one blocked or was blocked by: never paired. */
+    readonly blocked: Set<string> = new Set(),
   ) {}
 
   send(frame: ServerFrame): void {

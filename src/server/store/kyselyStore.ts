@@ -8,6 +8,8 @@ import {
   type InboxLimits,
   type NewAccount,
   type OfflineMessageRecord,
+  type ReportReason,
+  type ReportRecord,
   type Store,
 } from './store.js';
 
@@ -17,6 +19,19 @@ function toAccount(row: Selectable<AccountTable>): AccountRecord {
     nickname: row.nickname,
     interests: JSON.parse(row.interests) as string[],
     createdAt: row.created_at,
+    suspendedUntil: row.suspended_until,
+  };
+}
+
+function toReport(row: Selectable<Database['reports']>): ReportRecord {
+  return {
+    id: row.id,
+    reporterId: row.reporter_id,
+    reportedId: row.reported_id,
+    reason: row.reason as ReportReason,
+    note: row.note,
+    createdAt: row.created_at,
+    status: row.status === 'closed' ? 'closed' : 'open',
   };
 }
 
@@ -53,6 +68,7 @@ export class KyselyStore implements Store {
           interests: JSON.stringify(account.interests),
           code_hash: account.codeHash,
           created_at: account.createdAt,
+          suspended_until: null,
         })
         .execute();
       await tx
@@ -140,6 +156,14 @@ export class KyselyStore implements Store {
       await tx
         .deleteFrom('connections')
         .where((eb) => eb.or([eb('account_a', '=', accountId), eb('account_b', '=', accountId)]))
+        .execute();
+      await tx
+        .deleteFrom('blocks')
+        .where((eb) => eb.or([eb('blocker_id', '=', accountId), eb('blocked_id', '=', accountId)]))
+        .execute();
+      await tx
+        .deleteFrom('reports')
+        .where((eb) => eb.or([eb('reporter_id', '=', accountId), eb('reported_id', '=', accountId)]))
         .execute();
       await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
@@ -271,6 +295,88 @@ export class KyselyStore implements Store {
     const deleted = Number(result.numDeletedRows);
     if (deleted > 0) await this.erased();
     return deleted;
+  }
+
+  async block(blockerId: string, blockedId: string, createdAt: string): Promise<void> {
+    await this.db
+      .insertInto('blocks')
+      .values({ blocker_id: blockerId, blocked_id: blockedId, created_at: createdAt })
+      .onConflict((oc) => oc.columns(['blocker_id', 'blocked_id']).doNothing())
+      .execute();
+  }
+
+  async blockedPairsOf(accountId: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('blocks')
+      .select(['blocker_id', 'blocked_id'])
+      .where((eb) => eb.or([eb('blocker_id', '=', accountId), eb('blocked_id', '=', accountId)]))
+      .execute();
+    return new Set(rows.map((r) => (r.blocker_id === accountId ? r.blocked_id : r.blocker_id)));
+  }
+
+  async blocksBy(accountId: string): Promise<Array<{ blockedId: string; createdAt: string }>> {
+    const rows = await this.db
+      .selectFrom('blocks')
+      .select(['blocked_id', 'created_at'])
+      .where('blocker_id', '=', accountId)
+      .orderBy('created_at', 'asc')
+      .execute();
+    return rows.map((r) => ({ blockedId: r.blocked_id, createdAt: r.created_at }));
+  }
+
+  async createReport(report: ReportRecord): Promise<void> {
+    await this.db
+      .insertInto('reports')
+      .values({
+        id: report.id,
+        reporter_id: report.reporterId,
+        reported_id: report.reportedId,
+        reason: report.reason,
+        note: report.note,
+        created_at: report.createdAt,
+        status: report.status,
+      })
+      .execute();
+  }
+
+  async reportsBy(reporterId: string): Promise<ReportRecord[]> {
+    const rows = await this.db.selectFrom('reports').selectAll().where('reporter_id', '=', reporterId).orderBy('created_at', 'asc').execute();
+    return rows.map(toReport);
+  }
+
+  async reportersAgainst(reportedId: string, since: string): Promise<Array<{ reporterId: string; underage: boolean }>> {
+    const rows = await this.db
+      .selectFrom('reports')
+      .select(['reporter_id', 'reason'])
+      .where('reported_id', '=', reportedId)
+      .where('created_at', '>=', since)
+      .execute();
+    const byReporter = new Map<string, boolean>();
+    for (const r of rows) byReporter.set(r.reporter_id, (byReporter.get(r.reporter_id) ?? false) || r.reason === 'underage');
+    return [...byReporter].map(([reporterId, underage]) => ({ reporterId, underage }));
+  }
+
+  async openReports(limit: number): Promise<ReportRecord[]> {
+    // Reports of minors first (P13), then oldest first.
+    const rows = await this.db
+      .selectFrom('reports')
+      .selectAll()
+      .where('status', '=', 'open')
+      .orderBy((eb) => eb.case().when('reason', '=', 'underage').then(0).else(1).end())
+      .orderBy('created_at', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toReport);
+  }
+
+  async closeReport(id: string): Promise<boolean> {
+    const result = await this.db.updateTable('reports').set({ status: 'closed' }).where('id', '=', id).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async setSuspension(accountId: string, until: string | null): Promise<boolean> {
+    const result = await this.db.updateTable('accounts').set({ suspended_until: until }).where('id', '=', accountId).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async close(): Promise<void> {

@@ -45,6 +45,33 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('offline_recipient').on('offline_messages').columns(['recipient_id', 'connection_id']).execute();
+      await db.schema.createIndex('offline_sender').on('offline_messages').column('sender_id').execute();
+    },
+  },
+  '2026-11-29T02-blocks-reports-suspension': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('accounts').addColumn('suspended_until', 'text').execute();
+      await db.schema
+        .createTable('blocks')
+        .addColumn('blocker_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('blocked_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('blocks_pk', ['blocker_id', 'blocked_id'])
+        .execute();
+      await db.schema.createIndex('blocks_blocked').on('blocks').column('blocked_id').execute();
+      await db.schema
+        .createTable('reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('reporter_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('reported_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('open'))
+        .execute();
+      await db.schema.createIndex('reports_reported').on('reports').columns(['reported_id', 'created_at']).execute();
+      await db.schema.createIndex('reports_reporter').on('reports').column('reporter_id').execute();
+      await db.schema.createIndex('reports_status').on('reports').columns(['status', 'created_at']).execute();
     },
   },
 };

@@ -7,6 +7,8 @@ export type AccountTable = {
   /** SHA-256 of the normalised recovery code. */
   code_hash: string;
   created_at: string;
+  /** Set by moderation (reports or a moderator); null when not suspended. */
+  suspended_until: string | null;
 };
 
 export type SessionTable = {
@@ -34,9 +36,30 @@ export type OfflineMessageTable = {
   created_at: string;
 };
 
+/** `blocker_id` never wants to meet `blocked_id` again. */
+export type BlockTable = {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: string;
+};
+
+/** A report about a chat partner: who, whom, why, when. Never chat text. */
+export type ReportTable = {
+  id: string;
+  reporter_id: string;
+  reported_id: string;
+  reason: string;
+  note: string | null;
+  created_at: string;
+  /** 'open' or 'closed'. */
+  status: string;
+};
+
 export type Database = {
   accounts: AccountTable;
   sessions: SessionTable;
   connections: ConnectionTable;
   offline_messages: OfflineMessageTable;
+  blocks: BlockTable;
+  reports: ReportTable;
 };

@@ -7,9 +7,22 @@ export type AccountRecord = {
   nickname: string;
   interests: string[];
   createdAt: string;
+  /** ISO time until which the account is suspended, or null. */
+  suspendedUntil: string | null;
 };
 
-export type NewAccount = AccountRecord & { codeHash: string };
+export type NewAccount = Omit<AccountRecord, 'suspendedUntil'> & { codeHash: string };
+
+export type ReportReason = 'spam' | 'harassment' | 'underage' | 'illegal' | 'other';
+export type ReportRecord = {
+  id: string;
+  reporterId: string;
+  reportedId: string;
+  reason: ReportReason;
+  note: string | null;
+  createdAt: string;
+  status: 'open' | 'closed';
+};
 
 export type SessionRecord = { createdAt: string };
 
@@ -64,6 +77,22 @@ export interface Store {
   outbox(senderId: string): Promise<OfflineMessageRecord[]>;
   /** Deletes those of the ids that are messages to this recipient; others are ignored. */
   deleteMessages(recipientId: string, ids: readonly string[]): Promise<number>;
+
+  /** `blocker` never meets `blocked` again; idempotent. */
+  block(blockerId: string, blockedId: string, createdAt: string): Promise<void>;
+  /** Everyone this account blocked or was blocked by. */
+  blockedPairsOf(accountId: string): Promise<Set<string>>;
+  blocksBy(accountId: string): Promise<Array<{ blockedId: string; createdAt: string }>>;
+
+  createReport(report: ReportRecord): Promise<void>;
+  reportsBy(reporterId: string): Promise<ReportRecord[]>;
+  /** Reports against an account since a time, one row per distinct reporter with their heaviest reason. */
+  reportersAgainst(reportedId: string, since: string): Promise<Array<{ reporterId: string; underage: boolean }>>;
+  openReports(limit: number): Promise<ReportRecord[]>;
+  /** True when the report existed and is now closed. */
+  closeReport(id: string): Promise<boolean>;
+  /** Sets or clears (null) a suspension; false when there is no such account. */
+  setSuspension(accountId: string, until: string | null): Promise<boolean>;
 
   close(): Promise<void>;
 }
