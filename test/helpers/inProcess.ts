@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { buildService, type Service } from '../../src/server/app.js';
+import { buildService, type Overrides, type Service } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 
@@ -23,7 +23,7 @@ export const TEST_DEFAULTS: Record<string, string> = {
 
 export type Running = { url: string; wsUrl: string; dataDir: string; service: Service; logs: () => string; stop: () => Promise<void> };
 
-export async function startService(env: Record<string, string> = {}): Promise<Running> {
+export async function startService(env: Record<string, string> = {}, overrides: Overrides = {}): Promise<Running> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-test-'));
   const config = loadConfig({ ...TEST_DEFAULTS, ...env, DATA_DIR: dataDir });
   let output = '';
@@ -33,7 +33,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Ru
       done();
     },
   });
-  const service = await buildService(config, { log: createLogger(config.logLevel, sink) });
+  const service = await buildService(config, { log: createLogger(config.logLevel, sink), ...overrides });
   await service.app.listen({ port: 0, host: '127.0.0.1' });
   const address = service.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -17,23 +17,25 @@ export class Privacy {
   async export(accountId: string, currentTokenHash: string) {
     const account = await this.store.account(accountId);
     if (!account) return undefined;
-    const [connections, received, sent, sessions] = await Promise.all([
+    const [connections, received, sent, sessions, blocks, reports] = await Promise.all([
       this.store.connectionsOf(accountId),
       this.store.inbox(accountId),
       this.store.outbox(accountId),
       this.store.sessionsOf(accountId),
+      this.store.blocksBy(accountId),
+      this.store.reportsBy(accountId),
     ]);
     const message = (m: (typeof received)[number]) => ({ id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt });
     return {
       format: EXPORT_FORMAT,
       exportedAt: new Date().toISOString(),
-      account: toMe(account),
+      account: { ...toMe(account), suspendedUntil: account.suspendedUntil },
       recoveryCode: { stored: 'a SHA-256 hash only; the code itself is never kept' },
       sessions: sessions.map((s) => ({ createdAt: s.createdAt, current: s.tokenHash === currentTokenHash })),
       connections: connections.map((c) => ({ id: c.id, nickname: c.partnerNickname, since: c.since, unread: c.unread })),
       offlineMessages: { received: received.map(message), sent: sent.map(message) },
-      blocks: [] as unknown[],
-      reports: [] as unknown[],
+      blocks: blocks.map((b) => ({ accountId: b.blockedId, createdAt: b.createdAt })),
+      reports: reports.map((r) => ({ id: r.id, accountId: r.reportedId, reason: r.reason, note: r.note, createdAt: r.createdAt, status: r.status })),
       linkedIdentities: [] as unknown[],
     };
   }
