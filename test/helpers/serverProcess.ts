@@ -36,7 +36,10 @@ export async function startServerProcess(opts: { env?: Record<string, string>; d
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start (the "listening" line needs LOG_LEVEL info or lower):\n${output}`));
+    }, 30_000);
     const onData = () => {
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(output);
       if (m) {

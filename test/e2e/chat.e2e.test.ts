@@ -1,0 +1,285 @@
+/**
+ * End to end, in headless Chromium against the real server serving the built
+ * web app (dist/web; `npm test` builds it first). Controls are found by the
+ * accessible names of PROTOCOL.md §4, exactly as an outside test would.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.js';
+import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+
+const TEST_TIMEOUT_MS = 30_000;
+const WAIT_MS = 10_000;
+
+let server: ServerProcess;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+/** CSP violations reported on any page of any test; each test must leave this empty. */
+const cspProblems: string[] = [];
+const CSP_MESSAGE = /Content Security Policy|Refused to (load|execute|apply|connect|frame)/i;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+}, 60_000);
+
+// Closing a test's browsers closes their sockets, so nobody is left searching for the next test.
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
+  expect(cspProblems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A fresh browser profile: its own localStorage, as a second person on another device. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.on('console', (message) => {
+    if (CSP_MESSAGE.test(message.text())) cspProblems.push(message.text());
+  });
+  return page;
+}
+
+/** First visit → recovery code → Continue (which starts the first search). Returns the code. */
+async function signUpAndSearch(page: Page, nickname: string, interests: string[]): Promise<string> {
+  await page.goto(server.url);
+  await page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
+  const interestsBox = page.getByRole('textbox', { name: 'Interests' });
+  for (const interest of interests) {
+    await interestsBox.fill(interest);
+    await interestsBox.press('Enter');
+  }
+  await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
+  await page.getByRole('button', { name: 'Start chatting' }).click();
+
+  const codeOutput = page.getByLabel('Your recovery code');
+  await codeOutput.waitFor();
+  const code = (await codeOutput.textContent()) ?? '';
+  await page.getByRole('button', { name: 'Continue' }).click();
+  return code;
+}
+
+async function sendMessage(page: Page, text: string, via: 'enter' | 'button'): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  if (via === 'enter') await box.press('Enter');
+  else await page.getByRole('button', { name: 'Send' }).click();
+}
+
+describe('two strangers in two browsers', () => {
+  it(
+    'sign up, get matched on a shared interest, chat both ways, and Next tells the other that the stranger left',
+    async () => {
+      const shared = `e2e-${Math.random().toString(36).slice(2, 10)}`;
+      const [alice, bob] = await Promise.all([newPage(), newPage()]);
+
+      const [aliceCode, bobCode] = await Promise.all([
+        signUpAndSearch(alice, 'Alice', [shared, 'chess']),
+        signUpAndSearch(bob, 'Bob', ['films', shared]),
+      ]);
+      expect(aliceCode).toMatch(/^[a-z]+(?:-[a-z]+){3,}$/);
+      expect(bobCode).toMatch(/^[a-z]+(?:-[a-z]+){3,}$/);
+      expect(aliceCode).not.toBe(bobCode);
+
+      // Each sees the other as partner, with the shared interest.
+      await alice.locator('.partner-name', { hasText: 'Bob' }).waitFor();
+      await bob.locator('.partner-name', { hasText: 'Alice' }).waitFor();
+      await alice.getByText(`You both like: ${shared}`).waitFor();
+      // The nickname is shown in the header while signed in.
+      await alice.getByRole('banner').getByText('Alice', { exact: true }).waitFor();
+
+      await sendMessage(alice, 'Hello from Alice <b>not bold</b>', 'enter');
+      await bob.getByRole('log').getByText('Hello from Alice <b>not bold</b>').waitFor();
+      // Text is rendered as text, never as HTML.
+      expect(await bob.getByRole('log').locator('b').count()).toBe(0);
+
+      await sendMessage(bob, 'Hi Alice, Bob here', 'button');
+      await alice.getByRole('log').getByText('Hi Alice, Bob here').waitFor();
+      // The own message is marked delivered once the server confirms it.
+      await bob.getByRole('log').locator('.msg-own .msg-state.delivered').waitFor();
+
+      await alice.getByRole('button', { name: 'Next' }).click();
+      await bob.getByRole('log').getByText('Stranger left.').waitFor();
+      await alice.getByText('Looking for someone who shares your interests…').waitFor();
+
+      // Bob's history stays, and searching again is one click away.
+      expect(await bob.getByRole('log').getByText('Hi Alice, Bob here').count()).toBe(1);
+      await bob.getByRole('button', { name: 'Next' }).waitFor();
+      expect(await bob.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('connections', () => {
+  it(
+    'both press Connect; a message to an offline connection waits and is shown when they come back',
+    async () => {
+      const shared = `conn-${Math.random().toString(36).slice(2, 10)}`;
+      const [hana, ivan] = await Promise.all([newPage(), newPage()]);
+      await Promise.all([signUpAndSearch(hana, 'Hana', [shared]), signUpAndSearch(ivan, 'Ivan', [shared])]);
+      await hana.locator('.partner-name', { hasText: 'Ivan' }).waitFor();
+
+      await hana.getByRole('button', { name: 'Connect' }).click();
+      await hana.getByText('Waiting for them…').waitFor();
+      await ivan.getByText('Hana wants to connect', { exact: false }).waitFor();
+      await ivan.getByRole('button', { name: 'Connect' }).click();
+      await hana.getByText('Connected', { exact: true }).waitFor();
+      await ivan.getByText('Connected', { exact: true }).waitFor();
+      await hana.getByRole('button', { name: 'Stop' }).click();
+
+      // Ivan closes his tab; Hana writes to him from Connections.
+      const ivanContext = ivan.context();
+      await ivan.close();
+      await hana.getByRole('link', { name: 'Connections' }).click();
+      await hana.getByRole('link', { name: /Ivan/ }).click();
+      await hana.getByText('Offline', { exact: false }).first().waitFor();
+      await hana.getByRole('textbox', { name: 'Message' }).fill('See you later, Ivan');
+      await hana.getByRole('button', { name: 'Send' }).click();
+      await hana.getByText('will be delivered when they come back', { exact: false }).waitFor();
+
+      // Ivan comes back (same browser, so still signed in): a badge, then the message.
+      const back = await ivanContext.newPage();
+      back.setDefaultTimeout(WAIT_MS);
+      await back.goto(server.url);
+      await back.getByRole('link', { name: /Connections/ }).getByText('1').waitFor();
+      await back.getByRole('link', { name: /Connections/ }).click();
+      await back.getByRole('link', { name: /Hana/ }).click();
+      await back.getByRole('log').getByText('See you later, Ivan').waitFor();
+
+      // Shown means read: the server no longer keeps it.
+      const token = await back.evaluate(() => localStorage.getItem('metsony.token'));
+      await expect
+        .poll(async () => {
+          const res = await fetch(`${server.url}/api/inbox`, { headers: { authorization: `Bearer ${token}` } });
+          return ((await res.json()) as { messages: unknown[] }).messages.length;
+        })
+        .toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('privacy of the page itself', () => {
+  it(
+    'loads nothing from another origin and breaks no rule of the CSP on any screen',
+    async () => {
+      const page = await newPage();
+      const origin = new URL(server.url).origin;
+      const requests: string[] = [];
+      const sockets: string[] = [];
+      page.on('request', (request) => requests.push(request.url()));
+      page.on('websocket', (ws) => sockets.push(ws.url()));
+      page.on('pageerror', (error) => {
+        if (CSP_MESSAGE.test(error.message)) cspProblems.push(error.message);
+      });
+      // Violations also fire an event in the page; keep them where the test can read them.
+      await page.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+        document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+
+      const response = await page.goto(server.url);
+      expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+
+      // First visit, the recovery-code form, the policy pages.
+      await page.getByRole('button', { name: 'I have a recovery code' }).click();
+      await page.getByRole('textbox', { name: 'Recovery code' }).fill('not-a-real-code-at-all');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('That recovery code does not match any account.', { exact: false }).waitFor();
+      await page.getByRole('link', { name: 'Privacy Policy' }).click();
+      await page.getByRole('heading', { name: 'Privacy Policy', level: 1 }).waitFor();
+      await page.getByRole('link', { name: 'Terms of Service' }).click();
+      await page.getByRole('heading', { name: 'Terms of Service', level: 1 }).waitFor();
+      await page.getByRole('link', { name: 'Back to METSONY' }).click();
+
+      // Sign up, then the signed-in screens (home, searching, settings, connections).
+      await signUpAndSearch(page, 'Carol', [`csp-${Date.now()}`]);
+      await page.getByText('Looking for someone who shares your interests…').waitFor();
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'Start chatting' }).waitFor();
+      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Delete everything' }).waitFor();
+      await page.getByRole('link', { name: 'Connections' }).click();
+      await page.getByRole('heading', { name: 'Connections', level: 1 }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Connections', level: 1 }).waitFor();
+      expect(await page.evaluate(() => localStorage.length)).toBeGreaterThan(0);
+
+      // Log out clears this browser and shows the first visit again.
+      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
+      expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+      expect((await page.context().cookies()).length).toBe(0);
+
+      const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+      expect(violations).toEqual([]);
+      expect(cspProblems).toEqual([]);
+      expect(requests.length).toBeGreaterThan(0);
+      expect(requests.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(sockets.filter((url) => new URL(url).host !== new URL(origin).host)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('leaving for good', () => {
+  it(
+    'Delete everything asks to confirm, then clears the browser and the recovery code no longer signs in',
+    async () => {
+      const page = await newPage();
+      const code = await signUpAndSearch(page, 'Dave', []);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Delete everything' }).click();
+      // The confirmation lists what goes, and has its own Delete everything button.
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('your connections', { exact: true }).waitFor();
+      await dialog.getByRole('button', { name: 'Delete everything' }).click();
+
+      await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
+      expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+
+      await page.getByRole('button', { name: 'I have a recovery code' }).click();
+      await page.getByRole('textbox', { name: 'Recovery code' }).fill(code);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('That recovery code does not match any account.', { exact: false }).waitFor();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a token revoked elsewhere shows the first visit again, and the recovery code signs back in',
+    async () => {
+      const page = await newPage();
+      const code = await signUpAndSearch(page, 'Erin', []);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      const token = await page.evaluate(() => localStorage.getItem('metsony.token'));
+      expect(token).toBeTruthy();
+      const revoked = await fetch(`${server.url}/api/sessions/current`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(revoked.status).toBe(204);
+
+      await page.reload();
+      await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
+      expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+
+      await page.getByRole('button', { name: 'I have a recovery code' }).click();
+      await page.getByRole('textbox', { name: 'Recovery code' }).fill(code.toUpperCase().replaceAll('-', ' '));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('banner').getByText('Erin', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Start chatting' }).waitFor();
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,145 @@
+/** Issue 5: every rate limit trips with 429 / rate_limited and a retry time, and recovers. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, signUp } from '../helpers/http.js';
+import { type Running, startService } from '../helpers/inProcess.js';
+import { chatting, connected } from '../helpers/people.js';
+import { TestSocket } from '../helpers/wsClient.js';
+
+let server: Running;
+beforeAll(async () => {
+  server = await startService({
+    RATE_SIGNUP: '3/1',
+    RATE_SIGNIN: '3/1',
+    RATE_MESSAGE: '2/1',
+    RATE_MESSAGE_BURST: '3/1',
+    RATE_FIND: '2/1',
+    RATE_DM: '2/1',
+    RATE_CONNECT: '1/1',
+    RATE_REPORT: '1/1',
+    MATCH_REMATCH_COOLDOWN_MS: '0',
+  });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const signUpBody = { nickname: 'r', interests: [], adult: true };
+
+describe('HTTP, per client IP', () => {
+  it('sign-ups: 429 rate_limited with Retry-After and retryAfterMs, then recovers', async () => {
+    // Seen from 198.51.100.7 via a trusted proxy, so other tests' sign-ups from 127.0.0.1 do not count.
+    const proxied = await startService({ RATE_SIGNUP: '3/1', TRUST_PROXY: 'cloudflare' });
+    try {
+      const headers = { 'cf-connecting-ip': '198.51.100.7' };
+      for (let i = 0; i < 3; i++) expect((await api(proxied.url, 'POST', '/api/accounts', { body: signUpBody, headers })).status).toBe(201);
+      const limited = await api<{ error: { code: string; retryAfterMs: number } }>(proxied.url, 'POST', '/api/accounts', { body: signUpBody, headers });
+      expect(limited.status).toBe(429);
+      expect(limited.body.error).toMatchObject({ code: 'rate_limited', message: expect.any(String), retryAfterMs: expect.any(Number) });
+      expect(limited.body.error.retryAfterMs).toBeLessThanOrEqual(1000);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // another address is not affected
+      expect((await api(proxied.url, 'POST', '/api/accounts', { body: signUpBody, headers: { 'cf-connecting-ip': '198.51.100.8' } })).status).toBe(201);
+      await wait(limited.body.error.retryAfterMs + 50);
+      expect((await api(proxied.url, 'POST', '/api/accounts', { body: signUpBody, headers })).status).toBe(201);
+      expect(proxied.logs()).not.toContain('198.51.100.7');
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  it('sign-in attempts, right or wrong, count per IP', async () => {
+    await wait(1100);
+    const user = await signUp(server.url);
+    await wait(1100);
+    for (let i = 0; i < 3; i++) await api(server.url, 'POST', '/api/sessions', { body: { recoveryCode: 'wrong-guess-number-' + i } });
+    const limited = await api(server.url, 'POST', '/api/sessions', { body: { recoveryCode: user.recoveryCode } });
+    expect(limited.status).toBe(429);
+    await wait(1100);
+    expect((await api(server.url, 'POST', '/api/sessions', { body: { recoveryCode: user.recoveryCode } })).status).toBe(200);
+  });
+});
+
+describe('socket, per account', () => {
+  it('messages: a burst passes, then rate_limited with retryAfterMs, then recovers; nothing limited is relayed', async () => {
+    await wait(1100);
+    const { a, b, chatId } = await chatting(server.url, server.wsUrl);
+    for (let i = 0; i < 8; i++) a.socket.send({ type: 'send', chatId, id: `m${i}`, text: `n${i}` });
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await a.socket.next(undefined, (f) => f.type === 'sent' || f.type === 'error'));
+    const sent = answers.filter((f) => f.type === 'sent').length;
+    const limited = answers.filter((f) => f.type === 'error');
+    expect(sent).toBeGreaterThanOrEqual(2);
+    expect(sent).toBeLessThanOrEqual(5);
+    expect(limited.length).toBe(8 - sent);
+    expect(limited[0]).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    const relayed = (await b.socket.quiet(100)).filter((f) => f.type === 'message');
+    expect(relayed).toHaveLength(sent);
+    await wait(1100);
+    a.socket.send({ type: 'send', chatId, id: 'later', text: 'after a pause' });
+    expect(await a.socket.next('sent')).toMatchObject({ id: 'later' });
+    a.socket.close();
+    b.socket.close();
+  });
+
+  it('find, dm, connect and report each trip and recover', async () => {
+    await wait(1100);
+    const { a, b, chatId, connectionId } = await connected(server.url, server.wsUrl);
+    await wait(1100);
+    // connect: 1 per second (already used above by connected(); wait first)
+    a.socket.send({ type: 'connect', chatId });
+    await a.socket.next('connected');
+    a.socket.send({ type: 'connect', chatId });
+    expect(await a.socket.next('error')).toMatchObject({ code: 'rate_limited' });
+    // report: 1 per second
+    a.socket.send({ type: 'report', chatId, reason: 'other' });
+    await a.socket.next('reported');
+    a.socket.send({ type: 'report', chatId, reason: 'other' });
+    expect(await a.socket.next('error')).toMatchObject({ code: 'rate_limited' });
+    // dm: 2 per second
+    for (let i = 0; i < 3; i++) a.socket.send({ type: 'dm', connectionId, id: `d${i}`, text: 'hi' });
+    await a.socket.next('dm_sent');
+    await a.socket.next('dm_sent');
+    expect(await a.socket.next('error')).toMatchObject({ code: 'rate_limited' });
+    // find: 2 per second
+    a.socket.send({ type: 'leave', chatId });
+    await a.socket.next('ended');
+    a.socket.send({ type: 'find' });
+    await a.socket.next('searching');
+    a.socket.send({ type: 'cancel' });
+    await a.socket.next('idle');
+    a.socket.send({ type: 'find' });
+    await a.socket.next('searching');
+    a.socket.send({ type: 'cancel' });
+    await a.socket.next('idle');
+    a.socket.send({ type: 'find' });
+    expect(await a.socket.next('error')).toMatchObject({ code: 'rate_limited' });
+    await wait(1100);
+    a.socket.send({ type: 'find' });
+    expect((await a.socket.next('searching')).type).toBe('searching');
+    a.socket.send({ type: 'dm', connectionId, id: 'again', text: 'hi' });
+    expect(await a.socket.next('dm_sent')).toMatchObject({ id: 'again' });
+    a.socket.close();
+    b.socket.close();
+  });
+
+  it('limits are per account: another account is not slowed', async () => {
+    await wait(1100);
+    const user = await signUp(server.url);
+    const other = await signUp(server.url);
+    const s1 = await TestSocket.signedIn(server.wsUrl, user.token);
+    const s2 = await TestSocket.signedIn(server.wsUrl, other.token);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      s1.send({ type: 'find' });
+      outcomes.push((await s1.next(undefined, (f) => f.type === 'searching' || f.type === 'error')).type);
+      s1.send({ type: 'cancel' });
+      await s1.next('idle');
+    }
+    expect(outcomes).toEqual(['searching', 'searching', 'error']);
+    s2.send({ type: 'find' });
+    expect((await s2.next('searching')).type).toBe('searching');
+    s1.close();
+    s2.close();
+  });
+});
