@@ -5,9 +5,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
-import { defineConfig } from 'vitest/config';
+import { defineConfig } from 'vite';
 
-const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 const backend = 'http://127.0.0.1:8080';
 
 export default defineConfig({
@@ -19,6 +18,7 @@ export default defineConfig({
     // The CSP allows no inline script: keep every asset a file, never a data: URL.
     assetsInlineLimit: 0,
     target: 'es2020',
+    modulePreload: { polyfill: false },
   },
   server: {
     proxy: {
@@ -26,7 +26,4 @@ export default defineConfig({
       '/ws': { target: backend, ws: true },
     },
   },
-  // Only used when there is no vitest.config.ts: without it, Vitest would take
-  // `root` above (src/web) and not find the tests under test/.
-  test: { root: repoRoot },
 });

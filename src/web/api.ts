@@ -135,6 +135,12 @@ export function markInboxRead(token: string, ids: string[]): Promise<void> {
   return empty('POST', '/api/inbox/read', { token, body: { ids } });
 }
 
+export function suspendedText(until: string): string {
+  const when = new Date(until);
+  const readable = Number.isNaN(when.getTime()) ? until : when.toLocaleString();
+  return `This account is suspended until ${readable}.`;
+}
+
 /** A readable sentence for any failure, for notices and form errors. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
@@ -142,9 +148,7 @@ export function describeError(error: unknown): string {
     if (error.status === 429 && typeof retry === 'number') {
       return `${error.message} Try again in ${Math.ceil(retry / 1000)} s.`;
     }
-    if (error.code === 'suspended' && typeof error.extra.until === 'string') {
-      return `${error.message} (until ${new Date(error.extra.until).toLocaleString()})`;
-    }
+    if (error.code === 'suspended' && typeof error.extra.until === 'string') return suspendedText(error.extra.until);
     return error.message;
   }
   return 'Something went wrong. Please try again.';

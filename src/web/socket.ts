@@ -27,6 +27,8 @@ const HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Frames kept while offline (messages typed during a blip); more than this is dropped. */
 const OUTBOX_MAX = 50;
 const CLOSE_UNAUTHORIZED = 4401;
+/** The account is suspended; the `suspended` error frame before it says until when. */
+const CLOSE_SUSPENDED = 4403;
 
 export function socketUrl(): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -115,6 +117,8 @@ export class ChatSocket {
       this.ws = null;
       this.stopHeartbeat();
       if (event.code === CLOSE_UNAUTHORIZED) this.refused();
+      // Knocking again would only be refused again; a reload after the suspension ends reconnects.
+      else if (event.code === CLOSE_SUSPENDED) this.stop();
       else this.scheduleReconnect();
     };
     // `error` is always followed by `close`, which does the work.

@@ -321,7 +321,7 @@ function onChatFrame(frame: ServerFrame): void {
       updateChat(frame.chatId, (c) =>
         addLine(
           { ...c, connect: 'connected' },
-          eventLine(`You and ${c.partner.nickname} are connected. Find them any time under Connections.`),
+          eventLine(`You can now find ${c.partner.nickname} any time under Connections.`),
         ),
       );
       return;

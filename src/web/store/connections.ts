@@ -35,12 +35,28 @@ export const unreadByConnection = computed(() => {
   return counts;
 });
 
-export const totalUnread = computed(() => Object.values(unreadByConnection.value).reduce((a, b) => a + b, 0));
+/** Unread messages from one connection: what the server counted, or what arrived since, whichever is more. */
+export function unreadFor(connection: Connection): number {
+  return Math.max(connection.unread, unreadByConnection.value[connection.id] ?? 0);
+}
+
+/** The number on the Connections link in the header. */
+export const badgeCount = computed(() => {
+  const local = unreadByConnection.value;
+  let total = 0;
+  const counted = new Set<string>();
+  for (const c of connections.value) {
+    total += unreadFor(c);
+    counted.add(c.id);
+  }
+  for (const [id, n] of Object.entries(local)) if (!counted.has(id)) total += n;
+  return total;
+});
 
 let tokenOf: () => string | null = () => null;
 
 /** Called by the session store so HTTP calls here carry the token. */
-export function useTokenSource(source: () => string | null): void {
+export function setTokenSource(source: () => string | null): void {
   tokenOf = source;
 }
 
@@ -54,6 +70,17 @@ export async function loadConnections(): Promise<void> {
     connectionsError.value = api.describeError(error);
   } finally {
     connectionsLoaded.value = true;
+  }
+}
+
+/** Waiting offline messages over HTTP; the `inbox` frame brings the same after every connect. */
+export async function loadInbox(): Promise<void> {
+  const token = tokenOf();
+  if (!token) return;
+  try {
+    receiveInbox(await api.getInbox(token));
+  } catch {
+    // The next `inbox` frame brings them anyway.
   }
 }
 

@@ -10,7 +10,7 @@ import * as api from '../api.js';
 import { href, navigate } from '../router.js';
 import { clearAll, loadToken, saveToken } from '../storage.js';
 import { handleChatError, resetChat } from './chat.js';
-import { handleConnectionsError, resetConnections, useTokenSource } from './connections.js';
+import { handleConnectionsError, resetConnections, setTokenSource } from './connections.js';
 import { clearNotices, showNotice } from './notices.js';
 import { forgetPrivateProfile } from './profile.js';
 import { onFrame, restartRealtime, startRealtime, stopRealtime } from './realtime.js';
@@ -24,7 +24,7 @@ export const freshRecoveryCode = signal<string | null>(null);
 const RETRY_AFTER_REFUSAL_MS = 3000;
 
 const currentToken = (): string | null => session.value?.token ?? null;
-useTokenSource(currentToken);
+setTokenSource(currentToken);
 
 function begin(token: string, me: Me | null): void {
   saveToken(token);
@@ -170,7 +170,7 @@ function onSessionFrame(frame: ServerFrame): void {
   if (frame.code === 'rate_limited' && typeof frame.retryAfterMs === 'number') {
     text = `${text} Try again in ${Math.ceil(frame.retryAfterMs / 1000)} s.`;
   }
-  if (frame.code === 'suspended' && frame.until) text = `${text} (until ${new Date(frame.until).toLocaleString()})`;
+  if (frame.code === 'suspended' && frame.until) text = api.suspendedText(frame.until);
   showNotice(text);
 }
 

@@ -1,0 +1,14 @@
+import { href } from '../router.js';
+
+/** On every screen: the policy pages, signed in or not. */
+export function Footer() {
+  return (
+    <footer class="site-footer">
+      <nav aria-label="Legal">
+        <a href={href.privacy}>Privacy Policy</a>
+        <a href={href.terms}>Terms of Service</a>
+      </nav>
+      <p>METSONY · anonymous chat for adults · no stored conversations</p>
+    </footer>
+  );
+}

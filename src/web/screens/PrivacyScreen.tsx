@@ -1,0 +1,103 @@
+/** The privacy policy: every promise here is a feature of the software (PRODUCT.md P1–P15). */
+import { href } from '../router.js';
+
+const KEPT: { what: string; why: string; until: string }[] = [
+  { what: 'Account id (random)', why: 'To tell accounts apart', until: 'Until you delete everything' },
+  { what: 'Nickname', why: 'Shown to chat partners and connections', until: 'Until you change it or delete everything' },
+  { what: 'Interests', why: 'To match you with people who share them', until: 'Until you change them or delete everything' },
+  { what: 'Recovery code, hashed', why: 'It is your account: signing in', until: 'Until you replace it or delete everything' },
+  { what: 'Sign-in tokens, hashed', why: 'To keep you signed in on a device', until: 'Until you log out on that device, replace your code, or delete everything' },
+  { what: 'Connections (who, since when)', why: 'So two people who agreed can find each other again', until: 'Until either of you removes it or deletes everything' },
+  { what: 'Offline messages to a connection', why: 'To deliver them when the person comes back', until: 'Until they are read (then deleted), or either account is deleted' },
+  { what: 'Blocks', why: 'So you are never matched again with someone you blocked', until: 'Until you delete everything' },
+  { what: 'Reports (reason, optional note)', why: 'Moderation and temporary suspensions', until: 'Until the account that filed it, or the one it is about, is deleted' },
+  { what: 'Google account id (and email), only if you link Google', why: 'To let you sign in with Google', until: 'Until you unlink it or delete everything' },
+];
+
+export function PrivacyScreen() {
+  return (
+    <article class="page narrow legal">
+      <h1 tabIndex={-1}>Privacy Policy</h1>
+      <p>
+        METSONY is anonymous chat for adults. Privacy is the product: no real name, no email, no stored conversations,
+        no tracking, and one button that erases everything.
+      </p>
+
+      <h2>What we keep, and for how long</h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Data</th>
+              <th scope="col">Why</th>
+              <th scope="col">Kept</th>
+            </tr>
+          </thead>
+          <tbody>
+            {KEPT.map((row) => (
+              <tr key={row.what}>
+                <th scope="row">{row.what}</th>
+                <td>{row.why}</td>
+                <td>{row.until}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>What we do not keep</h2>
+      <ul>
+        <li>
+          <strong>Live chat messages.</strong> They are relayed from one person to the other in memory and never written
+          to disk or to logs.
+        </li>
+        <li>
+          <strong>Your IP address.</strong> It is used for a moment to estimate your country or region (for “near me”
+          matching) and, in memory only, to limit abuse. It is never written to disk or logs and never shown to anyone.
+        </li>
+        <li>
+          <strong>Your private profile</strong> (first name, age, gender, location). It stays in your browser. Only when
+          you press “Reveal profile” is it sent, once, through the relay, to the person you are chatting with; we never
+          store it.
+        </li>
+        <li>
+          <strong>No email, no real name, no cookies, no advertising, no tracking.</strong> Nothing on this site loads
+          from anyone else.
+        </li>
+      </ul>
+
+      <h2>On your device</h2>
+      <p>
+        Your browser’s local storage keeps your sign-in, your “near me” choice and your private profile. Log out and
+        Delete everything clear it.
+      </p>
+
+      <h2>Who else is involved</h2>
+      <ul>
+        <li>
+          <strong>xAI (Grok)</strong> powers the occasional AI conversation partner, always labelled “AI”, and message
+          translation. The messages of such a chat, or a message you ask to translate, are sent to xAI to produce the
+          answer.
+        </li>
+        <li>
+          <strong>Cloudflare</strong> delivers the site, protects it from attacks and provides HTTPS. Traffic is
+          encrypted on the way.
+        </li>
+      </ul>
+
+      <h2>Your rights</h2>
+      <p>
+        You can see everything we store about you (Settings → Export my data), correct it (change your nickname and
+        interests), erase it (Settings → Delete everything: your account, nickname, interests, connections, stored
+        messages and linked sign-ins are removed for good), and object by simply stopping or deleting your account.
+      </p>
+
+      <h2>Adults only</h2>
+      <p>METSONY is for people aged 18 or older. Reports of minors are handled first.</p>
+
+      <p>
+        <a href={href.chat}>Back to METSONY</a>
+      </p>
+    </article>
+  );
+}

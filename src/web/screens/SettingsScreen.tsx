@@ -1,0 +1,380 @@
+/**
+ * Settings: the account (nickname, interests), the private profile that never
+ * leaves this device on its own, a new recovery code, export, log out, and
+ * Delete everything (P4, P9, P10, P14).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { normalizeNickname } from '../../shared/interests.js';
+import { describeError } from '../api.js';
+import { ConfirmPanel } from '../components/ConfirmPanel.js';
+import { CopyCode } from '../components/CopyCode.js';
+import { InterestsInput, interestsWithDraft } from '../components/InterestsInput.js';
+import { privateProfile, savePrivateProfile } from '../store/profile.js';
+import {
+  deleteEverything,
+  downloadExport,
+  logOut,
+  rotateRecoveryCode,
+  saveAccount,
+  session,
+} from '../store/session.js';
+import type { PrivateProfile } from '../storage.js';
+
+export function SettingsScreen() {
+  return (
+    <div class="page settings">
+      <h1 tabIndex={-1}>Settings</h1>
+      <AccountSection />
+      <ProfileSection />
+      <RecoveryCodeSection />
+      <DataSection />
+      <LogOutSection />
+      <DeleteSection />
+    </div>
+  );
+}
+
+function AccountSection() {
+  const me = session.value?.me;
+  const [nickname, setNickname] = useState(me?.nickname ?? '');
+  const [interests, setInterests] = useState<string[]>(me?.interests ?? []);
+  const [draft, setDraft] = useState('');
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const meId = me?.id;
+
+  // The account may arrive after the screen opened (page load): fill the form then.
+  useEffect(() => {
+    const current = session.value?.me;
+    if (!current) return;
+    setNickname(current.nickname);
+    setInterests(current.interests);
+  }, [meId]);
+
+  async function submit(event: Event): Promise<void> {
+    event.preventDefault();
+    const name = normalizeNickname(nickname);
+    if (!name.ok) return setStatus({ ok: false, text: name.message });
+    const chosen = interestsWithDraft(interests, draft);
+    if (!chosen.ok) return setStatus({ ok: false, text: chosen.message });
+    setBusy(true);
+    setStatus(null);
+    try {
+      await saveAccount({ nickname: name.nickname, interests: chosen.interests });
+      setInterests(chosen.interests);
+      setDraft('');
+      setStatus({ ok: true, text: 'Saved. New matches use these from now on.' });
+    } catch (e) {
+      setStatus({ ok: false, text: describeError(e) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="account-title">
+      <h2 id="account-title">Your account</h2>
+      <form class="form" onSubmit={(e) => void submit(e)} noValidate>
+        <div class="field">
+          <label for="settings-nickname">Nickname</label>
+          <input
+            id="settings-nickname"
+            type="text"
+            value={nickname}
+            autocomplete="off"
+            spellcheck={false}
+            onInput={(e) => setNickname(e.currentTarget.value)}
+          />
+        </div>
+        <InterestsInput
+          id="settings-interests"
+          interests={interests}
+          draft={draft}
+          onChange={setInterests}
+          onDraftChange={setDraft}
+        />
+        <button type="submit" class="primary" disabled={busy}>
+          Save changes
+        </button>
+        {status && (
+          <p class={status.ok ? 'form-ok' : 'form-error'} role={status.ok ? 'status' : 'alert'}>
+            {status.text}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+type ProfileDraft = { firstName: string; age: string; gender: string; location: string };
+
+function toDraft(p: PrivateProfile): ProfileDraft {
+  return { firstName: p.firstName ?? '', age: p.age === undefined ? '' : String(p.age), gender: p.gender ?? '', location: p.location ?? '' };
+}
+
+const PROFILE_TEXT_MAX = 64;
+
+function ProfileSection() {
+  const [draft, setDraft] = useState<ProfileDraft>(() => toDraft(privateProfile.value));
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const set = (key: keyof ProfileDraft) => (e: Event) => {
+    setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
+    setStatus(null);
+  };
+
+  function submit(event: Event): void {
+    event.preventDefault();
+    const profile: PrivateProfile = {};
+    const firstName = draft.firstName.trim();
+    const gender = draft.gender.trim();
+    const location = draft.location.trim();
+    if (firstName) profile.firstName = firstName;
+    if (gender) profile.gender = gender;
+    if (location) profile.location = location;
+    if (draft.age.trim()) {
+      const age = Number(draft.age);
+      if (!Number.isInteger(age) || age < 18 || age > 130) {
+        setStatus({ ok: false, text: 'Age must be a whole number from 18 to 130.' });
+        return;
+      }
+      profile.age = age;
+    }
+    savePrivateProfile(profile);
+    setDraft(toDraft(profile));
+    setStatus({ ok: true, text: 'Saved on this device.' });
+  }
+
+  function clear(): void {
+    savePrivateProfile({});
+    setDraft(toDraft({}));
+    setStatus({ ok: true, text: 'Your private profile was removed from this device.' });
+  }
+
+  return (
+    <section class="card" aria-labelledby="profile-title">
+      <h2 id="profile-title">Private profile</h2>
+      <p>
+        Everything here is optional and is kept only in this browser. It never leaves this device unless you press
+        <strong> Reveal profile</strong> in a chat, and then it goes once, to that one person, and is not stored by
+        METSONY.
+      </p>
+      <form class="form" onSubmit={submit} noValidate>
+        <div class="field-row">
+          <div class="field">
+            <label for="profile-first-name">First name</label>
+            <input id="profile-first-name" type="text" maxLength={PROFILE_TEXT_MAX} autocomplete="off" value={draft.firstName} onInput={set('firstName')} />
+          </div>
+          <div class="field">
+            <label for="profile-age">Age</label>
+            <input id="profile-age" type="number" inputMode="numeric" min={18} max={130} value={draft.age} onInput={set('age')} />
+          </div>
+          <div class="field">
+            <label for="profile-gender">Gender</label>
+            <input id="profile-gender" type="text" maxLength={PROFILE_TEXT_MAX} autocomplete="off" value={draft.gender} onInput={set('gender')} />
+          </div>
+          <div class="field">
+            <label for="profile-location">Location</label>
+            <input id="profile-location" type="text" maxLength={PROFILE_TEXT_MAX} autocomplete="off" value={draft.location} onInput={set('location')} />
+          </div>
+        </div>
+        <div class="button-row">
+          <button type="submit" class="primary">
+            Save profile
+          </button>
+          <button type="button" onClick={clear}>
+            Clear profile
+          </button>
+        </div>
+        {status && (
+          <p class={status.ok ? 'form-ok' : 'form-error'} role={status.ok ? 'status' : 'alert'}>
+            {status.text}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+function RecoveryCodeSection() {
+  const [confirming, setConfirming] = useState(false);
+  const [code, setCode] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function rotate(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    try {
+      setCode(await rotateRecoveryCode());
+      setConfirming(false);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="code-title">
+      <h2 id="code-title">Recovery code</h2>
+      {code ? (
+        <>
+          <p>
+            <strong>Your new code is the only way back into your account.</strong> The old code no longer works, and
+            every other device was signed out.
+          </p>
+          <CopyCode code={code} label="Your new recovery code" />
+          <button type="button" onClick={() => setCode(null)}>
+            I have saved it
+          </button>
+        </>
+      ) : confirming ? (
+        <ConfirmPanel id="rotate" title="Replace your recovery code?" onCancel={() => setConfirming(false)}>
+          <p>The old code stops working and every other device is signed out. This device stays signed in.</p>
+          <div class="panel-actions">
+            <button type="button" class="primary" disabled={busy} onClick={() => void rotate()}>
+              Get a new recovery code
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </ConfirmPanel>
+      ) : (
+        <>
+          <p>Lost your code, or think someone saw it? Get a new one; the old one stops working.</p>
+          <button type="button" onClick={() => setConfirming(true)}>
+            Get a new recovery code
+          </button>
+        </>
+      )}
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function DataSection() {
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function exportNow(): Promise<void> {
+    setBusy(true);
+    setStatus(null);
+    try {
+      await downloadExport();
+      setStatus({ ok: true, text: 'Your data was downloaded as a JSON file.' });
+    } catch (e) {
+      setStatus({ ok: false, text: describeError(e) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="data-title">
+      <h2 id="data-title">Your data</h2>
+      <p>Download everything METSONY stores about your account, as a JSON file.</p>
+      <button type="button" disabled={busy} onClick={() => void exportNow()}>
+        Export my data
+      </button>
+      {status && (
+        <p class={status.ok ? 'form-ok' : 'form-error'} role={status.ok ? 'status' : 'alert'}>
+          {status.text}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function LogOutSection() {
+  const [busy, setBusy] = useState(false);
+  return (
+    <section class="card" aria-labelledby="logout-title">
+      <h2 id="logout-title">Log out</h2>
+      <p>
+        Ends this sign-in and removes everything METSONY keeps in this browser, including your private profile. You
+        can come back with your recovery code.
+      </p>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          void logOut();
+        }}
+      >
+        Log out
+      </button>
+    </section>
+  );
+}
+
+const ERASED = [
+  'your account',
+  'your nickname',
+  'your interests',
+  'your connections',
+  'your offline messages, sent and received',
+  'your linked sign-ins (Google)',
+  'your recovery code and every session',
+  'the private profile on this device',
+];
+
+function DeleteSection() {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function confirm(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    try {
+      await deleteEverything();
+    } catch (e) {
+      setError(describeError(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card danger-zone" aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete everything</h2>
+      {confirming ? (
+        <ConfirmPanel id="delete-confirm" title="Delete everything for good?" onCancel={() => setConfirming(false)}>
+          <p>This erases, permanently and at once:</p>
+          <ul>
+            {ERASED.map((item) => (
+              <li key={item}>{item}</li>
+            ))}
+          </ul>
+          <p>The people you were connected with see the connection disappear. This cannot be undone.</p>
+          <div class="panel-actions">
+            <button type="button" class="danger" disabled={busy} onClick={() => void confirm()}>
+              Delete everything
+            </button>
+            <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </ConfirmPanel>
+      ) : (
+        <>
+          <p>Erase your account and everything connected to it, on the server and on this device.</p>
+          <button type="button" class="danger" onClick={() => setConfirming(true)}>
+            Delete everything
+          </button>
+        </>
+      )}
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,179 @@
+/**
+ * First visit: pick a nickname and interests, confirm 18+, start chatting.
+ * Or come back with a recovery code. Nothing else is asked (P1, P13).
+ */
+import { useState } from 'preact/hooks';
+import { normalizeNickname } from '../../shared/interests.js';
+import { ApiError, describeError } from '../api.js';
+import { InterestsInput, interestsWithDraft } from '../components/InterestsInput.js';
+import { signInWithCode, signUp } from '../store/session.js';
+
+export function WelcomeScreen() {
+  const [mode, setMode] = useState<'sign-up' | 'recover'>('sign-up');
+  return (
+    <div class="page welcome">
+      <section class="intro">
+        <h1 tabIndex={-1}>Talk to a stranger who shares your interests</h1>
+        <ul class="promises">
+          <li>No email, no real name: a nickname is enough.</li>
+          <li>Chats are relayed live and never stored.</li>
+          <li>One button erases everything, any time.</li>
+        </ul>
+      </section>
+      {mode === 'sign-up' ? (
+        <SignUpForm onRecover={() => setMode('recover')} />
+      ) : (
+        <RecoverForm onBack={() => setMode('sign-up')} />
+      )}
+    </div>
+  );
+}
+
+function SignUpForm({ onRecover }: { onRecover(): void }) {
+  const [nickname, setNickname] = useState('');
+  const [interests, setInterests] = useState<string[]>([]);
+  const [draft, setDraft] = useState('');
+  const [adult, setAdult] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const ready = nickname.trim().length > 0 && adult && !busy;
+
+  async function submit(event: Event): Promise<void> {
+    event.preventDefault();
+    if (!adult) {
+      setError('Please confirm that you are 18 or older. METSONY is for adults only.');
+      return;
+    }
+    const name = normalizeNickname(nickname);
+    if (!name.ok) {
+      setError(name.message);
+      return;
+    }
+    const chosen = interestsWithDraft(interests, draft);
+    if (!chosen.ok) {
+      setError(chosen.message);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await signUp(name.nickname, chosen.interests);
+    } catch (e) {
+      setError(describeError(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="card form" onSubmit={(e) => void submit(e)} aria-busy={busy} noValidate>
+      <h2>Join in a few seconds</h2>
+      <div class="field">
+        <label for="signup-nickname">Nickname</label>
+        <input
+          id="signup-nickname"
+          type="text"
+          value={nickname}
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          aria-describedby="signup-nickname-hint"
+          onInput={(e) => setNickname(e.currentTarget.value)}
+        />
+        <p class="hint" id="signup-nickname-hint">
+          Up to 32 characters. Others see it in chats; pick anything but your real name.
+        </p>
+      </div>
+      <InterestsInput
+        id="signup-interests"
+        interests={interests}
+        draft={draft}
+        onChange={setInterests}
+        onDraftChange={setDraft}
+      />
+      <div class="field check">
+        <input id="signup-adult" type="checkbox" checked={adult} onChange={(e) => setAdult(e.currentTarget.checked)} />
+        <label for="signup-adult">I am 18 or older</label>
+      </div>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={!ready} aria-describedby="signup-why">
+        Start chatting
+      </button>
+      <p class="hint" id="signup-why">
+        {ready || busy
+          ? 'You will get a recovery code next: it is the only key to your account.'
+          : 'Enter a nickname and confirm you are 18 or older to start.'}
+      </p>
+      <p class="switch">
+        <button type="button" class="link" onClick={onRecover}>
+          I have a recovery code
+        </button>
+      </p>
+    </form>
+  );
+}
+
+function RecoverForm({ onBack }: { onBack(): void }) {
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: Event): Promise<void> {
+    event.preventDefault();
+    if (!code.trim()) {
+      setError('Type or paste your recovery code first.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await signInWithCode(code);
+    } catch (e) {
+      setError(
+        e instanceof ApiError && e.code === 'invalid_recovery_code'
+          ? 'That recovery code does not match any account. Check each word and their order, then try again.'
+          : describeError(e),
+      );
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="card form" onSubmit={(e) => void submit(e)} aria-busy={busy} noValidate>
+      <h2>Sign in with your recovery code</h2>
+      <div class="field">
+        <label for="recover-code">Recovery code</label>
+        <input
+          id="recover-code"
+          type="text"
+          value={code}
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          aria-describedby="recover-code-hint"
+          onInput={(e) => setCode(e.currentTarget.value)}
+        />
+        <p class="hint" id="recover-code-hint">
+          The words you saved when you signed up, e.g. maple-orbit-velvet-canyon-harbor-lime.
+        </p>
+      </div>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy}>
+        Sign in
+      </button>
+      <p class="switch">
+        <button type="button" class="link" onClick={onBack}>
+          New here? Create an account
+        </button>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The conversation, as a live region (role="log") so screen readers announce
+ * new messages. Text is rendered as text, never as HTML.
+ */
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import type { ChatLine, ChatSession } from '../../store/chat.js';
+import { endedText } from '../../store/chat.js';
+import { profileEntries } from '../../store/profile.js';
+
+/** Within this many pixels of the bottom we follow new messages; further up, the reader is scrolling back. */
+const STICK_TO_BOTTOM_PX = 80;
+
+export function ChatLog({ chat }: { chat: ChatSession }) {
+  const list = useRef<HTMLDivElement>(null);
+  // Measured while rendering, before the new lines reach the DOM: was the reader at the bottom?
+  const el = list.current;
+  const follow = !el || el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX;
+  const last = chat.lines[chat.lines.length - 1];
+  const ownLast = last?.kind === 'own' || (last?.kind === 'profile' && last.from === 'me');
+
+  useLayoutEffect(() => {
+    const node = list.current;
+    if (node && (follow || ownLast)) node.scrollTop = node.scrollHeight;
+  }, [chat.lines.length, chat.ended]);
+
+  return (
+    <div class="log" role="log" aria-live="polite" aria-label={`Conversation with ${chat.partner.nickname}`} ref={list} tabIndex={0}>
+      <div class="line-event">
+        {chat.partner.ai ? 'You are chatting with an AI. Say hello!' : 'You are now chatting with a stranger. Say hello!'}
+      </div>
+      {chat.lines.map((line) => (
+        <Line key={`${line.kind}:${line.id}`} line={line} partner={chat.partner.nickname} />
+      ))}
+      {chat.ended && <div class="line-event line-ended">{endedText(chat)}</div>}
+    </div>
+  );
+}
+
+function Line({ line, partner }: { line: ChatLine; partner: string }) {
+  switch (line.kind) {
+    case 'own':
+      return (
+        <div class="msg msg-own">
+          <span class="visually-hidden">You: </span>
+          <span class="msg-text">{line.text}</span>
+          <span class={`msg-state ${line.delivered ? 'delivered' : 'sending'}`} title={line.delivered ? 'Delivered' : 'Sending'}>
+            {line.delivered ? '✓' : '…'}
+            <span class="visually-hidden">{line.delivered ? ' delivered' : ' sending'}</span>
+          </span>
+        </div>
+      );
+    case 'partner':
+      return (
+        <div class="msg msg-partner">
+          <span class="visually-hidden">{partner}: </span>
+          <span class="msg-text">{line.text}</span>
+        </div>
+      );
+    case 'event':
+      return <div class="line-event">{line.text}</div>;
+    case 'profile': {
+      const entries = profileEntries(line.profile);
+      return (
+        <div class={`profile-card ${line.from === 'me' ? 'from-me' : 'from-partner'}`}>
+          <p>{line.from === 'me' ? `You revealed your profile to ${partner}:` : `${partner} revealed their profile:`}</p>
+          {entries.length > 0 ? (
+            <dl>
+              {entries.map((e) => (
+                <div key={e.label}>
+                  <dt>{e.label}</dt>
+                  <dd>{e.value}</dd>
+                </div>
+              ))}
+            </dl>
+          ) : (
+            <p>(nothing filled in)</p>
+          )}
+        </div>
+      );
+    }
+  }
+}

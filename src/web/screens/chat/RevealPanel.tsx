@@ -1,0 +1,60 @@
+/**
+ * Reveal profile: shows exactly what will be sent from the private profile on
+ * this device, and sends it only after a second press.
+ */
+import { closeOnEscape, useAutoFocus } from '../../components/useAutoFocus.js';
+import { href } from '../../router.js';
+import { revealProfile, type ChatSession } from '../../store/chat.js';
+import { isProfileEmpty, privateProfile, profileEntries } from '../../store/profile.js';
+
+export function RevealPanel({ chat, onClose }: { chat: ChatSession; onClose(): void }) {
+  const profile = privateProfile.value;
+  const entries = profileEntries(profile);
+  const empty = isProfileEmpty(profile);
+  const title = useAutoFocus<HTMLHeadingElement>();
+
+  return (
+    <section class="panel" role="dialog" aria-labelledby="reveal-title" aria-describedby="reveal-what" onKeyDown={closeOnEscape(onClose)}>
+      <h2 id="reveal-title" ref={title} tabIndex={-1}>Reveal your profile to {chat.partner.nickname}?</h2>
+      {empty ? (
+        <p id="reveal-what">
+          Your private profile is empty, so there is nothing to reveal.{' '}
+          <a href={href.settings}>Add your private profile</a>; it stays on this device until you reveal it.
+        </p>
+      ) : (
+        <>
+          <p id="reveal-what">
+            This is exactly what {chat.partner.nickname} will see, once. It goes through the relay and is never
+            stored.
+          </p>
+          <dl class="reveal-list">
+            {entries.map((e) => (
+              <div key={e.label}>
+                <dt>{e.label}</dt>
+                <dd>{e.value}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      )}
+      <div class="panel-actions">
+        {!empty && (
+          <button
+            type="button"
+            class="primary"
+            disabled={chat.ended !== null}
+            onClick={() => {
+              revealProfile(profile);
+              onClose();
+            }}
+          >
+            Reveal profile
+          </button>
+        )}
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
+}
