@@ -89,6 +89,7 @@ export const ERROR_CODES = [
   'too_long',
   'not_found',
   'suspended',
+  'too_many_connections',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
