@@ -14,8 +14,9 @@ export const RATE_NAMES = ['signup', 'signin', 'message', 'messageBurst', 'find'
 export type RateName = (typeof RATE_NAMES)[number];
 
 const RATE_DEFAULTS: Record<RateName, Rate> = {
-  signup: { points: 60, seconds: 600 },
-  signin: { points: 60, seconds: 600 },
+  // Generous per address: many people share one IP behind carrier-grade NAT.
+  signup: { points: 100, seconds: 60 },
+  signin: { points: 100, seconds: 60 },
   message: { points: 5, seconds: 1 },
   messageBurst: { points: 10, seconds: 2 },
   find: { points: 30, seconds: 60 },
@@ -182,7 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimits: onOff(env, 'RATE_LIMITS', true),
       rates: Object.fromEntries(RATE_NAMES.map((n) => [n, rate(env, n)])) as Record<RateName, Rate>,
       maxSocketsPerAccount: int(env, 'MAX_SOCKETS_PER_ACCOUNT', 10, 1, 100_000),
-      maxSocketsPerIp: int(env, 'MAX_SOCKETS_PER_IP', 50, 1, 1_000_000),
+      maxSocketsPerIp: int(env, 'MAX_SOCKETS_PER_IP', 1000, 1, 1_000_000),
       reportThreshold: int(env, 'REPORT_THRESHOLD', 3, 1, 1000),
       reportWindowMs: int(env, 'REPORT_WINDOW_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
       suspensionMs: int(env, 'SUSPENSION_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
