@@ -128,7 +128,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/api/config', async () => ({ ai: false, translation: false, google: false }));
-  registerAccountRoutes(app, { accounts, privacy, limits, clientIp });
+  registerAccountRoutes(app, { accounts, privacy, lobby, limits, clientIp });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, accounts, connections);
   gateway.register(app);

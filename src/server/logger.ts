@@ -6,11 +6,22 @@
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 
+/**
+ * Errors are logged by kind and place, not by content: a database error's
+ * `detail` (PostgreSQL puts offending values there) is dropped.
+ */
+export function safeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const code = (err as { code?: unknown }).code;
+  return { type: err.name, message: err.message.slice(0, 200), ...(typeof code === 'string' ? { code } : {}), stack: err.stack };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: undefined,
+      serializers: { err: safeError },
       redact: {
         paths: [
           'token',

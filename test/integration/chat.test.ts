@@ -1,6 +1,6 @@
 /** PROTOCOL §3 "Stranger chat" over real sockets: matching, relay, typing, leaving, disconnects. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp } from '../helpers/http.js';
+import { api, signUp } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
@@ -54,6 +54,20 @@ describe('matching', () => {
     a.socket.send({ type: 'find', interests: [` ${t.toUpperCase()} `] });
     b.socket.send({ type: 'find' });
     expect((await a.socket.next('matched')).chat.partner.commonInterests).toEqual([t]);
+    a.socket.close();
+    b.socket.close();
+  });
+
+  it('after PATCH /api/me, an open socket searches with the new interests and nickname', async () => {
+    const t = fresh();
+    const a = await person(['old-' + t], 'Before');
+    const patched = await api(server.url, 'PATCH', '/api/me', { token: a.user.token, body: { nickname: 'After', interests: [t] } });
+    expect(patched.status).toBe(200);
+    const b = await person([t]);
+    a.socket.send({ type: 'find' });
+    b.socket.send({ type: 'find' });
+    const mb = await b.socket.next('matched');
+    expect(mb.chat.partner).toMatchObject({ nickname: 'After', commonInterests: [t] });
     a.socket.close();
     b.socket.close();
   });

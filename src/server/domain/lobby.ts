@@ -61,6 +61,14 @@ export class Lobby {
     return this.byAccount.get(accountId) ?? EMPTY;
   }
 
+  /** The person edited their nickname or interests: later searches use the new ones. */
+  updateAccount(account: { id: string; nickname: string; interests: string[] }): void {
+    for (const s of this.sessionsOf(account.id)) {
+      s.account.nickname = account.nickname;
+      s.account.interests = account.interests;
+    }
+  }
+
   /** After a block: never pair the two again, and end their chat if it is still going. */
   keepBlockedApart(blocker: string, blocked: string, chatId: string): void {
     for (const s of this.sessionsOf(blocker)) s.blocked.add(blocked);

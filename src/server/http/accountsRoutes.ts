@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toMe, type Accounts } from '../domain/accounts.js';
+import type { Lobby } from '../domain/lobby.js';
 import type { Privacy } from '../domain/privacy.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { hashSecret } from '../domain/secrets.js';
@@ -24,9 +25,9 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-type Deps = { accounts: Accounts; privacy: Privacy; limits: RateLimits; clientIp: ClientIpResolver };
+type Deps = { accounts: Accounts; privacy: Privacy; lobby: Lobby; limits: RateLimits; clientIp: ClientIpResolver };
 
-export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, limits, clientIp }: Deps): void {
+export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, lobby, limits, clientIp }: Deps): void {
   const signedIn = async (request: FastifyRequest) => accounts.authenticate(bearerToken(request));
   // Keyed on the client IP, held in the limiter's memory only.
   const perIp = async (name: LimitName, request: FastifyRequest) => {
@@ -68,7 +69,9 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
   app.patch('/api/me', async (request) => {
     const account = await signedIn(request);
     const body = parseBody(Patch, request.body);
-    return toMe(await accounts.update(account.id, body));
+    const updated = await accounts.update(account.id, body);
+    lobby.updateAccount(updated);
+    return toMe(updated);
   });
 
   app.post('/api/me/recovery-code', async (request) => {

@@ -247,7 +247,7 @@ export class Gateway {
           if (failure) conn.error(failure.code, failure.message, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {});
         } catch (err) {
           // A database error is this client's problem only: the socket and the server stay up.
-          this.deps.log.error({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code }, frame: frame.type }, 'frame failed');
+          this.deps.log.error({ err, frame: frame.type }, 'frame failed');
           conn.error('internal', 'Something went wrong on our side; try again.');
         }
       }
@@ -345,7 +345,7 @@ export class Gateway {
         conn.error('unauthorized', 'The token is invalid or has been revoked.');
         conn.close(CLOSE_UNAUTHORIZED, 'unauthorized');
       } else {
-        this.deps.log.error({ err: { name: (err as Error)?.name } }, 'hello failed');
+        this.deps.log.error({ err }, 'hello failed');
         conn.error('internal', 'Something went wrong on our side; try again.');
         conn.close(1011, 'internal');
       }

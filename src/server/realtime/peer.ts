@@ -6,8 +6,8 @@ export interface Peer {
   close(code: number, reason: string): void;
 }
 
-/** The account behind a session, as the live core sees it. */
-export type SessionAccount = { id: string; nickname: string; interests: string[] };
+/** The account behind a session, as the live core sees it (updated when the person edits it). */
+export type SessionAccount = { readonly id: string; nickname: string; interests: string[] };
 
 /**
  * One authenticated socket. A person with two tabs has two sessions; each
@@ -20,14 +20,18 @@ export class Session {
   /** The last chat that ended, so a late `leave` for it is not an error. */
   lastChatId: string | undefined;
 
+  readonly account: SessionAccount;
+
   constructor(
     readonly id: string,
-    readonly account: SessionAccount,
+    account: SessionAccount,
     readonly country: string | undefined,
     readonly peer: Peer,
     /** Accounts this one blocked or was blocked by: never paired. */
     readonly blocked: Set<string> = new Set(),
-  ) {}
+  ) {
+    this.account = { id: account.id, nickname: account.nickname, interests: account.interests };
+  }
 
   send(frame: ServerFrame): void {
     this.peer.send(frame);
