@@ -283,3 +283,48 @@ describe('leaving for good', () => {
     TEST_TIMEOUT_MS,
   );
 });
+
+describe('reveal profile', () => {
+  it(
+    'shows exactly what will be shared, sends it only after confirming, and the server keeps none of it',
+    async () => {
+      const { findInFiles } = await import('../helpers/forensic.js');
+      const shared = `e2e-${Math.random().toString(36).slice(2, 10)}`;
+      const unique = Math.random().toString(36).slice(2, 8);
+      const firstName = `Zoe${unique}`;
+      const town = `Town${unique}`;
+      const [alice, bob] = await Promise.all([newPage(), newPage()]);
+      await Promise.all([signUpAndSearch(alice, 'Alice', [shared]), signUpAndSearch(bob, 'Bob', [shared])]);
+      await alice.locator('.partner-name', { hasText: 'Bob' }).waitFor();
+
+      // The private profile is filled in Settings and kept on this device only.
+      await alice.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      await alice.getByRole('textbox', { name: 'First name' }).fill(firstName);
+      await alice.getByRole('spinbutton', { name: 'Age' }).fill('31');
+      await alice.getByRole('textbox', { name: 'Location' }).fill(town);
+      await alice.getByRole('button', { name: 'Save profile' }).click();
+      const stored = await alice.evaluate(() => JSON.stringify(window.localStorage));
+      expect(stored).toContain(firstName);
+      await alice.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat' }).click();
+
+      // First press: a confirmation listing exactly what goes out. Nothing is sent yet.
+      await alice.getByRole('button', { name: 'Reveal profile' }).click();
+      const dialog = alice.getByRole('dialog');
+      await dialog.getByText(firstName).waitFor();
+      await dialog.getByText(town).waitFor();
+      await dialog.getByText('31').waitFor();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await bob.getByRole('log').getByText(firstName).count()).toBe(0);
+
+      await dialog.getByRole('button', { name: 'Reveal profile' }).click();
+      await bob.getByRole('log').getByText(firstName).waitFor();
+      await bob.getByRole('log').getByText(town).waitFor();
+      await bob.getByRole('log').getByText('Alice revealed their profile:').waitFor();
+
+      expect(findInFiles(server.dataDir, [firstName, town])).toEqual([]);
+      expect(server.output()).not.toContain(firstName);
+      expect(server.output()).not.toContain(town);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
