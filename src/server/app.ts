@@ -14,11 +14,12 @@ import { LIMITS } from '../shared/limits.js';
 import type { Config } from './config.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
+import { RedisBroker } from './broker/redis.js';
 import { Accounts } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
 import { Moderation } from './domain/moderation.js';
 import { Privacy } from './domain/privacy.js';
-import { RateLimits } from './domain/rateLimits.js';
+import { type LimiterFactory, RateLimits, redisLimiter } from './domain/rateLimits.js';
 import { Revocations } from './domain/revocations.js';
 import { type Geo, openOfflineGeo } from './domain/geo.js';
 import { Lobby } from './domain/lobby.js';
@@ -60,12 +61,14 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const geo = overrides.geo ?? (await openOfflineGeo());
   const revocations = new Revocations();
   const accounts = new Accounts(store, revocations);
-  const broker = overrides.broker ?? new MemoryBroker();
+  const broker = overrides.broker ?? (config.redisUrl ? await RedisBroker.connect(config.redisUrl) : new MemoryBroker());
+  // With Redis, rate limits are shared by every node; otherwise they live in this process.
+  const limiterFactory: LimiterFactory | undefined = broker instanceof RedisBroker ? redisLimiter(broker.client) : undefined;
   const lobby = new Lobby(config.matching);
   const connections = new Connections(store, broker, lobby, config.inbox);
   const privacy = new Privacy(store, broker, revocations);
   const moderation = new Moderation(store, lobby, connections, revocations, config.safety);
-  const limits = new RateLimits(config.safety);
+  const limits = new RateLimits(config.safety, limiterFactory);
   const clientIp = clientIpResolver(config.trustProxy);
 
   const app = Fastify({

@@ -4,7 +4,8 @@
  * account for everything sent over the socket. Memory by default; the same
  * limiters run on Redis when given a client.
  */
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, Rate, RateName } from '../config.js';
 
 export type LimitName = Exclude<RateName, 'messageBurst'>;
@@ -16,6 +17,12 @@ export type LimiterFactory = (name: string, rate: Rate) => RateLimiterAbstract;
 
 export const memoryLimiter: LimiterFactory = (name, rate) =>
   new RateLimiterMemory({ keyPrefix: name, points: rate.points, duration: rate.seconds });
+
+/** Counters in Redis (keys expire with their window), shared by every node. */
+export const redisLimiter =
+  (client: Redis): LimiterFactory =>
+  (name, rate) =>
+    new RateLimiterRedis({ storeClient: client, keyPrefix: `metsony:rl:${name}`, points: rate.points, duration: rate.seconds });
 
 export class RateLimits {
   private readonly limiters: Record<LimitName, Consumer> | undefined;

@@ -29,10 +29,10 @@ type Deps = { accounts: Accounts; privacy: Privacy; lobby: Lobby; limits: RateLi
 
 export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, lobby, limits, clientIp }: Deps): void {
   const signedIn = async (request: FastifyRequest) => accounts.authenticate(bearerToken(request));
-  // Keyed on the client IP, held in the limiter's memory only.
+  // Keyed on a hash of the client IP, held in the limiter's memory (or Redis, with a TTL) only.
   const perIp = async (name: LimitName, request: FastifyRequest) => {
     const ip = clientIp(request.raw.socket.remoteAddress, request.headers) ?? 'unknown';
-    const verdict = await limits.consume(name, ip);
+    const verdict = await limits.consume(name, hashSecret(`ip:${ip}`));
     if (!verdict.ok) {
       throw new AppError('rate_limited', 'Too many attempts from your network; try again later.', 429, { retryAfterMs: verdict.retryAfterMs });
     }

@@ -1,0 +1,142 @@
+/**
+ * The broker for several nodes: frames addressed to an account travel over
+ * Redis pub/sub (one channel per account, subscribed while a node holds one
+ * of its sockets); presence is a sorted set per account of the nodes holding
+ * it, each entry expiring unless its node keeps refreshing it, so a crashed
+ * node's people go offline by themselves. Nodes drop their own echoes.
+ */
+import { Redis } from 'ioredis';
+import type { ServerFrame } from '../../shared/protocol.js';
+import { newId } from '../domain/secrets.js';
+import type { Broker, Listener, Subscription } from './broker.js';
+
+const PREFIX = 'metsony:';
+const channelOf = (accountId: string) => `${PREFIX}acct:${accountId}`;
+const presenceOf = (accountId: string) => `${PREFIX}presence:${accountId}`;
+
+/** How long a node's presence entry lives without a refresh, and how often it refreshes. */
+export const PRESENCE_TTL_MS = 30_000;
+const REFRESH_EVERY_MS = 10_000;
+
+/** Adds this node; returns how many other live nodes hold the account. */
+const JOIN = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local others = redis.call('ZCARD', KEYS[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then others = others - 1 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return others`;
+
+/** Removes this node; returns how many live nodes still hold the account. */
+const LEAVE = `
+redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+return redis.call('ZCARD', KEYS[1])`;
+
+export class RedisBroker implements Broker {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly refresher: NodeJS.Timeout;
+  readonly nodeId = newId();
+
+  private constructor(
+    /** Commands and PUBLISH. */
+    readonly client: Redis,
+    /** SUBSCRIBE only (a subscribed connection can do nothing else). */
+    private readonly subscriber: Redis,
+  ) {
+    subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.receive(channel.toString(), payload.toString()));
+    this.refresher = setInterval(() => void this.refresh(), REFRESH_EVERY_MS);
+    this.refresher.unref();
+  }
+
+  static async connect(url: string): Promise<RedisBroker> {
+    const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true };
+    const client = new Redis(url, options);
+    const subscriber = new Redis(url, { ...options, enableAutoPipelining: false });
+    await Promise.all([client.connect(), subscriber.connect()]);
+    return new RedisBroker(client, subscriber);
+  }
+
+  publish(accountId: string, frame: ServerFrame): void {
+    const json = JSON.stringify(frame);
+    this.deliver(accountId, frame);
+    // Other nodes holding this account deliver it there; our own echo is dropped on arrival.
+    void this.client.publish(channelOf(accountId), `${this.nodeId}|${json}`).catch(() => undefined);
+  }
+
+  async subscribe(accountId: string, listener: Listener): Promise<Subscription> {
+    let set = this.listeners.get(accountId);
+    const firstHere = !set;
+    if (!set) this.listeners.set(accountId, (set = new Set()));
+    set.add(listener);
+    let firstSocket = false;
+    if (firstHere) {
+      await this.subscriber.subscribe(channelOf(accountId));
+      const now = Date.now();
+      const others = Number(
+        await this.client.eval(JOIN, 1, presenceOf(accountId), now, now + PRESENCE_TTL_MS, this.nodeId, PRESENCE_TTL_MS),
+      );
+      firstSocket = others === 0;
+    }
+    let done = false;
+    const unsubscribe = async () => {
+      if (done) return { lastSocket: false };
+      done = true;
+      set.delete(listener);
+      if (set.size > 0 || this.listeners.get(accountId) !== set) return { lastSocket: false };
+      this.listeners.delete(accountId);
+      await this.subscriber.unsubscribe(channelOf(accountId));
+      const left = Number(await this.client.eval(LEAVE, 1, presenceOf(accountId), Date.now(), this.nodeId));
+      return { lastSocket: left === 0 };
+    };
+    return { firstSocket, unsubscribe };
+  }
+
+  async online(accountId: string): Promise<boolean> {
+    if (this.listeners.has(accountId)) return true;
+    return (await this.client.zcount(presenceOf(accountId), Date.now(), '+inf')) > 0;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.refresher);
+    const accounts = [...this.listeners.keys()];
+    this.listeners.clear();
+    if (accounts.length > 0) {
+      const pipeline = this.client.pipeline();
+      for (const id of accounts) pipeline.zrem(presenceOf(id), this.nodeId);
+      await pipeline.exec().catch(() => undefined);
+    }
+    this.subscriber.disconnect();
+    await this.client.quit().catch(() => undefined);
+  }
+
+  private receive(channel: string, payload: string): void {
+    const bar = payload.indexOf('|');
+    if (bar < 0 || payload.slice(0, bar) === this.nodeId) return;
+    const accountId = channel.slice(`${PREFIX}acct:`.length);
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(payload.slice(bar + 1)) as ServerFrame;
+    } catch {
+      return;
+    }
+    this.deliver(accountId, frame);
+  }
+
+  private deliver(accountId: string, frame: ServerFrame): void {
+    const set = this.listeners.get(accountId);
+    if (set) for (const listener of set) listener(frame);
+  }
+
+  /** Keeps this node's presence entries alive. */
+  private async refresh(): Promise<void> {
+    if (this.listeners.size === 0) return;
+    const expires = Date.now() + PRESENCE_TTL_MS;
+    const pipeline = this.client.pipeline();
+    for (const id of this.listeners.keys()) {
+      pipeline.zadd(presenceOf(id), expires, this.nodeId);
+      pipeline.pexpire(presenceOf(id), PRESENCE_TTL_MS);
+    }
+    await pipeline.exec().catch(() => undefined);
+  }
+}
