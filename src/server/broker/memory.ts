@@ -1,28 +1,22 @@
 import type { ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Listener, Subscription } from './broker.js';
+import { AccountListeners } from './listeners.js';
 
-/** The single-node broker: a map from account to its sockets' listeners. */
+/** The single-node broker: every socket is here, so presence is the local listener map. */
 export class MemoryBroker implements Broker {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new AccountListeners();
 
   publish(accountId: string, frame: ServerFrame): void {
-    const set = this.listeners.get(accountId);
-    if (set) for (const listener of set) listener(frame);
+    this.listeners.deliver(accountId, frame);
   }
 
   async subscribe(accountId: string, listener: Listener): Promise<Subscription> {
-    let set = this.listeners.get(accountId);
-    const firstSocket = !set;
-    if (!set) this.listeners.set(accountId, (set = new Set()));
-    set.add(listener);
+    const firstSocket = this.listeners.add(accountId, listener);
     let done = false;
     const unsubscribe = async () => {
       if (done) return { lastSocket: false };
       done = true;
-      set.delete(listener);
-      if (set.size > 0) return { lastSocket: false };
-      this.listeners.delete(accountId);
-      return { lastSocket: true };
+      return { lastSocket: this.listeners.remove(accountId, listener) };
     };
     return { firstSocket, unsubscribe };
   }

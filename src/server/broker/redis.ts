@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { ServerFrame } from '../../shared/protocol.js';
 import { newId } from '../domain/secrets.js';
 import type { Broker, Listener, Subscription } from './broker.js';
+import { AccountListeners } from './listeners.js';
 
 const PREFIX = 'metsony:';
 const channelOf = (accountId: string) => `${PREFIX}acct:${accountId}`;
@@ -34,7 +35,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 return redis.call('ZCARD', KEYS[1])`;
 
 export class RedisBroker implements Broker {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new AccountListeners();
   private readonly refresher: NodeJS.Timeout;
   readonly nodeId = newId();
 
@@ -59,16 +60,13 @@ export class RedisBroker implements Broker {
 
   publish(accountId: string, frame: ServerFrame): void {
     const json = JSON.stringify(frame);
-    this.deliver(accountId, frame);
+    this.listeners.deliver(accountId, frame);
     // Other nodes holding this account deliver it there; our own echo is dropped on arrival.
     void this.client.publish(channelOf(accountId), `${this.nodeId}|${json}`).catch(() => undefined);
   }
 
   async subscribe(accountId: string, listener: Listener): Promise<Subscription> {
-    let set = this.listeners.get(accountId);
-    const firstHere = !set;
-    if (!set) this.listeners.set(accountId, (set = new Set()));
-    set.add(listener);
+    const firstHere = this.listeners.add(accountId, listener);
     let firstSocket = false;
     if (firstHere) {
       await this.subscriber.subscribe(channelOf(accountId));
@@ -82,9 +80,7 @@ export class RedisBroker implements Broker {
     const unsubscribe = async () => {
       if (done) return { lastSocket: false };
       done = true;
-      set.delete(listener);
-      if (set.size > 0 || this.listeners.get(accountId) !== set) return { lastSocket: false };
-      this.listeners.delete(accountId);
+      if (!this.listeners.remove(accountId, listener)) return { lastSocket: false };
       await this.subscriber.unsubscribe(channelOf(accountId));
       const left = Number(await this.client.eval(LEAVE, 1, presenceOf(accountId), Date.now(), this.nodeId));
       return { lastSocket: left === 0 };
@@ -99,7 +95,7 @@ export class RedisBroker implements Broker {
 
   async close(): Promise<void> {
     clearInterval(this.refresher);
-    const accounts = [...this.listeners.keys()];
+    const accounts = [...this.listeners.accounts()];
     this.listeners.clear();
     if (accounts.length > 0) {
       const pipeline = this.client.pipeline();
@@ -120,12 +116,7 @@ export class RedisBroker implements Broker {
     } catch {
       return;
     }
-    this.deliver(accountId, frame);
-  }
-
-  private deliver(accountId: string, frame: ServerFrame): void {
-    const set = this.listeners.get(accountId);
-    if (set) for (const listener of set) listener(frame);
+    this.listeners.deliver(accountId, frame);
   }
 
   /** Keeps this node's presence entries alive. */
@@ -133,7 +124,7 @@ export class RedisBroker implements Broker {
     if (this.listeners.size === 0) return;
     const expires = Date.now() + PRESENCE_TTL_MS;
     const pipeline = this.client.pipeline();
-    for (const id of this.listeners.keys()) {
+    for (const id of this.listeners.accounts()) {
       pipeline.zadd(presenceOf(id), expires, this.nodeId);
       pipeline.pexpire(presenceOf(id), PRESENCE_TTL_MS);
     }
