@@ -1,0 +1,468 @@
+/**
+ * `npm run bench [-- scenario… ] [--cpu-prof]`: the benchmark orchestrator.
+ *
+ * For each scenario it starts the target in its own process (the real server
+ * from dist/, then the bare-`ws` baseline relay), runs the scenario's load
+ * generator in another process against it, stops the target, and finally
+ * prints every figure beside its baseline with the ratio, says which targets
+ * hold, and writes everything to bench/results/<timestamp>.json.
+ * Everything runs on 127.0.0.1, every phase is bounded in count and time,
+ * and every child process is killed when this one exits.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Target } from './lib/loadgen.js';
+import { BENCH, ensureBuilt, filesystemOf, ROOT, runLoadgen, startTarget, type TargetProcess } from './lib/proc.js';
+import { newestProfile, type ProfileSummary, summarizeProfile } from './lib/profile.js';
+import type { Summary } from './lib/stats.js';
+import { sleep } from './lib/sys.js';
+
+// ---------------------------------------------------------------- results of the generators
+
+type OpenInfo = { opened: number; seconds: number; perSecond: number; errors: Record<string, number> };
+type AccountsSetup = { accounts: number; seconds: number; perSecond: number } | undefined;
+type Cpu = { target: number | undefined; generator: number | undefined; others?: number };
+type Extra = { closedByPeer?: Record<string, number>; errors?: Record<string, number> };
+
+type RelayResult = Extra & {
+  setup: { accounts: AccountsSetup; open: OpenInfo; matchSeconds: number };
+  messagesPerSecond: number;
+  rttMs: Summary;
+  cpu: Cpu;
+  undrained: number;
+};
+type LatencyRun = { offered: number; sentInWindow: number; received: number; lost: number; achievedPerSecond: number; latencyMs: Summary; maxSendLagMs: number; cpu: Cpu };
+type LatencyResult = Extra & { setup: { accounts: AccountsSetup; open: OpenInfo }; runs: LatencyRun[] };
+type SocketsResult = Extra & {
+  sockets: number;
+  held: number;
+  accounts: AccountsSetup;
+  open: { seconds: number; perSecond: number; errors: Record<string, number>; emfile: boolean; targetCpu: number; othersCpu: number; workerFds: number[] };
+  rssKiB: { before: number; after: number };
+  perSocketKiB: number;
+  targetFds: number;
+  targetFdLimit: number;
+  health: { ok: number; of: number; latencyMs: Summary };
+  relay: { matched: number; expected: number; delivered: number; latencyMs: Summary };
+};
+type MatchingResult = Extra & {
+  accounts: number;
+  setup: { accounts: AccountsSetup; open: OpenInfo };
+  burstMs: number;
+  pairs: number;
+  unpaired: number;
+  pairsPerSecond: number;
+  pairedMs: { p50: number; p99: number; all: number };
+  waitMs: Summary;
+  sharedPerPair: number;
+  pairsWithShared: number;
+  random: { sharedPerPair: number; pairsWithShared: number };
+  cpu: Cpu;
+};
+type HttpPhase = { perSecond: number; ok: number; failed: number; failures: Record<string, number>; latencyMs: Summary; cpu: Cpu };
+type AccountsResult = Extra & { concurrency: number; dataDirFs: string; health: HttpPhase; signUps: HttpPhase; signIns: HttpPhase };
+
+type Results<R> = { server?: R; baseline?: R };
+
+// ---------------------------------------------------------------- table
+
+type Row = { figure: string; server: string; baseline: string; ratio?: string; target?: string; holds?: boolean };
+/** `holds` is undefined when a side could not be measured. */
+type Verdict = { scenario: string; target: string; holds: boolean | undefined; detail: string };
+
+const n0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : Math.round(x).toLocaleString('en-US'));
+const n1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 }));
+const n2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 }));
+const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x < 10 ? n2(x) : x < 100 ? n1(x) : n0(x));
+const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b !== 0 && Number.isFinite(a / b) ? `${n2(a / b)}×` : '—');
+const cpu = (c: Cpu | undefined) => (c ? `${c.target ?? '—'} / ${c.generator ?? '—'} / ${c.others ?? '—'}` : '—');
+const CPU_FIGURE = 'CPU % of a core: target / generator / others';
+/** Other processes using more than this (% of a core) during a measurement disturb it. */
+const DISTURBED_PCT = 15;
+
+/** A note when other processes on the machine took CPU during the measurements. */
+function disturbance(others: Array<number | undefined>): string[] {
+  const worst = Math.max(0, ...others.filter((x): x is number => typeof x === 'number'));
+  return worst > DISTURBED_PCT
+    ? [`DISTURBED: other processes on this machine used up to ${worst}% of a core during these measurements; rerun on a quiet machine before trusting a close call`]
+    : [];
+}
+const mib = (kib: number) => `${n1(kib / 1024)} MiB`;
+
+function printTable(title: string, rows: Row[], notes: string[], complete: boolean): string {
+  const header: Row = { figure: 'figure', server: 'server', baseline: 'baseline', ratio: 'ratio', target: 'target', holds: undefined };
+  const cells = (r: Row) => [r.figure, r.server, r.baseline, r.ratio ?? '', r.target ?? '', r.holds === undefined ? (r.target && !complete ? 'not measured' : '') : r.holds ? 'holds' : 'DOES NOT HOLD'];
+  const all = [cells(header), ...rows.map(cells)];
+  all[0]![5] = 'verdict';
+  const widths = all[0]!.map((_, i) => Math.max(...all.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === 0 || i >= 4 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const out = [`\n${title}`, `  ${line(all[0]!)}`, `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...all.slice(1).map((c) => `  ${line(c)}`)];
+  for (const note of notes) out.push(`  · ${note}`);
+  return out.join('\n');
+}
+
+function peerNotes(results: Results<Extra>): string[] {
+  const notes: string[] = [];
+  for (const [who, r] of Object.entries(results) as Array<[string, Extra | undefined]>) {
+    if (r?.closedByPeer) notes.push(`${who}: sockets closed by the ${who} after ready: ${JSON.stringify(r.closedByPeer)}`);
+    if (r?.errors && Object.keys(r.errors).length > 0) notes.push(`${who}: error frames received: ${JSON.stringify(r.errors)}`);
+  }
+  return notes;
+}
+
+// ---------------------------------------------------------------- scenarios
+
+type Scenario<R> = {
+  name: string;
+  title: string;
+  targets: Target[];
+  serverEnv?: Record<string, string>;
+  timeoutMs: number;
+  loadgen: string;
+  params: (target: TargetProcess) => Record<string, unknown>;
+  /** Table rows and the targets checked, from the measured figures. */
+  report: (r: Results<R>) => { rows: Row[]; verdicts: Verdict[]; notes: string[] };
+};
+
+const RELAY = { pairs: 1000, window: 4, warmupMs: 2000, durationMs: 10_000, textBytes: 100 };
+const LATENCY = { pairs: 1000, rates: [10_000, 20_000], warmupMs: 1000, measureMs: 10_000, drainMs: 2000, textBytes: 100 };
+const SOCKETS = { sockets: 19_000, workers: 2, settleMs: 2000, relayPairs: 100, relayMessages: 10, openBudgetMs: 60_000 };
+const MATCHING = { accounts: 10_000, topics: 500, zipfS: 1, minInterests: 3, maxInterests: 5, seed: 42, burstChunk: 250, waitMs: 6000, randomRounds: 20 };
+const MATCH_WIDEN_AFTER_MS = 2000;
+const ACCOUNTS = { concurrency: 50, phaseMs: 5000, maxRequests: 200_000 };
+
+const relay: Scenario<RelayResult> = {
+  name: 'relay',
+  title: `1. relay throughput: ${n0(RELAY.pairs)} pairs, both sides send ${RELAY.textBytes}-byte texts, window ${RELAY.window} unacked per socket, ${RELAY.durationMs / 1000} s after ${RELAY.warmupMs / 1000} s warm-up`,
+  targets: ['server', 'baseline'],
+  timeoutMs: 90_000,
+  loadgen: 'relay',
+  params: () => RELAY,
+  report: ({ server: s, baseline: b }) => {
+    const r = s && b ? s.messagesPerSecond / b.messagesPerSecond : NaN;
+    const holds = r >= 0.7;
+    return {
+      rows: [
+        { figure: 'messages/s delivered', server: n0(s?.messagesPerSecond), baseline: n0(b?.messagesPerSecond), ratio: ratio(s?.messagesPerSecond, b?.messagesPerSecond), target: '≥ 0.70× baseline', holds },
+        { figure: 'send → sent p50 ms', server: ms(s?.rttMs.p50), baseline: ms(b?.rttMs.p50), ratio: ratio(s?.rttMs.p50, b?.rttMs.p50) },
+        { figure: 'send → sent p99 ms', server: ms(s?.rttMs.p99), baseline: ms(b?.rttMs.p99), ratio: ratio(s?.rttMs.p99, b?.rttMs.p99) },
+        { figure: CPU_FIGURE, server: cpu(s?.cpu), baseline: cpu(b?.cpu) },
+        { figure: `${n0(RELAY.pairs * 2)} sockets ready in s`, server: n1(s?.setup.open.seconds), baseline: n1(b?.setup.open.seconds) },
+      ],
+      verdicts: [{ scenario: 'relay', target: 'throughput ≥ 0.7× baseline', holds, detail: `${n0(s?.messagesPerSecond)} vs ${n0(b?.messagesPerSecond)} msg/s = ${n2(r)}×` }],
+      notes: [
+        ...(s?.setup.accounts ? [`server: ${n0(s.setup.accounts.accounts)} accounts signed up beforehand in ${n1(s.setup.accounts.seconds)} s (each token on ≤ 5 sockets)`] : []),
+        ...disturbance([s?.cpu.others, b?.cpu.others]),
+        ...peerNotes({ server: s, baseline: b }),
+      ],
+    };
+  },
+};
+
+const latency: Scenario<LatencyResult> = {
+  name: 'latency',
+  title: `2. relay latency, open loop: ${n0(LATENCY.pairs)} pairs, offered ${LATENCY.rates.map(n0).join(' and ')} msg/s, ${LATENCY.measureMs / 1000} s measured after ${LATENCY.warmupMs / 1000} s, due time → receipt`,
+  targets: ['server', 'baseline'],
+  timeoutMs: 90_000,
+  loadgen: 'latency',
+  params: () => LATENCY,
+  report: ({ server: s, baseline: b }) => {
+    const rows: Row[] = [];
+    const verdicts: Verdict[] = [];
+    for (const rate of LATENCY.rates) {
+      const sr = s?.runs.find((x) => x.offered === rate);
+      const br = b?.runs.find((x) => x.offered === rate);
+      const r = sr && br ? sr.latencyMs.p99 / br.latencyMs.p99 : NaN;
+      const holds = r <= 2 && (sr?.lost ?? 1) === 0;
+      rows.push(
+        { figure: `${n0(rate)}/s: p50 ms`, server: ms(sr?.latencyMs.p50), baseline: ms(br?.latencyMs.p50), ratio: ratio(sr?.latencyMs.p50, br?.latencyMs.p50) },
+        { figure: `${n0(rate)}/s: p99 ms`, server: ms(sr?.latencyMs.p99), baseline: ms(br?.latencyMs.p99), ratio: ratio(sr?.latencyMs.p99, br?.latencyMs.p99), target: '≤ 2× baseline, none lost', holds },
+        { figure: `${n0(rate)}/s: p99.9 ms`, server: ms(sr?.latencyMs.p999), baseline: ms(br?.latencyMs.p999), ratio: ratio(sr?.latencyMs.p999, br?.latencyMs.p999) },
+        { figure: `${n0(rate)}/s: delivered/s (lost)`, server: sr ? `${n0(sr.achievedPerSecond)} (${n0(sr.lost)})` : '—', baseline: br ? `${n0(br.achievedPerSecond)} (${n0(br.lost)})` : '—' },
+        { figure: `${n0(rate)}/s: ${CPU_FIGURE.replace(' of a core', '')}`, server: cpu(sr?.cpu), baseline: cpu(br?.cpu) },
+      );
+      verdicts.push({
+        scenario: 'latency',
+        target: `p99 at ${n0(rate)} msg/s ≤ 2× baseline`,
+        holds,
+        detail: `${ms(sr?.latencyMs.p99)} vs ${ms(br?.latencyMs.p99)} ms = ${n2(r)}×${sr?.lost ? `, ${n0(sr.lost)} lost` : ''}`,
+      });
+    }
+    const lag = Math.max(...[s, b].flatMap((x) => x?.runs.map((r) => r.maxSendLagMs) ?? []));
+    const others = [s, b].flatMap((x) => x?.runs.map((r) => r.cpu.others) ?? []);
+    return {
+      rows,
+      verdicts,
+      notes: [`generator: worst lateness of a send behind its due time ${ms(lag)} ms (counted in the latencies)`, ...disturbance(others), ...peerNotes({ server: s, baseline: b })],
+    };
+  },
+};
+
+const sockets: Scenario<SocketsResult> = {
+  name: 'sockets',
+  title: `3. sockets held: ${n0(SOCKETS.sockets)} authenticated idle sockets from ${SOCKETS.workers} generator processes`,
+  targets: ['server', 'baseline'],
+  timeoutMs: 150_000,
+  loadgen: 'sockets',
+  params: () => SOCKETS,
+  report: ({ server: s, baseline: b }) => {
+    const allHeld = s?.held === SOCKETS.sockets;
+    const memHolds = allHeld && (s?.perSocketKiB ?? Infinity) <= 12;
+    const healthy = !!s && s.health.ok === s.health.of && s.relay.delivered === s.relay.expected && s.relay.expected > 0;
+    const heldCell = (r?: SocketsResult) => (r ? `${n0(r.held)}${r.open.emfile ? ' (EMFILE)' : ''}` : '—');
+    return {
+      rows: [
+        { figure: 'sockets held', server: heldCell(s), baseline: heldCell(b), target: `all ${n0(SOCKETS.sockets)}`, holds: allHeld },
+        { figure: 'time to open all, s', server: n1(s?.open.seconds), baseline: n1(b?.open.seconds), ratio: ratio(s?.open.seconds, b?.open.seconds) },
+        { figure: 'sockets opened/s', server: n0(s?.open.perSecond), baseline: n0(b?.open.perSecond), ratio: ratio(s?.open.perSecond, b?.open.perSecond) },
+        { figure: 'VmRSS before → after', server: s ? `${mib(s.rssKiB.before)} → ${mib(s.rssKiB.after)}` : '—', baseline: b ? `${mib(b.rssKiB.before)} → ${mib(b.rssKiB.after)}` : '—' },
+        { figure: 'RSS per socket, KiB', server: n2(s?.perSocketKiB), baseline: n2(b?.perSocketKiB), ratio: ratio(s?.perSocketKiB, b?.perSocketKiB), target: '≤ 12 KiB', holds: memHolds },
+        { figure: '/healthz at the limit: ok, p50 ms', server: s ? `${s.health.ok}/${s.health.of}, ${ms(s.health.latencyMs.p50)}` : '—', baseline: b ? `${b.health.ok}/${b.health.of}, ${ms(b.health.latencyMs.p50)}` : '—' },
+        {
+          figure: 'relay at the limit: delivered, p99 ms',
+          server: s ? `${n0(s.relay.delivered)}/${n0(s.relay.expected)}, ${ms(s.relay.latencyMs.p99)}` : '—',
+          baseline: b ? `${n0(b.relay.delivered)}/${n0(b.relay.expected)}, ${ms(b.relay.latencyMs.p99)}` : '—',
+          target: 'answers and relays',
+          holds: healthy,
+        },
+        { figure: 'target open files / limit', server: s ? `${n0(s.targetFds)} / ${n0(s.targetFdLimit)}` : '—', baseline: b ? `${n0(b.targetFds)} / ${n0(b.targetFdLimit)}` : '—' },
+      ],
+      verdicts: [
+        { scenario: 'sockets', target: `holds ${n0(SOCKETS.sockets)} sockets`, holds: allHeld, detail: `${n0(s?.held)} held${s && Object.keys(s.open.errors).length ? `, failures ${JSON.stringify(s.open.errors)}` : ''}` },
+        { scenario: 'sockets', target: '≤ 12 KiB RSS per socket', holds: memHolds, detail: `${n2(s?.perSocketKiB)} KiB (baseline ${n2(b?.perSocketKiB)})` },
+        { scenario: 'sockets', target: '/healthz and relay at the limit', holds: healthy, detail: s ? `healthz ${s.health.ok}/${s.health.of}, relayed ${s.relay.delivered}/${s.relay.expected}` : '—' },
+      ],
+      notes: [
+        ...(s?.accounts ? [`server: ${n0(s.accounts.accounts)} accounts signed up beforehand in ${n1(s.accounts.seconds)} s (${n0(s.accounts.perSecond)}/s), each token on ≤ 5 sockets`] : []),
+        `generator processes held ${s?.open.workerFds.map(n0).join(' + ') ?? '—'} open files (limit 20,000 each)`,
+        ...disturbance([s?.open.othersCpu, b?.open.othersCpu]),
+        ...peerNotes({ server: s, baseline: b }),
+      ],
+    };
+  },
+};
+
+const matching: Scenario<MatchingResult> = {
+  name: 'matching',
+  title: `4. matching: ${n0(MATCHING.accounts)} accounts, ${MATCHING.minInterests}–${MATCHING.maxInterests} interests each from ${MATCHING.topics} topics (Zipf s=${MATCHING.zipfS}), all send find in one burst; MATCH_WIDEN_AFTER_MS=${MATCH_WIDEN_AFTER_MS}`,
+  targets: ['server', 'baseline'],
+  serverEnv: { MATCH_WIDEN_AFTER_MS: String(MATCH_WIDEN_AFTER_MS) },
+  timeoutMs: 120_000,
+  loadgen: 'matching',
+  params: () => MATCHING,
+  report: ({ server: s, baseline: b }) => {
+    const rateHolds = (s?.pairsPerSecond ?? 0) >= 5000;
+    const overlapHolds = !!s && s.sharedPerPair > s.random.sharedPerPair;
+    return {
+      rows: [
+        { figure: 'finds sent in, ms (burst)', server: n0(s?.burstMs), baseline: n0(b?.burstMs), target: '< 1,000 (join within 1 s)', holds: s ? s.burstMs < 1000 : undefined },
+        { figure: 'pairs/s, to 99% paired', server: n0(s?.pairsPerSecond), baseline: n0(b?.pairsPerSecond), ratio: ratio(s?.pairsPerSecond, b?.pairsPerSecond), target: '≥ 5,000', holds: rateHolds },
+        { figure: 'ms until 50% paired', server: n0(s?.pairedMs.p50), baseline: n0(b?.pairedMs.p50), ratio: ratio(s?.pairedMs.p50, b?.pairedMs.p50) },
+        { figure: 'ms until 99% paired', server: n0(s?.pairedMs.p99), baseline: n0(b?.pairedMs.p99), ratio: ratio(s?.pairedMs.p99, b?.pairedMs.p99) },
+        { figure: 'ms until all paired', server: n0(s?.pairedMs.all), baseline: n0(b?.pairedMs.all) },
+        { figure: 'wait per socket p50 / p99 ms', server: s ? `${n0(s.waitMs.p50)} / ${n0(s.waitMs.p99)}` : '—', baseline: b ? `${n0(b.waitMs.p50)} / ${n0(b.waitMs.p99)}` : '—' },
+        {
+          figure: 'shared interests per pair',
+          server: n2(s?.sharedPerPair),
+          baseline: n2(b?.sharedPerPair),
+          ratio: ratio(s?.sharedPerPair, s?.random.sharedPerPair),
+          target: `> random pairing (${n2(s?.random.sharedPerPair ?? b?.random.sharedPerPair)})`,
+          holds: overlapHolds,
+        },
+        { figure: 'pairs sharing ≥ 1 interest', server: s ? `${n0(s.pairsWithShared * 100)}%` : '—', baseline: b ? `${n0(b.pairsWithShared * 100)}%` : '—', target: `random: ${n0((s ?? b)?.random.pairsWithShared !== undefined ? (s ?? b)!.random.pairsWithShared * 100 : NaN)}%` },
+        { figure: 'unpaired at the end', server: n0(s?.unpaired), baseline: n0(b?.unpaired) },
+      ],
+      verdicts: [
+        { scenario: 'matching', target: '≥ 5,000 pairs/s', holds: rateHolds, detail: `${n0(s?.pairsPerSecond)} pairs/s; 99% paired after ${n0(s?.pairedMs.p99)} ms (baseline ${n0(b?.pairsPerSecond)}/s)` },
+        { scenario: 'matching', target: 'better overlap than random', holds: overlapHolds, detail: `${n2(s?.sharedPerPair)} shared per pair vs ${n2(s?.random.sharedPerPair)} random` },
+      ],
+      notes: [
+        'the ratio of "shared interests per pair" is server ÷ random pairing; the baseline pairs in arrival order, which is random',
+        ...(s?.setup.accounts ? [`server: ${n0(s.setup.accounts.accounts)} accounts with interests signed up beforehand in ${n1(s.setup.accounts.seconds)} s (${n0(s.setup.accounts.perSecond)}/s)`] : []),
+        ...disturbance([s?.cpu.others, b?.cpu.others]),
+        ...peerNotes({ server: s, baseline: b }),
+      ],
+    };
+  },
+};
+
+const accounts: Scenario<AccountsResult> = {
+  name: 'accounts',
+  title: `5. accounts over HTTP keep-alive, ${ACCOUNTS.concurrency} in flight, ${ACCOUNTS.phaseMs / 1000} s per phase; baseline = GET /healthz on the same server`,
+  targets: ['server'],
+  timeoutMs: 90_000,
+  loadgen: 'accounts',
+  params: (t) => ({ ...ACCOUNTS, dataDirFs: t.dataDir ? filesystemOf(t.dataDir) : 'unknown' }),
+  report: ({ server: s }) => {
+    const h = s?.health;
+    const row = (figure: string, p: HttpPhase | undefined): Row[] => [
+      { figure: `${figure}/s`, server: n0(p?.perSecond), baseline: n0(h?.perSecond), ratio: ratio(p?.perSecond, h?.perSecond) },
+      { figure: `${figure} p50 / p99 ms`, server: p ? `${ms(p.latencyMs.p50)} / ${ms(p.latencyMs.p99)}` : '—', baseline: h ? `${ms(h.latencyMs.p50)} / ${ms(h.latencyMs.p99)}` : '—' },
+      { figure: `${figure}: failed`, server: n0(p?.failed), baseline: n0(h?.failed) },
+      { figure: `${figure}: ${CPU_FIGURE.replace(' of a core', '')}`, server: cpu(p?.cpu), baseline: cpu(h?.cpu) },
+    ];
+    const failures = [s?.signUps, s?.signIns].filter((p) => p && p.failed > 0).map((p) => JSON.stringify(p!.failures));
+    return {
+      rows: [...row('sign-ups (POST /api/accounts)', s?.signUps), ...row('sign-ins (POST /api/sessions)', s?.signIns)],
+      verdicts: [],
+      notes: [
+        `no target set by the issue; database on ${s?.dataDirFs ?? '?'} (SQLite, WAL, synchronous=FULL)`,
+        ...(failures.length ? [`failures: ${failures.join(' ')}`] : []),
+        ...disturbance([s?.health.cpu.others, s?.signUps.cpu.others, s?.signIns.cpu.others]),
+        ...peerNotes({ server: s }),
+      ],
+    };
+  },
+};
+
+const SCENARIOS = [relay, latency, sockets, matching, accounts] as Array<Scenario<unknown>>;
+
+// ---------------------------------------------------------------- main
+
+function usage(): never {
+  process.stdout.write(
+    [
+      'usage: npm run bench [-- [scenario …] [--cpu-prof]]',
+      `  scenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (default: all, in that order)`,
+      '  --cpu-prof   run the server with node --cpu-prof and print its top self-time functions',
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function gitInfo(): { commit: string; dirty: boolean } | undefined {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) usage();
+  const cpuProf = args.includes('--cpu-prof');
+  const names = args.filter((a) => !a.startsWith('--'));
+  for (const name of names) {
+    if (!SCENARIOS.some((s) => s.name === name)) {
+      say(`bench: unknown scenario "${name}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+      process.exit(2);
+    }
+  }
+  const selected = names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
+  const started = Date.now();
+  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..+/, '');
+  const resultsDir = path.join(BENCH, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+
+  say(`bench: ${selected.map((s) => s.name).join(', ')} on ${os.cpus().length} cores, node ${process.version}`);
+  const build = ensureBuilt((line) => say(`bench: ${line}`));
+
+  const report: Record<string, unknown> = {
+    startedAt: new Date(started).toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg() },
+    git: gitInfo(),
+    build,
+    scenarios: {} as Record<string, unknown>,
+  };
+  const tables: string[] = [];
+  const verdicts: Verdict[] = [];
+  const profiles: Record<string, ProfileSummary> = {};
+  let failed = false;
+
+  for (const scenario of selected) {
+    say(`\n── ${scenario.name}`);
+    const results: Results<unknown> = {};
+    const errors: string[] = [];
+    const details: string[] = [];
+    for (const kind of scenario.targets) {
+      const profDir = cpuProf && kind === 'server' ? path.join(resultsDir, `prof-${stamp}-${scenario.name}`) : undefined;
+      let target: TargetProcess | undefined;
+      try {
+        target = await startTarget(kind, { env: scenario.serverEnv, cpuProfDir: profDir });
+        say(`  ${kind} pid ${target.pid} on ${target.url}`);
+        results[kind] = await runLoadgen(scenario.loadgen, target, scenario.params(target), scenario.timeoutMs, scenario.name === 'sockets' ? 16 : 8);
+      } catch (err) {
+        // The first line says what went wrong; the stack stays in the JSON.
+        const full = err instanceof Error ? err.message : String(err);
+        const message = full.split('\n')[0]!.replace(/^loadgen \S+ against \S+ failed: (Error: )?/, '');
+        details.push(`${kind}: ${full}`);
+        errors.push(`${kind}: ${message}`);
+        say(`  ${kind}: FAILED: ${message}`);
+        if (target) say(`  ${kind} output (tail):\n${target.output().split('\n').slice(-15).join('\n')}`);
+        failed = true;
+      } finally {
+        if (target) {
+          const code = await target.stop();
+          if (code !== 0 && code !== null) say(`  ${kind} exited with code ${code}`);
+        }
+      }
+      if (profDir) {
+        const file = newestProfile(profDir);
+        if (file) profiles[scenario.name] = summarizeProfile(file, ROOT);
+        else say(`  no CPU profile was written in ${profDir}`);
+      }
+      await sleep(1000);
+    }
+    const { rows, verdicts: v, notes } = scenario.report(results);
+    const complete = scenario.targets.every((t) => results[t] !== undefined);
+    // A verdict needs every side measured; otherwise it is reported as not measured.
+    const disturbed = notes.some((note) => note.startsWith('DISTURBED'));
+    for (const verdict of v) {
+      if (!complete) verdicts.push({ ...verdict, holds: undefined, detail: `not measured: ${errors.join('; ')}` });
+      else verdicts.push(disturbed ? { ...verdict, detail: `${verdict.detail} [disturbed by other processes]` } : verdict);
+    }
+    const table = printTable(scenario.title, complete ? rows : rows.map((r) => ({ ...r, holds: undefined })), [...notes, ...errors.map((e) => `FAILED ${e}`)], complete);
+    tables.push(table);
+    say(table);
+    (report.scenarios as Record<string, unknown>)[scenario.name] = { ...results, errors: details, verdicts: v };
+  }
+
+  const seconds = (Date.now() - started) / 1000;
+  const lines = ['\n══ METSONY bench: every figure beside its baseline (server ÷ baseline = ratio)', ...tables];
+  if (verdicts.length) {
+    lines.push('\nTargets');
+    const label = (h: boolean | undefined) => (h === undefined ? 'NOT MEASURED ' : h ? 'holds        ' : 'DOES NOT HOLD');
+    for (const v of verdicts) lines.push(`  ${label(v.holds)}  ${v.scenario}: ${v.target}: ${v.detail}`);
+    const held = verdicts.filter((v) => v.holds === true).length;
+    const unmeasured = verdicts.filter((v) => v.holds === undefined).length;
+    lines.push(`  ${held} of ${verdicts.length} targets hold${unmeasured ? `; ${unmeasured} could not be measured` : ''}.`);
+  }
+  for (const [name, p] of Object.entries(profiles)) {
+    lines.push(`\nCPU profile of the server during "${name}" (${path.relative(ROOT, p.file)}; ${n0(p.busyMs)} ms busy)`);
+    lines.push(`  self time by origin: ${p.byOrigin.map((o) => `${o.origin} ${o.pct}%`).join(', ')}`);
+    lines.push('  top self time in src/:');
+    for (const h of p.topInSrc.slice(0, 10)) lines.push(`    ${String(h.pct).padStart(5)}%  ${h.fn}  ${h.where}`);
+    lines.push('  top self time overall:');
+    for (const h of p.top.slice(0, 12)) lines.push(`    ${String(h.pct).padStart(5)}%  ${h.fn}  ${h.where}`);
+  }
+  lines.push(`\nbench: ${seconds.toFixed(0)} s in all; CPU % columns are of one core (a 2-core machine shares them between target and generator).`);
+  report.finishedAt = new Date().toISOString();
+  report.seconds = Math.round(seconds);
+  report.verdicts = verdicts;
+  if (Object.keys(profiles).length) report.profiles = profiles;
+  const file = path.join(resultsDir, `${stamp}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  lines.push(`bench: results written to ${path.relative(ROOT, file)}`);
+  // Progress went to stderr; the whole summary goes to stdout, last on the screen.
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((err: unknown) => {
+  say(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
