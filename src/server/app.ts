@@ -158,6 +158,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const close = () =>
     (closed ??= (async () => {
       await gateway.shutdown();
+      limits.close();
       await app.close();
       await broker.close();
       await store.close();

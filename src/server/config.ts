@@ -10,7 +10,7 @@ export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'ci
 /** `points` actions per `seconds`. */
 export type Rate = { points: number; seconds: number };
 
-export const RATE_NAMES = ['signup', 'signin', 'message', 'messageBurst', 'find', 'dm', 'connect', 'report'] as const;
+export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report'] as const;
 export type RateName = (typeof RATE_NAMES)[number];
 
 const RATE_DEFAULTS: Record<RateName, Rate> = {
@@ -18,7 +18,6 @@ const RATE_DEFAULTS: Record<RateName, Rate> = {
   signup: { points: 100, seconds: 60 },
   signin: { points: 100, seconds: 60 },
   message: { points: 5, seconds: 1 },
-  messageBurst: { points: 10, seconds: 2 },
   find: { points: 30, seconds: 60 },
   dm: { points: 30, seconds: 60 },
   connect: { points: 30, seconds: 3600 },
@@ -29,7 +28,6 @@ const RATE_ENV: Record<RateName, string> = {
   signup: 'RATE_SIGNUP',
   signin: 'RATE_SIGNIN',
   message: 'RATE_MESSAGE',
-  messageBurst: 'RATE_MESSAGE_BURST',
   find: 'RATE_FIND',
   dm: 'RATE_DM',
   connect: 'RATE_CONNECT',
@@ -66,6 +64,8 @@ export type Config = {
     /** Off only for benchmarks: every rate limit passes. */
     rateLimits: boolean;
     rates: Record<RateName, Rate>;
+    /** Chat messages a person may send in a burst on top of the steady `rates.message`. */
+    messageBurst: number;
     maxSocketsPerAccount: number;
     maxSocketsPerIp: number;
     /** Distinct reporters (an `underage` report counts double) within the window that suspend an account. */
@@ -182,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     safety: {
       rateLimits: onOff(env, 'RATE_LIMITS', true),
       rates: Object.fromEntries(RATE_NAMES.map((n) => [n, rate(env, n)])) as Record<RateName, Rate>,
+      messageBurst: int(env, 'RATE_MESSAGE_BURST', 10, 1, 1_000_000_000),
       maxSocketsPerAccount: int(env, 'MAX_SOCKETS_PER_ACCOUNT', 10, 1, 100_000),
       maxSocketsPerIp: int(env, 'MAX_SOCKETS_PER_IP', 1000, 1, 1_000_000),
       reportThreshold: int(env, 'REPORT_THRESHOLD', 3, 1, 1000),

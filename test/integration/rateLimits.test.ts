@@ -11,7 +11,7 @@ beforeAll(async () => {
     RATE_SIGNUP: '3/1',
     RATE_SIGNIN: '3/1',
     RATE_MESSAGE: '2/1',
-    RATE_MESSAGE_BURST: '3/1',
+    RATE_MESSAGE_BURST: '3',
     RATE_FIND: '2/1',
     RATE_DM: '2/1',
     RATE_CONNECT: '1/1',

@@ -1,17 +1,19 @@
 /**
- * Rate limits (rate-limiter-flexible): per client IP for sign-up and sign-in
- * (the IP lives only in this process's memory, as a key that expires), per
- * account for everything sent over the socket. Memory by default; the same
- * limiters run on Redis when given a client.
+ * Rate limits: per client IP for sign-up and sign-in (a hash of the IP, as a
+ * key that expires), per account for what is sent over the socket. Memory by
+ * default (rate-limiter-flexible); the same limiters run on Redis when given a
+ * client. Chat messages use a synchronous token bucket instead (see
+ * tokenBucket.ts).
  */
 import type { Redis } from 'ioredis';
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, Rate, RateName } from '../config.js';
+import { TokenBuckets } from './tokenBucket.js';
 
-export type LimitName = Exclude<RateName, 'messageBurst'>;
+export type LimitName = Exclude<RateName, 'message'>;
 export type LimitResult = { ok: true } | { ok: false; retryAfterMs: number };
 
-type Consumer = Pick<RateLimiterAbstract, 'consume'> | BurstyRateLimiter;
+const ALLOWED: LimitResult = { ok: true };
 
 export type LimiterFactory = (name: string, rate: Rate) => RateLimiterAbstract;
 
@@ -25,7 +27,9 @@ export const redisLimiter =
     new RateLimiterRedis({ storeClient: client, keyPrefix: `metsony:rl:${name}`, points: rate.points, duration: rate.seconds });
 
 export class RateLimits {
-  private readonly limiters: Record<LimitName, Consumer> | undefined;
+  private readonly limiters: Record<LimitName, RateLimiterAbstract> | undefined;
+  /** Chat messages: a burst, then a steady rate; per node, since a chat lives on one node. */
+  private readonly messages: TokenBuckets | undefined;
 
   constructor(safety: Config['safety'], factory: LimiterFactory = memoryLimiter) {
     if (!safety.rateLimits) return;
@@ -33,20 +37,30 @@ export class RateLimits {
     this.limiters = {
       signup: factory('signup', r.signup),
       signin: factory('signin', r.signin),
-      // A steady rate, with a short burst allowed on top (a person pasting a few lines).
-      message: new BurstyRateLimiter(factory('message', r.message), factory('message-burst', r.messageBurst)),
       find: factory('find', r.find),
       dm: factory('dm', r.dm),
       connect: factory('connect', r.connect),
       report: factory('report', r.report),
     };
+    this.messages = new TokenBuckets(safety.messageBurst, r.message.points / r.message.seconds);
+  }
+
+  /** Synchronous, for the relay's hot path. */
+  message(accountId: string): LimitResult {
+    if (!this.messages) return ALLOWED;
+    const waitMs = this.messages.take(accountId);
+    return waitMs === 0 ? ALLOWED : { ok: false, retryAfterMs: waitMs };
+  }
+
+  close(): void {
+    this.messages?.close();
   }
 
   async consume(name: LimitName, key: string): Promise<LimitResult> {
-    if (!this.limiters) return { ok: true };
+    if (!this.limiters) return ALLOWED;
     try {
       await this.limiters[name].consume(key);
-      return { ok: true };
+      return ALLOWED;
     } catch (err) {
       if (err instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(1, Math.ceil(err.msBeforeNext)) };
       throw err;

@@ -61,7 +61,7 @@ class Connection implements Peer {
   subscription: Subscription | undefined;
   /** Hash of the token this socket signed in with, so revoking it closes the socket. */
   tokenHash: string | undefined;
-  /** Frames waiting to be dispatched, and whether a dispatch is under way. */
+  /** Frames waiting while an earlier one of this socket waits on the database or a limiter. */
   queue: ReadyFrame[] = [];
   draining = false;
 
@@ -94,6 +94,10 @@ class Connection implements Peer {
   }
 }
 
+function rateLimited(retryAfterMs: number): Failure {
+  return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs };
+}
+
 function describeIssue(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): string {
   const issue = error.issues[0];
   if (!issue) return 'Malformed frame.';
@@ -101,8 +105,8 @@ function describeIssue(error: { issues: ReadonlyArray<{ path: ReadonlyArray<Prop
   return `Malformed frame: ${where}: ${issue.message}`;
 }
 
+/** Frames limited per account through the (awaited) limiter; `send` has its own synchronous one. */
 const RATE_LIMITED: Partial<Record<ReadyFrame['type'], LimitName>> = {
-  send: 'message',
   find: 'find',
   dm: 'dm',
   connect: 'connect',
@@ -233,38 +237,79 @@ export class Gateway {
       conn.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
       return;
     }
-    conn.queue.push(frame);
-    if (!conn.draining) void this.drain(conn);
+    if (conn.draining) conn.queue.push(frame);
+    else this.run(conn, frame);
   }
 
-  private async drain(conn: Connection): Promise<void> {
-    conn.draining = true;
+  /**
+   * Dispatches one frame. Most frames finish synchronously; one that waits on
+   * the database or a limiter holds the frames behind it until it is done, so
+   * a socket's frames always take effect in arrival order.
+   */
+  private run(conn: Connection, frame: ReadyFrame): void {
+    let outcome: Failure | Promise<Failure>;
     try {
-      for (let frame = conn.queue.shift(); frame; frame = conn.queue.shift()) {
-        if (conn.phase === 'closed') break;
-        try {
-          const failure = await this.dispatch(conn, frame);
-          if (failure) conn.error(failure.code, failure.message, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {});
-        } catch (err) {
-          // A database error is this client's problem only: the socket and the server stay up.
-          this.deps.log.error({ err, frame: frame.type }, 'frame failed');
-          conn.error('internal', 'Something went wrong on our side; try again.');
-        }
+      outcome = this.dispatch(conn, frame);
+    } catch (err) {
+      this.failed(conn, frame, err);
+      return;
+    }
+    if (!(outcome instanceof Promise)) {
+      if (outcome) this.report(conn, outcome);
+      return;
+    }
+    conn.draining = true;
+    outcome
+      .then(
+        (failure) => failure && this.report(conn, failure),
+        (err: unknown) => this.failed(conn, frame, err),
+      )
+      .finally(() => {
+        conn.draining = false;
+        while (!conn.draining && conn.phase !== 'closed' && conn.queue.length > 0) this.run(conn, conn.queue.shift()!);
+      });
+  }
+
+  private report(conn: Connection, failure: NonNullable<Failure>): void {
+    conn.error(failure.code, failure.message, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {});
+  }
+
+  /** A database error is this client's problem only: the socket and the server stay up. */
+  private failed(conn: Connection, frame: ReadyFrame, err: unknown): void {
+    this.deps.log.error({ err, frame: frame.type }, 'frame failed');
+    conn.error('internal', 'Something went wrong on our side; try again.');
+  }
+
+  private dispatch(conn: Connection, frame: ReadyFrame): Failure | Promise<Failure> {
+    const session = conn.session!;
+    const { lobby, limits } = this.deps;
+    switch (frame.type) {
+      case 'send': {
+        const verdict = limits.message(session.account.id);
+        if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
+        return lobby.send(session, frame);
       }
-    } finally {
-      conn.draining = false;
+      case 'typing':
+        return lobby.typing(session, frame);
+      case 'leave':
+        return lobby.leave(session, frame);
+      case 'cancel':
+        lobby.cancel(session);
+        return undefined;
+      case 'reveal':
+        return lobby.reveal(session, frame);
+      default:
+        return this.dispatchLimited(conn, session, frame);
     }
   }
 
-  private async dispatch(conn: Connection, frame: ReadyFrame): Promise<Failure> {
-    const session = conn.session!;
+  /** Frames behind the awaited per-account limiter, most of them also waiting on the database. */
+  private async dispatchLimited(conn: Connection, session: Session, frame: ReadyFrame): Promise<Failure> {
     const accountId = session.account.id;
     const limit = RATE_LIMITED[frame.type];
     if (limit) {
       const verdict = await this.deps.limits.consume(limit, accountId);
-      if (!verdict.ok) {
-        return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs: verdict.retryAfterMs };
-      }
+      if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
     }
     const { lobby, connections, moderation } = this.deps;
     const reply = (result: FrameResult): Failure => {
@@ -274,17 +319,6 @@ export class Gateway {
     switch (frame.type) {
       case 'find':
         return lobby.find(session, frame);
-      case 'cancel':
-        lobby.cancel(session);
-        return undefined;
-      case 'send':
-        return lobby.send(session, frame);
-      case 'typing':
-        return lobby.typing(session, frame);
-      case 'leave':
-        return lobby.leave(session, frame);
-      case 'reveal':
-        return lobby.reveal(session, frame);
       case 'connect':
         return reply(await connections.request(accountId, frame.chatId));
       case 'dm':
@@ -296,6 +330,8 @@ export class Gateway {
         return reply(await moderation.report(accountId, frame));
       case 'block':
         return reply(await moderation.block(accountId, frame.chatId));
+      default:
+        return undefined;
     }
   }
 
