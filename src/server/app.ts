@@ -7,10 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { LIMITS } from '../shared/limits.js';
 import type { Config } from './config.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
@@ -124,9 +122,6 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
     return reply.code(404).send(new AppError('not_found', 'There is nothing here.', 404).toBody());
   });
 
-  await app.register(fastifyWebsocket, {
-    options: { maxPayload: LIMITS.frameBytesMax, perMessageDeflate: false },
-  });
   const gateway = new Gateway({ config, accounts, store, lobby, connections, moderation, limits, broker, geo, clientIp, log });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

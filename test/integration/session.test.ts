@@ -69,6 +69,21 @@ describe('hello', () => {
   });
 });
 
+describe('the endpoint', () => {
+  it('a plain GET /ws asks for an upgrade; upgrades elsewhere are refused', async () => {
+    const res = await fetch(`${server.url}/ws`);
+    expect(res.status).toBe(426);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upgrade_required');
+    const elsewhere = new WebSocket(`${server.wsUrl.replace('/ws', '/api/me')}`);
+    const outcome = await new Promise<string>((resolve) => {
+      elsewhere.on('open', () => resolve('open'));
+      elsewhere.on('unexpected-response', (_req, r) => resolve(String(r.statusCode)));
+      elsewhere.on('error', () => resolve('error'));
+    });
+    expect(outcome).not.toBe('open');
+  });
+});
+
 describe('frame rules', () => {
   it('a frame over 16 KiB closes the socket with 1009', async () => {
     const user = await signUp(server.url);

@@ -71,8 +71,8 @@ export class Lobby {
 
   /** After a block: never pair the two again, and end their chat if it is still going. */
   keepBlockedApart(blocker: string, blocked: string, chatId: string): void {
-    for (const s of this.sessionsOf(blocker)) s.blocked.add(blocked);
-    for (const s of this.sessionsOf(blocked)) s.blocked.add(blocker);
+    for (const s of this.sessionsOf(blocker)) (s.blocked ??= new Set()).add(blocked);
+    for (const s of this.sessionsOf(blocked)) (s.blocked ??= new Set()).add(blocker);
     const chat = this.chats.get(chatId);
     if (chat) {
       const by = chat.a.account.id === blocker ? chat.a : chat.b;
@@ -262,7 +262,7 @@ export class Lobby {
     if (rb && rb.accountId === a.accountId && rb.until > now) return true;
     const sa = this.sessions.get(a.key);
     const sb = this.sessions.get(b.key);
-    return (sa?.blocked.has(b.accountId) ?? false) || (sb?.blocked.has(a.accountId) ?? false);
+    return (sa?.blocked?.has(b.accountId) ?? false) || (sb?.blocked?.has(a.accountId) ?? false);
   }
 
   private keepApart(x: string, y: string): void {

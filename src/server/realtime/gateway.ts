@@ -7,7 +7,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import WebSocket from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
 import { LIMITS } from '../../shared/limits.js';
 import { ClientFrame, isTextTooLong, type ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Subscription } from '../broker/broker.js';
@@ -56,13 +58,13 @@ class Connection implements Peer {
   session: Session | undefined;
   missedPings = 0;
   /** Frames that arrived while the hello was being checked; handled in order after `ready`. */
-  pending: string[] = [];
+  pending: string[] | undefined;
   helloTimer: NodeJS.Timeout | undefined;
   subscription: Subscription | undefined;
   /** Hash of the token this socket signed in with, so revoking it closes the socket. */
   tokenHash: string | undefined;
   /** Frames waiting while an earlier one of this socket waits on the database or a limiter. */
-  queue: ReadyFrame[] = [];
+  queue: ReadyFrame[] | undefined;
   draining = false;
 
   constructor(
@@ -94,6 +96,10 @@ class Connection implements Peer {
   }
 }
 
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 function rateLimited(retryAfterMs: number): Failure {
   return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs };
 }
@@ -119,6 +125,7 @@ export class Gateway {
   private readonly perIp = new Map<string, number>();
   private readonly pingTimer: NodeJS.Timeout;
   private closing = false;
+  private wss: WebSocketServer | undefined;
 
   constructor(private readonly deps: Deps) {
     this.pingTimer = setInterval(() => this.pingAll(), deps.config.socket.pingIntervalMs);
@@ -129,25 +136,48 @@ export class Gateway {
     return this.connections.size;
   }
 
+  /**
+   * Takes WebSocket upgrades for /ws straight from the HTTP server, with `ws`
+   * in noServer mode. (Routing upgrades through Fastify kept its request,
+   * reply and logger alive for the socket's whole life: ~2 KiB per socket,
+   * see bench/README.md.) A plain GET /ws answers 426.
+   */
   register(app: FastifyInstance): void {
-    app.get('/ws', { websocket: true }, (ws, request) => {
-      if (this.closing) {
-        ws.send(JSON.stringify({ type: 'shutdown' } satisfies ServerFrame));
-        ws.close(CLOSE_SHUTDOWN, 'shutting down');
+    const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.frameBytesMax, perMessageDeflate: false, clientTracking: false });
+    this.wss = wss;
+    app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', destroySocket);
+      if (request.url !== '/ws' && !request.url?.startsWith('/ws?')) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      // The IP is used here, in memory, for the country estimate and the socket cap.
-      const headers = request.raw.headers;
-      const ip = this.deps.clientIp(request.raw.socket.remoteAddress, headers);
-      if (ip && (this.perIp.get(ip) ?? 0) >= this.deps.config.safety.maxSocketsPerIp) {
-        ws.send(JSON.stringify({ type: 'error', code: 'too_many_connections', message: 'Too many open connections from your network.' } satisfies ServerFrame));
-        ws.close(CLOSE_TOO_MANY, 'too many connections');
-        return;
-      }
-      if (ip) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-      const country = trustedCountryHeader(this.deps.config.trustProxy, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
-      this.accept(new Connection(ws, ip, country, this.deps.config.socket.maxBufferedBytes));
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        socket.removeListener('error', destroySocket);
+        this.open(ws, request);
+      });
     });
+    app.get('/ws', async (_request, reply) =>
+      reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'Connect with a WebSocket.' } }),
+    );
+  }
+
+  private open(ws: WebSocket, request: IncomingMessage): void {
+    if (this.closing) {
+      ws.send(JSON.stringify({ type: 'shutdown' } satisfies ServerFrame));
+      ws.close(CLOSE_SHUTDOWN, 'shutting down');
+      return;
+    }
+    // The IP is used here, in memory, for the country estimate and the socket cap.
+    const headers = request.headers;
+    const ip = this.deps.clientIp(request.socket.remoteAddress, headers);
+    if (ip && (this.perIp.get(ip) ?? 0) >= this.deps.config.safety.maxSocketsPerIp) {
+      ws.send(JSON.stringify({ type: 'error', code: 'too_many_connections', message: 'Too many open connections from your network.' } satisfies ServerFrame));
+      ws.close(CLOSE_TOO_MANY, 'too many connections');
+      return;
+    }
+    if (ip) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    const country = trustedCountryHeader(this.deps.config.trustProxy, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
+    this.accept(new Connection(ws, ip, country, this.deps.config.socket.maxBufferedBytes));
   }
 
   private accept(conn: Connection): void {
@@ -166,7 +196,7 @@ export class Gateway {
         return;
       }
       const raw = data.toString();
-      if (conn.phase === 'authenticating') conn.pending.push(raw);
+      if (conn.phase === 'authenticating') (conn.pending ??= []).push(raw);
       else this.handle(conn, raw);
     });
     ws.on('pong', () => {
@@ -237,7 +267,7 @@ export class Gateway {
       conn.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
       return;
     }
-    if (conn.draining) conn.queue.push(frame);
+    if (conn.draining) (conn.queue ??= []).push(frame);
     else this.run(conn, frame);
   }
 
@@ -266,7 +296,8 @@ export class Gateway {
       )
       .finally(() => {
         conn.draining = false;
-        while (!conn.draining && conn.phase !== 'closed' && conn.queue.length > 0) this.run(conn, conn.queue.shift()!);
+        const queue = conn.queue;
+        while (!conn.draining && conn.phase !== 'closed' && queue && queue.length > 0) this.run(conn, queue.shift()!);
       });
   }
 
@@ -353,6 +384,7 @@ export class Gateway {
         return;
       }
       clearTimeout(conn.helloTimer);
+      conn.helloTimer = undefined;
       conn.tokenHash = hashSecret(token);
       const blocked = await store.blockedPairsOf(account.id);
       const session = new Session(newId(), account, conn.country, conn, blocked);
@@ -372,8 +404,8 @@ export class Gateway {
       conn.send({ type: 'inbox', messages });
       if (subscription.firstSocket) await connections.announce(account.id, true);
       const pending = conn.pending;
-      conn.pending = [];
-      for (const raw of pending) this.handle(conn, raw);
+      conn.pending = undefined;
+      if (pending) for (const raw of pending) this.handle(conn, raw);
     } catch (err) {
       if (conn.phase !== 'authenticating') return;
       conn.phase = 'hello';
@@ -436,5 +468,6 @@ export class Gateway {
       );
     }
     await Promise.all(closed);
+    this.wss?.close();
   }
 }

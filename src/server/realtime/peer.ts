@@ -19,6 +19,8 @@ export class Session {
   searching = false;
   /** The last chat that ended, so a late `leave` for it is not an error. */
   lastChatId: string | undefined;
+  /** Accounts this one blocked or was blocked by: never paired. Unset when there are none (most people). */
+  blocked: Set<string> | undefined;
 
   readonly account: SessionAccount;
 
@@ -27,10 +29,10 @@ export class Session {
     account: SessionAccount,
     readonly country: string | undefined,
     readonly peer: Peer,
-    /** Accounts this one blocked or was blocked by: never paired. */
-    readonly blocked: Set<string> = new Set(),
+    blocked?: ReadonlySet<string>,
   ) {
     this.account = { id: account.id, nickname: account.nickname, interests: account.interests };
+    if (blocked && blocked.size > 0) this.blocked = new Set(blocked);
   }
 
   send(frame: ServerFrame): void {
