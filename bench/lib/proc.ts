@@ -105,6 +105,13 @@ export type TargetProcess = {
   stop(graceMs?: number): Promise<number | null>;
 };
 
+/** The server runs with the same Node flags as `npm start` (read from package.json, so there is one place to change them). */
+const SERVER_NODE_FLAGS: string[] = (() => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /\bnode ((?:--\S+ )*)dist\/server\/main\.js/.exec(pkg.scripts.start ?? '');
+  return m?.[1] ? m[1].trim().split(/\s+/) : [];
+})();
+
 /** Every rate limit, raised far above what the generators offer. */
 const RAISED_LIMITS: Record<string, string> = {
   ...Object.fromEntries(['RATE_SIGNUP', 'RATE_SIGNIN', 'RATE_MESSAGE', 'RATE_FIND', 'RATE_DM', 'RATE_CONNECT', 'RATE_REPORT'].map((name) => [name, '100000000/1'])),
@@ -129,7 +136,7 @@ export async function startTarget(kind: Target, opts: { env?: Record<string, str
     // host is not capped, but still checked on every frame, so their cost is in the figures.
     // The per-account cap stays at its default (the generators put at most 5 sockets on a token).
     Object.assign(env, { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...RAISED_LIMITS, MAX_SOCKETS_PER_IP: '1000000', ...opts.env });
-    args = [...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), path.join(ROOT, 'dist/server/main.js')];
+    args = [...SERVER_NODE_FLAGS, ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), path.join(ROOT, 'dist/server/main.js')];
   } else {
     args = ['--import', 'tsx', path.join(BENCH, 'baseline-relay.ts')];
   }

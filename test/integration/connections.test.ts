@@ -48,6 +48,20 @@ describe('the handshake', () => {
     b.socket.close();
   });
 
+  it('both asking at the same instant: each gets connected exactly once', async () => {
+    const { a, b, chatId } = await chatting(server.url, server.wsUrl);
+    a.socket.send({ type: 'connect', chatId });
+    b.socket.send({ type: 'connect', chatId });
+    const ca = await a.socket.next('connected');
+    const cb = await b.socket.next('connected');
+    expect(ca.connection.id).toBe(cb.connection.id);
+    const later = [...(await a.socket.quiet(300)), ...(await b.socket.quiet(0))];
+    expect(later.filter((f) => f.type === 'connected' || f.type === 'error')).toEqual([]);
+    expect(await list(a.user.token)).toHaveLength(1);
+    a.socket.close();
+    b.socket.close();
+  });
+
   it('works after the chat has ended, and only for its two people', async () => {
     const { a, b, chatId } = await chatting(server.url, server.wsUrl);
     a.socket.send({ type: 'leave', chatId });

@@ -21,7 +21,7 @@ export function toOfflineMessage(m: OfflineMessageRecord): OfflineMessage {
 
 export class Connections {
   /** chatId → accounts that asked to connect, and when the first asked. */
-  private readonly handshakes = new Map<string, { asked: Set<string>; at: number }>();
+  private readonly handshakes = new Map<string, { asked: Set<string>; at: number; done: boolean }>();
 
   constructor(
     private readonly store: Store,
@@ -45,7 +45,10 @@ export class Connections {
     return Promise.all(views.map((v) => this.toWire(v)));
   }
 
-  /** `connect {chatId}`: both must ask; then both get `connected`. */
+  /**
+   * `connect {chatId}`: both must ask; then both get `connected`, once. A pair
+   * that is already connected gets `connected` at once, for the one who asked.
+   */
   async request(accountId: string, chatId: string): Promise<FrameResult> {
     const members = this.lobby.members(chatId, accountId);
     if (!members) return { error: { code: 'not_in_chat', message: 'You can only connect with someone you chatted with just now.' } };
@@ -53,18 +56,23 @@ export class Connections {
 
     this.forgetOldHandshakes();
     let handshake = this.handshakes.get(chatId);
-    if (!handshake) this.handshakes.set(chatId, (handshake = { asked: new Set(), at: Date.now() }));
+    if (!handshake) this.handshakes.set(chatId, (handshake = { asked: new Set(), at: Date.now(), done: false }));
     handshake.asked.add(me.id);
 
-    const existing = (await this.store.connectionsOf(me.id)).find((v) => v.partnerId === partner.id);
-    if (!handshake.asked.has(partner.id) && !existing) {
-      this.broker.publish(partner.id, { type: 'connect_requested', chatId });
-      return {};
+    if (!handshake.asked.has(partner.id)) {
+      const existing = (await this.store.connectionsOf(me.id)).find((v) => v.partnerId === partner.id);
+      if (handshake.done) return {}; // the partner asked meanwhile and completed it for both
+      if (!handshake.asked.has(partner.id)) {
+        if (existing) this.broker.publish(me.id, { type: 'connected', chatId, connection: await this.toWire(existing) });
+        else this.broker.publish(partner.id, { type: 'connect_requested', chatId });
+        return {};
+      }
     }
-    this.handshakes.delete(chatId);
+    if (handshake.done) return {};
+    handshake.done = true;
+    this.handshakes.delete(chatId); // asking again later gets the existing connection
     const record = await this.store.connect(me.id, partner.id, newId(), new Date().toISOString());
-    const asked = existing ? [me] : [me, partner];
-    for (const person of asked) {
+    for (const person of [me, partner]) {
       const view = (await this.store.connectionsOf(person.id)).find((v) => v.id === record.id);
       if (view) this.broker.publish(person.id, { type: 'connected', chatId, connection: await this.toWire(view) });
     }
