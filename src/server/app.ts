@@ -10,6 +10,9 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { aiPartnerFactory } from './ai/aiPartner.js';
+import { type LanguageModel, openLanguageModel } from './ai/languageModel.js';
+import { Translator } from './ai/translator.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
 import { RedisBroker } from './broker/redis.js';
@@ -25,6 +28,7 @@ import { AppError } from './errors.js';
 import { registerAccountRoutes } from './http/accountsRoutes.js';
 import { registerAdminRoutes } from './http/adminRoutes.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
+import { registerTranslateRoutes } from './http/translateRoutes.js';
 import { clientIpResolver } from './http/clientIp.js';
 import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
 import { createLogger } from './logger.js';
@@ -36,7 +40,7 @@ import type { Store } from './store/store.js';
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const API_BODY_LIMIT = 64 * 1024;
 
-export type Overrides = { log?: Logger; store?: Store; broker?: Broker; geo?: Geo; webRoot?: string };
+export type Overrides = { log?: Logger; store?: Store; broker?: Broker; geo?: Geo; webRoot?: string; model?: LanguageModel };
 
 export type Service = {
   app: FastifyInstance;
@@ -62,7 +66,13 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const broker = overrides.broker ?? (config.redisUrl ? await RedisBroker.connect(config.redisUrl) : new MemoryBroker());
   // With Redis, rate limits are shared by every node; otherwise they live in this process.
   const limiterFactory: LimiterFactory | undefined = broker instanceof RedisBroker ? redisLimiter(broker.client) : undefined;
-  const lobby = new Lobby(config.matching);
+  const model = overrides.model ?? openLanguageModel(config.ai);
+  const translator = model && new Translator(model);
+  const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
+  const lobby = new Lobby({
+    ...config.matching,
+    aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
+  });
   const connections = new Connections(store, broker, lobby, config.inbox);
   const privacy = new Privacy(store, broker, revocations);
   const moderation = new Moderation(store, lobby, connections, revocations, config.safety);
@@ -125,10 +135,11 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const gateway = new Gateway({ config, accounts, store, lobby, connections, moderation, limits, broker, geo, clientIp, log });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/api/config', async () => ({ ai: false, translation: false, google: false }));
+  app.get('/api/config', async () => ({ ai: aiPartners, translation: translator !== undefined, google: false }));
   registerAccountRoutes(app, { accounts, privacy, lobby, limits, clientIp });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, accounts, connections);
+  registerTranslateRoutes(app, accounts, limits, translator);
   gateway.register(app);
   revocations.on((revocation) => gateway.revoke(revocation));
 

@@ -10,7 +10,7 @@ export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'ci
 /** `points` actions per `seconds`. */
 export type Rate = { points: number; seconds: number };
 
-export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report'] as const;
+export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report', 'translate'] as const;
 export type RateName = (typeof RATE_NAMES)[number];
 
 const RATE_DEFAULTS: Record<RateName, Rate> = {
@@ -22,6 +22,7 @@ const RATE_DEFAULTS: Record<RateName, Rate> = {
   dm: { points: 30, seconds: 60 },
   connect: { points: 30, seconds: 3600 },
   report: { points: 20, seconds: 3600 },
+  translate: { points: 30, seconds: 60 },
 };
 
 const RATE_ENV: Record<RateName, string> = {
@@ -32,6 +33,7 @@ const RATE_ENV: Record<RateName, string> = {
   dm: 'RATE_DM',
   connect: 'RATE_CONNECT',
   report: 'RATE_REPORT',
+  translate: 'RATE_TRANSLATE',
 };
 
 export type Config = {
@@ -74,6 +76,16 @@ export type Config = {
     suspensionMs: number;
     /** The moderator API is off when unset. */
     adminToken: string | undefined;
+  };
+  /** The language model behind AI partners and translation; off when neither key nor URL is set. */
+  ai: {
+    provider: 'none' | 'xai' | 'openai-compatible';
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    model: string;
+    /** An AI partner is offered after a search has waited this long with no human found (0: never). */
+    partnerAfterMs: number;
+    timeoutMs: number;
   };
   shutdownGraceMs: number;
 };
@@ -143,6 +155,23 @@ function adminToken(env: Env): string | undefined {
   return raw;
 }
 
+export const XAI_BASE_URL = 'https://api.x.ai/v1';
+
+/** xAI when XAI_API_KEY is set; any OpenAI-compatible endpoint with AI_BASE_URL; otherwise off. */
+function aiConfig(env: Env): Config['ai'] {
+  const xaiKey = env.XAI_API_KEY?.trim() || undefined;
+  const baseUrl = url(env, 'AI_BASE_URL', ['http:', 'https:']);
+  const provider = baseUrl ? 'openai-compatible' : xaiKey ? 'xai' : 'none';
+  return {
+    provider,
+    baseUrl: baseUrl ?? (xaiKey ? XAI_BASE_URL : undefined),
+    apiKey: env.AI_API_KEY?.trim() || xaiKey,
+    model: env.AI_MODEL?.trim() || (provider === 'xai' ? 'grok-3-mini' : 'default'),
+    partnerAfterMs: int(env, 'AI_PARTNER_AFTER_MS', 15_000, 0, 3_600_000),
+    timeoutMs: int(env, 'AI_TIMEOUT_MS', 20_000, 100, 120_000),
+  };
+}
+
 function onOff(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
@@ -190,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
       suspensionMs: int(env, 'SUSPENSION_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
       adminToken: adminToken(env),
     },
+    ai: aiConfig(env),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 9000),
   };
 }

@@ -90,6 +90,7 @@ export const ERROR_CODES = [
   'not_found',
   'suspended',
   'too_many_connections',
+  'ai_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

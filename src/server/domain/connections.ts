@@ -4,6 +4,7 @@
  * recipient has no open socket, deleted when read).
  */
 import type { Connection, OfflineMessage, ServerFrame } from '../../shared/protocol.js';
+import { isAiAccount } from '../ai/aiPartner.js';
 import type { Broker } from '../broker/broker.js';
 import type { ConnectionView, InboxLimits, OfflineMessageRecord, Store } from '../store/store.js';
 import { InboxFullError } from '../store/store.js';
@@ -53,6 +54,7 @@ export class Connections {
     const members = this.lobby.members(chatId, accountId);
     if (!members) return { error: { code: 'not_in_chat', message: 'You can only connect with someone you chatted with just now.' } };
     const [me, partner] = members[0].id === accountId ? members : [members[1], members[0]];
+    if (isAiAccount(partner.id)) return { error: { code: 'bad_request', message: 'An AI partner cannot become a connection.' } };
 
     this.forgetOldHandshakes();
     let handshake = this.handshakes.get(chatId);

@@ -3,14 +3,17 @@
  * memory; message text passes through and is never kept, logged or stored.
  */
 import { normalizeInterests } from '../../shared/interests.js';
-import type { ClientFrameOf, EndReason } from '../../shared/protocol.js';
+import type { ClientFrameOf, EndReason, ServerFrame } from '../../shared/protocol.js';
 import { type Chat, partnerIn, type Session } from '../realtime/peer.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
+import { isAiAccount } from '../ai/aiPartner.js';
 import { newId } from './secrets.js';
 
 export type LobbyOptions = {
   widenAfterMs: number;
   rematchCooldownMs: number;
+  /** When set, a search that finds no human within `afterMs` gets an AI partner made by `create`. */
+  aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Session };
 };
 
 type FrameError = { code: 'bad_request' | 'not_in_chat'; message: string };
@@ -91,6 +94,11 @@ export class Lobby {
     }
     session.searching = true;
     session.send({ type: 'searching' });
+    const ai = this.options.aiPartner;
+    if (ai && ai.afterMs > 0) {
+      session.aiTimer = setTimeout(() => this.offerAi(session, interests), ai.afterMs);
+      session.aiTimer.unref();
+    }
     this.matchmaker.add({
       key: session.id,
       accountId: session.account.id,
@@ -103,11 +111,33 @@ export class Lobby {
   }
 
   cancel(session: Session): void {
+    this.stopSearching(session);
+    session.send({ type: 'idle' });
+  }
+
+  private stopSearching(session: Session): void {
+    clearTimeout(session.aiTimer);
+    session.aiTimer = undefined;
     if (session.searching) {
       this.matchmaker.remove(session.id);
       session.searching = false;
     }
-    session.send({ type: 'idle' });
+  }
+
+  /** No human found in time: an AI partner, labelled as such, who "shares" the search's interests. */
+  private offerAi(session: Session, interests: readonly string[]): void {
+    session.aiTimer = undefined;
+    const ai = this.options.aiPartner;
+    if (!ai || !session.searching || session.chat) return;
+    this.stopSearching(session);
+    const shared = [...interests].sort().slice(0, 5);
+    this.begin(session, ai.create(this, shared), shared);
+  }
+
+  /** Sends a frame to the other side of the chat (used by an AI partner to report trouble). */
+  tellPartner(session: Session, chatId: string, frame: ServerFrame): void {
+    const chat = this.chatOf(session, chatId);
+    if (chat) partnerIn(chat, session).send(frame);
   }
 
   /** The two people of a live or recently ended chat, if `accountId` is one of them. */
@@ -151,6 +181,7 @@ export class Lobby {
   reveal(session: Session, frame: ClientFrameOf<'reveal'>): FrameError | undefined {
     const chat = this.chatOf(session, frame.chatId);
     if (!chat) return notInChat();
+    if (partnerIn(chat, session).ai) return { code: 'bad_request', message: 'Your partner is an AI: there is no one to reveal your profile to.' };
     const { firstName, age, gender, location } = frame.profile;
     const profile = {
       ...(firstName?.trim() ? { firstName: firstName.trim() } : {}),
@@ -190,10 +221,7 @@ export class Lobby {
 
   /** The socket is gone: leave the queue, end the chat for the partner. */
   disconnect(session: Session): void {
-    if (session.searching) {
-      this.matchmaker.remove(session.id);
-      session.searching = false;
-    }
+    this.stopSearching(session);
     const chat = session.chat;
     if (chat && this.chats.delete(chat.id)) {
       const partner = partnerIn(chat, session);
@@ -230,17 +258,23 @@ export class Lobby {
     const sa = this.sessions.get(a.key);
     const sb = this.sessions.get(b.key);
     if (!sa || !sb) return;
+    this.begin(sa, sb, commonInterests);
+  }
+
+  private begin(sa: Session, sb: Session, commonInterests: string[]): void {
     const chat: Chat = { id: newId(), a: sa, b: sb };
     this.chats.set(chat.id, chat);
     for (const [self, other] of [
       [sa, sb],
       [sb, sa],
     ] as const) {
+      clearTimeout(self.aiTimer);
+      self.aiTimer = undefined;
       self.searching = false;
       self.chat = chat;
       self.send({
         type: 'matched',
-        chat: { id: chat.id, partner: { nickname: other.account.nickname, commonInterests, ai: false } },
+        chat: { id: chat.id, partner: { nickname: other.account.nickname, commonInterests, ai: other.ai } },
       });
     }
   }
@@ -267,7 +301,7 @@ export class Lobby {
 
   private keepApart(x: string, y: string): void {
     const cooldown = this.options.rematchCooldownMs;
-    if (cooldown <= 0) return;
+    if (cooldown <= 0 || isAiAccount(x) || isAiAccount(y)) return;
     const until = Date.now() + cooldown;
     this.recentPartner.set(x, { accountId: y, until });
     this.recentPartner.set(y, { accountId: x, until });

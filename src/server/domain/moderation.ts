@@ -4,6 +4,7 @@
  * distinct people, and what a moderator can do.
  */
 import type { ClientFrameOf } from '../../shared/protocol.js';
+import { isAiAccount } from '../ai/aiPartner.js';
 import type { Config } from '../config.js';
 import type { ReportRecord, Store } from '../store/store.js';
 import type { Connections, FrameResult } from './connections.js';
@@ -25,6 +26,8 @@ export class Moderation {
   async report(accountId: string, frame: ClientFrameOf<'report'>): Promise<FrameResult> {
     const partner = this.partnerIn(frame.chatId, accountId);
     if (!partner) return { error: NOT_IN_CHAT };
+    // An AI partner has no account to moderate; the report is acknowledged and not kept.
+    if (isAiAccount(partner)) return { reply: { type: 'reported', chatId: frame.chatId } };
     await this.store.createReport({
       id: newId(),
       reporterId: accountId,
@@ -41,6 +44,10 @@ export class Moderation {
   async block(accountId: string, chatId: string): Promise<FrameResult> {
     const partner = this.partnerIn(chatId, accountId);
     if (!partner) return { error: NOT_IN_CHAT };
+    if (isAiAccount(partner)) {
+      this.lobby.keepBlockedApart(accountId, partner, chatId); // ends the chat; nothing to store
+      return {};
+    }
     await this.store.block(accountId, partner, new Date().toISOString());
     this.lobby.keepBlockedApart(accountId, partner, chatId);
     await this.connections.removeBetween(accountId, partner);

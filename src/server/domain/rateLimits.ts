@@ -41,6 +41,7 @@ export class RateLimits {
       dm: factory('dm', r.dm),
       connect: factory('connect', r.connect),
       report: factory('report', r.report),
+      translate: factory('translate', r.translate),
     };
     this.messages = new TokenBuckets(safety.messageBurst, r.message.points / r.message.seconds);
   }

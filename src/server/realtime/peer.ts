@@ -21,6 +21,10 @@ export class Session {
   lastChatId: string | undefined;
   /** Accounts this one blocked or was blocked by: never paired. Unset when there are none (most people). */
   blocked: Set<string> | undefined;
+  /** True for an AI partner's side of a chat. */
+  ai = false;
+  /** Pending offer of an AI partner while searching. */
+  aiTimer: NodeJS.Timeout | undefined;
 
   readonly account: SessionAccount;
 

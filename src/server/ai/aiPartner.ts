@@ -1,0 +1,108 @@
+/**
+ * An AI chat partner (P11): it sits in a chat like a person would, always
+ * labelled `ai: true`. What the person writes goes to the language model with
+ * the last few turns of this chat, kept in memory only and dropped when the
+ * chat ends.
+ */
+import type { ServerFrame } from '../../shared/protocol.js';
+import type { Lobby } from '../domain/lobby.js';
+import { newId } from '../domain/secrets.js';
+import { type Peer, Session } from '../realtime/peer.js';
+import type { ChatTurn, LanguageModel } from './languageModel.js';
+
+const NICKNAMES = ['Nova', 'Echo', 'Pixel', 'Orbit', 'Juniper', 'Sage'] as const;
+/** Turns of the conversation sent with each request; older ones are forgotten. */
+const HISTORY_TURNS = 16;
+export const AI_ACCOUNT_PREFIX = 'ai:';
+
+export function isAiAccount(accountId: string): boolean {
+  return accountId.startsWith(AI_ACCOUNT_PREFIX);
+}
+
+function systemPrompt(nickname: string, interests: readonly string[]): string {
+  const shared = interests.length > 0 ? ` They like: ${interests.join(', ')}.` : '';
+  return [
+    `You are ${nickname}, an AI chat partner on METSONY, an anonymous chat service for adults.`,
+    'You are an AI and say so whenever asked; never claim to be human.',
+    `Chat casually and kindly, in the language the person writes in, in one to three short sentences.${shared}`,
+    'Never ask for or encourage sharing personal data (real name, address, phone, social media, photos).',
+    'Refuse sexual content, and anything illegal or harmful.',
+  ].join(' ');
+}
+
+/** The AI's side of one chat. */
+class AiPeer implements Peer {
+  private readonly history: ChatTurn[] = [];
+  private pending = false;
+  private waiting = false;
+  private ended = false;
+  session!: Session;
+
+  constructor(
+    private readonly lobby: Lobby,
+    private readonly model: LanguageModel,
+    private readonly system: string,
+  ) {}
+
+  send(frame: ServerFrame): void {
+    if (frame.type === 'message') {
+      this.history.push({ role: 'user', content: frame.text });
+      this.trim();
+      void this.reply(frame.chatId);
+    } else if (frame.type === 'ended') {
+      this.ended = true;
+      this.history.length = 0;
+    }
+  }
+
+  close(): void {
+    this.ended = true;
+  }
+
+  /** One request at a time; messages that arrive meanwhile are answered together. */
+  private async reply(chatId: string): Promise<void> {
+    if (this.pending) {
+      this.waiting = true;
+      return;
+    }
+    this.pending = true;
+    try {
+      this.lobby.typing(this.session, { type: 'typing', chatId, typing: true });
+      const text = await this.model.complete([{ role: 'system', content: this.system }, ...this.history], { maxTokens: 200 });
+      if (this.ended) return;
+      this.history.push({ role: 'assistant', content: text });
+      this.trim();
+      this.lobby.send(this.session, { type: 'send', chatId, id: newId(), text: text.slice(0, 2000) });
+    } catch {
+      if (this.ended) return;
+      this.lobby.typing(this.session, { type: 'typing', chatId, typing: false });
+      this.lobby.tellPartner(this.session, chatId, {
+        type: 'error',
+        code: 'ai_unavailable',
+        message: 'The AI partner could not answer just now; try again, or press Next.',
+      });
+    } finally {
+      this.pending = false;
+      if (this.waiting && !this.ended) {
+        this.waiting = false;
+        void this.reply(chatId);
+      }
+    }
+  }
+
+  private trim(): void {
+    if (this.history.length > HISTORY_TURNS) this.history.splice(0, this.history.length - HISTORY_TURNS);
+  }
+}
+
+/** Makes the AI side of a new chat for a person who has waited long enough. */
+export function aiPartnerFactory(model: LanguageModel) {
+  return (lobby: Lobby, interests: readonly string[]): Session => {
+    const nickname = NICKNAMES[Math.floor(Math.random() * NICKNAMES.length)]!;
+    const peer = new AiPeer(lobby, model, systemPrompt(nickname, interests));
+    const session = new Session(newId(), { id: `${AI_ACCOUNT_PREFIX}${newId()}`, nickname, interests: [...interests] }, undefined, peer);
+    session.ai = true;
+    peer.session = session;
+    return session;
+  };
+}
