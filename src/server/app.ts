@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 import { aiPartnerFactory } from './ai/aiPartner.js';
 import { type LanguageModel, openLanguageModel } from './ai/languageModel.js';
 import { Translator } from './ai/translator.js';
+import { GoogleSignIn } from './auth/google.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
 import { RedisBroker } from './broker/redis.js';
@@ -28,6 +29,7 @@ import { AppError } from './errors.js';
 import { registerAccountRoutes } from './http/accountsRoutes.js';
 import { registerAdminRoutes } from './http/adminRoutes.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
+import { registerGoogleRoutes } from './http/googleRoutes.js';
 import { registerTranslateRoutes } from './http/translateRoutes.js';
 import { clientIpResolver } from './http/clientIp.js';
 import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
@@ -135,11 +137,13 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const gateway = new Gateway({ config, accounts, store, lobby, connections, moderation, limits, broker, geo, clientIp, log });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/api/config', async () => ({ ai: aiPartners, translation: translator !== undefined, google: false }));
+  const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts) : undefined;
+  app.get('/api/config', async () => ({ ai: aiPartners, translation: translator !== undefined, google: google !== undefined }));
   registerAccountRoutes(app, { accounts, privacy, lobby, limits, clientIp });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, accounts, connections);
   registerTranslateRoutes(app, accounts, limits, translator);
+  registerGoogleRoutes(app, { google, accounts, store, redirectUri: config.google.enabled ? config.google.redirectUri : undefined });
   gateway.register(app);
   revocations.on((revocation) => gateway.revoke(revocation));
 

@@ -87,6 +87,10 @@ export type Config = {
     partnerAfterMs: number;
     timeoutMs: number;
   };
+  /** Google sign-in and linking (OpenID Connect); off unless a client id is set. */
+  google:
+    | { enabled: false }
+    | { enabled: true; clientId: string; clientSecret: string; issuer: string; redirectUri: string };
   shutdownGraceMs: number;
 };
 
@@ -155,6 +159,24 @@ function adminToken(env: Env): string | undefined {
   return raw;
 }
 
+export const GOOGLE_ISSUER = 'https://accounts.google.com';
+
+function googleConfig(env: Env): Config['google'] {
+  const clientId = env.GOOGLE_CLIENT_ID?.trim();
+  if (!clientId) return { enabled: false };
+  const clientSecret = env.GOOGLE_CLIENT_SECRET?.trim();
+  if (!clientSecret) throw new ConfigError('GOOGLE_CLIENT_SECRET must be set when GOOGLE_CLIENT_ID is');
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+  if (!publicUrl) throw new ConfigError('PUBLIC_URL (the address people use, e.g. https://chat.example) must be set when GOOGLE_CLIENT_ID is');
+  return {
+    enabled: true,
+    clientId,
+    clientSecret,
+    issuer: url(env, 'GOOGLE_ISSUER', ['http:', 'https:']) ?? GOOGLE_ISSUER,
+    redirectUri: new URL('/api/auth/google/callback', publicUrl).toString(),
+  };
+}
+
 export const XAI_BASE_URL = 'https://api.x.ai/v1';
 
 /** xAI when XAI_API_KEY is set; any OpenAI-compatible endpoint with AI_BASE_URL; otherwise off. */
@@ -220,6 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
       adminToken: adminToken(env),
     },
     ai: aiConfig(env),
+    google: googleConfig(env),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 9000),
   };
 }

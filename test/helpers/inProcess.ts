@@ -24,6 +24,20 @@ export const TEST_DEFAULTS: Record<string, string> = {
 
 export type Running = { url: string; wsUrl: string; dataDir: string; service: Service; logs: () => string; stop: () => Promise<void> };
 
+/** A free TCP port on 127.0.0.1 (for a test that must know the address before the server starts). */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startService(env: Record<string, string> = {}, overrides: Overrides = {}): Promise<Running> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-test-'));
   const config = loadConfig({ ...TEST_DEFAULTS, ...env, DATA_DIR: dataDir });
@@ -35,7 +49,7 @@ export async function startService(env: Record<string, string> = {}, overrides: 
     },
   });
   const service = await buildService(config, { log: createLogger(config.logLevel, sink), ...overrides });
-  await service.app.listen({ port: 0, host: '127.0.0.1' });
+  await service.app.listen({ port: config.port, host: '127.0.0.1' });
   const address = service.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

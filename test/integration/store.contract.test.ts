@@ -1,7 +1,7 @@
 /** One suite, every Store: what the service relies on from its database. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/domain/secrets.js';
-import { InboxFullError, type Store } from '../../src/server/store/store.js';
+import { IdentityTakenError, InboxFullError, type Store } from '../../src/server/store/store.js';
 import { storeFactories } from '../helpers/stores.js';
 
 describe.each(storeFactories)('Store contract: $name', (factory) => {
@@ -25,7 +25,7 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
 
   it('creates an account with its first session, found by code hash and by token hash', async () => {
     await store.createAccount(account('a1'), hashSecret('token-a1'));
-    const expected = { id: 'a1', nickname: 'nick-a1', interests: ['chess', 'jazz'], createdAt: '2026-11-29T10:00:00.000Z', suspendedUntil: null };
+    const expected = { id: 'a1', nickname: 'nick-a1', interests: ['chess', 'jazz'], createdAt: '2026-11-29T10:00:00.000Z', suspendedUntil: null, linkedGoogle: false };
     expect(await store.accountByCodeHash(hashSecret('code-a1'))).toEqual(expected);
     expect(await store.accountByTokenHash(hashSecret('token-a1'))).toEqual(expected);
     expect(await store.account('a1')).toEqual(expected);
@@ -101,5 +101,26 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     expect(await store.connection('c1')).toBeUndefined();
     expect(await store.inbox('a2')).toEqual([]);
     expect(await store.connectionsOf('a1')).toEqual([]);
+  });
+
+  it('links a Google identity to one account only, finds the account by it, and unlinks', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createAccount(account('a2'), hashSecret('t2'));
+    const identity = { provider: 'google' as const, subject: 'sub-1', email: 'x@example.test', createdAt: '2026-11-29T12:00:00.000Z' };
+    await store.linkIdentity('a1', identity);
+    expect((await store.account('a1'))?.linkedGoogle).toBe(true);
+    expect((await store.accountByIdentity('google', 'sub-1'))?.id).toBe('a1');
+    expect((await store.accountByTokenHash(hashSecret('t1')))?.linkedGoogle).toBe(true);
+    await expect(store.linkIdentity('a2', identity)).rejects.toBeInstanceOf(IdentityTakenError);
+    // re-linking another Google account replaces the first
+    await store.linkIdentity('a1', { ...identity, subject: 'sub-2' });
+    expect(await store.identitiesOf('a1')).toEqual([{ ...identity, subject: 'sub-2' }]);
+    expect(await store.accountByIdentity('google', 'sub-1')).toBeUndefined();
+    expect(await store.unlinkIdentity('a1', 'google')).toBe(true);
+    expect(await store.unlinkIdentity('a1', 'google')).toBe(false);
+    expect((await store.account('a1'))?.linkedGoogle).toBe(false);
+    await store.linkIdentity('a2', identity);
+    await store.deleteAccount('a2');
+    expect(await store.accountByIdentity('google', 'sub-1')).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ export function toMe(account: AccountRecord): Me {
     nickname: account.nickname,
     interests: account.interests,
     createdAt: account.createdAt,
-    linked: { google: false },
+    linked: { google: account.linkedGoogle },
   };
 }
 
@@ -53,7 +53,7 @@ export class Accounts {
     const interests = validInterests(input.interests);
     const recoveryCode = newRecoveryCode();
     const token = newToken();
-    const account: AccountRecord = { id: newId(), nickname, interests, createdAt: new Date().toISOString(), suspendedUntil: null };
+    const account: AccountRecord = { id: newId(), nickname, interests, createdAt: new Date().toISOString(), suspendedUntil: null, linkedGoogle: false };
     await this.store.createAccount({ ...account, codeHash: hashSecret(recoveryCode) }, hashSecret(token));
     return { account, recoveryCode, token };
   }
@@ -61,10 +61,15 @@ export class Accounts {
   async signIn(rawCode: string) {
     const account = await this.store.accountByCodeHash(hashSecret(normalizeRecoveryCode(rawCode)));
     if (!account) throw new AppError('invalid_recovery_code', 'That recovery code does not match any account.', 401);
+    return { account, token: await this.startSession(account) };
+  }
+
+  /** A new bearer token for an account that proved who it is (recovery code, or a linked Google account). */
+  async startSession(account: AccountRecord): Promise<string> {
     assertNotSuspended(account);
     const token = newToken();
     await this.store.createSession(account.id, hashSecret(token), new Date().toISOString());
-    return { account, token };
+    return token;
   }
 
   /** The account a bearer token belongs to, or 401. */

@@ -17,13 +17,14 @@ export class Privacy {
   async export(accountId: string, currentTokenHash: string) {
     const account = await this.store.account(accountId);
     if (!account) return undefined;
-    const [connections, received, sent, sessions, blocks, reports] = await Promise.all([
+    const [connections, received, sent, sessions, blocks, reports, identities] = await Promise.all([
       this.store.connectionsOf(accountId),
       this.store.inbox(accountId),
       this.store.outbox(accountId),
       this.store.sessionsOf(accountId),
       this.store.blocksBy(accountId),
       this.store.reportsBy(accountId),
+      this.store.identitiesOf(accountId),
     ]);
     const message = (m: (typeof received)[number]) => ({ id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt });
     return {
@@ -36,7 +37,7 @@ export class Privacy {
       offlineMessages: { received: received.map(message), sent: sent.map(message) },
       blocks: blocks.map((b) => ({ accountId: b.blockedId, createdAt: b.createdAt })),
       reports: reports.map((r) => ({ id: r.id, accountId: r.reportedId, reason: r.reason, note: r.note, createdAt: r.createdAt, status: r.status })),
-      linkedIdentities: [] as unknown[],
+      linkedIdentities: identities,
     };
   }
 

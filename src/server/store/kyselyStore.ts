@@ -5,7 +5,9 @@ import {
   type ConnectionRecord,
   type ConnectionView,
   InboxFullError,
+  IdentityTakenError,
   type InboxLimits,
+  type LinkedIdentity,
   type NewAccount,
   type OfflineMessageRecord,
   type ReportReason,
@@ -13,13 +15,15 @@ import {
   type Store,
 } from './store.js';
 
-function toAccount(row: Selectable<AccountTable>): AccountRecord {
+function toAccount(row: Selectable<AccountTable> & { linked_google: unknown }): AccountRecord {
   return {
     id: row.id,
     nickname: row.nickname,
     interests: JSON.parse(row.interests) as string[],
     createdAt: row.created_at,
     suspendedUntil: row.suspended_until,
+    // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
+    linkedGoogle: Boolean(row.linked_google),
   };
 }
 
@@ -78,24 +82,78 @@ export class KyselyStore implements Store {
     });
   }
 
+  /** Accounts with whether they have a linked Google account. */
+  private accounts() {
+    return this.db
+      .selectFrom('accounts')
+      .selectAll('accounts')
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('linked_identities')
+              .select('linked_identities.subject')
+              .whereRef('linked_identities.account_id', '=', 'accounts.id')
+              .where('linked_identities.provider', '=', 'google'),
+          )
+          .as('linked_google'),
+      );
+  }
+
   async accountByCodeHash(codeHash: string): Promise<AccountRecord | undefined> {
-    const row = await this.db.selectFrom('accounts').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+    const row = await this.accounts().where('accounts.code_hash', '=', codeHash).executeTakeFirst();
     return row && toAccount(row);
   }
 
   async accountByTokenHash(tokenHash: string): Promise<AccountRecord | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-      .selectAll('accounts')
+    const row = await this.accounts()
+      .innerJoin('sessions', 'sessions.account_id', 'accounts.id')
       .where('sessions.token_hash', '=', tokenHash)
       .executeTakeFirst();
     return row && toAccount(row);
   }
 
   async account(id: string): Promise<AccountRecord | undefined> {
-    const row = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.accounts().where('accounts.id', '=', id).executeTakeFirst();
     return row && toAccount(row);
+  }
+
+  async linkIdentity(accountId: string, identity: LinkedIdentity): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const holder = await tx
+        .selectFrom('linked_identities')
+        .select('account_id')
+        .where('provider', '=', identity.provider)
+        .where('subject', '=', identity.subject)
+        .executeTakeFirst();
+      if (holder && holder.account_id !== accountId) throw new IdentityTakenError('already linked');
+      await tx.deleteFrom('linked_identities').where('account_id', '=', accountId).where('provider', '=', identity.provider).execute();
+      await tx
+        .insertInto('linked_identities')
+        .values({ provider: identity.provider, subject: identity.subject, account_id: accountId, email: identity.email, created_at: identity.createdAt })
+        .execute();
+    });
+  }
+
+  async accountByIdentity(provider: 'google', subject: string): Promise<AccountRecord | undefined> {
+    const row = await this.accounts()
+      .innerJoin('linked_identities as li', 'li.account_id', 'accounts.id')
+      .where('li.provider', '=', provider)
+      .where('li.subject', '=', subject)
+      .executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  async identitiesOf(accountId: string): Promise<LinkedIdentity[]> {
+    const rows = await this.db.selectFrom('linked_identities').selectAll().where('account_id', '=', accountId).execute();
+    return rows.map((r) => ({ provider: 'google', subject: r.subject, email: r.email, createdAt: r.created_at }));
+  }
+
+  async unlinkIdentity(accountId: string, provider: 'google'): Promise<boolean> {
+    const result = await this.db.deleteFrom('linked_identities').where('account_id', '=', accountId).where('provider', '=', provider).executeTakeFirst();
+    const removed = Number(result.numDeletedRows) > 0;
+    if (removed) await this.erased();
+    return removed;
   }
 
   async updateAccount(
@@ -165,6 +223,7 @@ export class KyselyStore implements Store {
         .deleteFrom('reports')
         .where((eb) => eb.or([eb('reporter_id', '=', accountId), eb('reported_id', '=', accountId)]))
         .execute();
+      await tx.deleteFrom('linked_identities').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
       return connections.map((c) => ({ connectionId: c.id, partnerId: c.account_a === accountId ? c.account_b : c.account_a }));

@@ -74,6 +74,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('reports_status').on('reports').columns(['status', 'created_at']).execute();
     },
   },
+  '2026-11-29T03-linked-identities': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('linked_identities')
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('email', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('linked_identities_pk', ['provider', 'subject'])
+        .addUniqueConstraint('linked_identities_account', ['account_id', 'provider'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -55,6 +55,15 @@ export type ReportTable = {
   status: string;
 };
 
+/** A sign-in provider's account linked to ours (P6): only its subject id and email. */
+export type LinkedIdentityTable = {
+  provider: string;
+  subject: string;
+  account_id: string;
+  email: string | null;
+  created_at: string;
+};
+
 export type Database = {
   accounts: AccountTable;
   sessions: SessionTable;
@@ -62,4 +71,5 @@ export type Database = {
   offline_messages: OfflineMessageTable;
   blocks: BlockTable;
   reports: ReportTable;
+  linked_identities: LinkedIdentityTable;
 };

@@ -9,9 +9,16 @@ export type AccountRecord = {
   createdAt: string;
   /** ISO time until which the account is suspended, or null. */
   suspendedUntil: string | null;
+  /** Whether a Google account is linked. */
+  linkedGoogle: boolean;
 };
 
-export type NewAccount = Omit<AccountRecord, 'suspendedUntil'> & { codeHash: string };
+export type NewAccount = Omit<AccountRecord, 'suspendedUntil' | 'linkedGoogle'> & { codeHash: string };
+
+export type LinkedIdentity = { provider: 'google'; subject: string; email: string | null; createdAt: string };
+
+/** Thrown by linkIdentity when that provider account is already linked to another of ours. */
+export class IdentityTakenError extends Error {}
 
 export type ReportReason = 'spam' | 'harassment' | 'underage' | 'illegal' | 'other';
 export type ReportRecord = {
@@ -93,6 +100,13 @@ export interface Store {
   closeReport(id: string): Promise<boolean>;
   /** Sets or clears (null) a suspension; false when there is no such account. */
   setSuspension(accountId: string, until: string | null): Promise<boolean>;
+
+  /** Links (or re-links with a fresh email) a provider account; IdentityTakenError if another account has it. */
+  linkIdentity(accountId: string, identity: LinkedIdentity): Promise<void>;
+  accountByIdentity(provider: 'google', subject: string): Promise<AccountRecord | undefined>;
+  identitiesOf(accountId: string): Promise<LinkedIdentity[]>;
+  /** False when there was nothing to unlink. */
+  unlinkIdentity(accountId: string, provider: 'google'): Promise<boolean>;
 
   close(): Promise<void>;
 }
