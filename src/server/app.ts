@@ -153,6 +153,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
     await app.register(fastifyStatic, {
       root: webRoot,
       wildcard: false,
+      cacheControl: false, // set below: assets are immutable, HTML is revalidated
       index: ['index.html'],
       setHeaders: (res, filePath) => {
         if (filePath.endsWith('.html')) res.setHeader('content-type', 'text/html; charset=utf-8');
