@@ -135,6 +135,28 @@ export function markInboxRead(token: string, ids: string[]): Promise<void> {
   return empty('POST', '/api/inbox/read', { token, body: { ids } });
 }
 
+// Features and translation
+
+/** What this server has switched on (`GET /api/config`, public). */
+export type Features = { ai: boolean; translation: boolean; google: boolean };
+
+export async function getConfig(): Promise<Features> {
+  const body = await json<Partial<Record<keyof Features, unknown>>>('GET', '/api/config');
+  return { ai: body.ai === true, translation: body.translation === true, google: body.google === true };
+}
+
+export type Translation = { text: string; from: string | null; to: string };
+
+export async function translate(token: string, text: string, to: string): Promise<Translation> {
+  const body = await json<Partial<Translation>>('POST', '/api/translate', { token, body: { text, to } });
+  if (typeof body.text !== 'string') throw new ApiError(500, 'bad_response', 'The translation could not be read. Please try again.');
+  return {
+    text: body.text,
+    from: typeof body.from === 'string' && body.from ? body.from : null,
+    to: typeof body.to === 'string' ? body.to : to,
+  };
+}
+
 export function suspendedText(until: string): string {
   const when = new Date(until);
   const readable = Number.isNaN(when.getTime()) ? until : when.toLocaleString();

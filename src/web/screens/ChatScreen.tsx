@@ -2,7 +2,8 @@
  * A chat with a stranger: who they are, the conversation, the message box,
  * and the actions (Next, Stop, Connect, Reveal profile, Report, Block).
  * An action that needs a confirmation replaces the action bar with its panel,
- * so each button name appears once on screen.
+ * so each button name appears once on screen. With an AI partner the header
+ * says so in words, and Connect and Reveal profile are disabled.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { requestConnect, startSearch, stop, type ChatSession } from '../store/chat.js';
@@ -18,6 +19,8 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
   const [panel, setPanel] = useState<Panel>(null);
   const ended = chat.ended !== null;
   const { partner } = chat;
+  // An AI partner cannot become a connection nor see a profile (the server refuses both).
+  const ai = partner.ai;
 
   // A block ends the chat at once; its panel has nothing left to do.
   useEffect(() => {
@@ -35,14 +38,16 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
             </span>
           )}
         </h1>
+        {partner.ai && (
+          <p class="ai-note" id="ai-note">
+            You are chatting with an AI, not a person. Messages in this chat are sent to the AI provider.
+          </p>
+        )}
         <p class="common">
           {partner.commonInterests.length > 0
             ? `You both like: ${partner.commonInterests.join(', ')}`
             : 'No shared interests this time.'}
         </p>
-        {partner.ai && (
-          <p class="hint">This partner is an AI (powered by xAI Grok), not a person. Its answers are generated.</p>
-        )}
         <ConnectStatus chat={chat} />
       </div>
 
@@ -63,7 +68,7 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
 
       <Composer chat={chat} />
 
-      {panel === 'reveal' && <RevealPanel chat={chat} onClose={() => setPanel(null)} />}
+      {panel === 'reveal' && !ai && <RevealPanel chat={chat} onClose={() => setPanel(null)} />}
       {panel === 'report' && <ReportPanel chat={chat} onClose={() => setPanel(null)} />}
       {panel === 'block' && <BlockPanel chat={chat} onClose={() => setPanel(null)} />}
       {panel === null && (
@@ -77,11 +82,17 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
           <button
             type="button"
             onClick={requestConnect}
-            disabled={ended || chat.connect === 'waiting' || chat.connect === 'connected'}
+            disabled={ai || ended || chat.connect === 'waiting' || chat.connect === 'connected'}
+            aria-describedby={ai ? 'ai-note' : undefined}
           >
             Connect
           </button>
-          <button type="button" onClick={() => setPanel('reveal')} disabled={ended || chat.revealed}>
+          <button
+            type="button"
+            onClick={() => setPanel('reveal')}
+            disabled={ai || ended || chat.revealed}
+            aria-describedby={ai ? 'ai-note' : undefined}
+          >
             Reveal profile
           </button>
           <button type="button" onClick={() => setPanel('report')} disabled={chat.reported}>

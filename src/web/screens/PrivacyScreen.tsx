@@ -75,9 +75,9 @@ export function PrivacyScreen() {
       <h2>Who else is involved</h2>
       <ul>
         <li>
-          <strong>xAI (Grok)</strong> powers the occasional AI conversation partner, always labelled “AI”, and message
-          translation. The messages of such a chat, or a message you ask to translate, are sent to xAI to produce the
-          answer.
+          <strong>An AI provider (xAI Grok by default)</strong> powers the occasional AI conversation partner, always
+          labelled “AI”, and message translation. When you press “Translate”, the text of that one message is sent to
+          the provider; in a chat with an AI, that chat’s messages are. METSONY stores neither.
         </li>
         <li>
           <strong>Cloudflare</strong> delivers the site, protects it from attacks and provides HTTPS. Traffic is

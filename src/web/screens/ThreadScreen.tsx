@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../../shared/limits.js';
 import { ConfirmPanel } from '../components/ConfirmPanel.js';
+import { ReceivedText } from '../components/ReceivedText.js';
 import { href, navigate } from '../router.js';
 import {
   connectionById,
@@ -17,6 +18,7 @@ import {
   threads,
   type DmLine,
 } from '../store/connections.js';
+import { dmMessageKey } from '../store/translations.js';
 
 export function ThreadScreen({ connectionId }: { connectionId: string }) {
   const connection = connectionById(connectionId);
@@ -65,7 +67,7 @@ export function ThreadScreen({ connectionId }: { connectionId: string }) {
       <div class="log" role="log" aria-live="polite" aria-label={`Conversation with ${connection.nickname}`} ref={log} tabIndex={0}>
         {lines.length === 0 && <div class="line-event">No messages yet. They are kept only until read, and on this page only while it is open.</div>}
         {lines.map((line) => (
-          <DmItem key={lineKey(line)} line={line} nickname={connection.nickname} />
+          <DmItem key={lineKey(line)} line={line} nickname={connection.nickname} connectionId={connectionId} />
         ))}
       </div>
       <DmComposer connectionId={connectionId} />
@@ -74,12 +76,12 @@ export function ThreadScreen({ connectionId }: { connectionId: string }) {
   );
 }
 
-function DmItem({ line, nickname }: { line: DmLine; nickname: string }) {
+function DmItem({ line, nickname, connectionId }: { line: DmLine; nickname: string; connectionId: string }) {
   if (line.from === 'them') {
     return (
       <div class="msg msg-partner">
         <span class="visually-hidden">{nickname}: </span>
-        <span class="msg-text">{line.text}</span>
+        <ReceivedText text={line.text} translationKey={dmMessageKey(connectionId, line.id)} />
       </div>
     );
   }

@@ -189,14 +189,14 @@ export function stopTyping(): void {
 /** Connect: ask, or accept when they asked first. */
 export function requestConnect(): void {
   const chat = liveChat();
-  if (!chat || chat.connect === 'waiting' || chat.connect === 'connected') return;
+  if (!chat || chat.partner.ai || chat.connect === 'waiting' || chat.connect === 'connected') return;
   sendFrame({ type: 'connect', chatId: chat.id });
   updateChat(chat.id, (c) => ({ ...c, connect: 'waiting' }));
 }
 
 export function revealProfile(profile: RevealedProfile): void {
   const chat = liveChat();
-  if (!chat) return;
+  if (!chat || chat.partner.ai) return;
   sendFrame({ type: 'reveal', chatId: chat.id, profile });
   updateChat(chat.id, (c) =>
     addLine({ ...c, revealed: true }, { kind: 'profile', id: newClientId(), from: 'me', profile }),
@@ -373,10 +373,11 @@ export function endedText(chat: ChatSession): string {
     case 'you_left':
       return 'You left.';
     case 'partner_left':
-      return 'Stranger left.';
+      return chat.partner.ai ? 'The AI partner left.' : 'Stranger left.';
     case 'partner_disconnected':
-      return 'Stranger disconnected.';
+      return chat.partner.ai ? 'The AI partner disconnected.' : 'Stranger disconnected.';
     case 'blocked':
+      if (chat.partner.ai) return chat.blockedByMe ? 'You blocked this AI partner.' : 'The AI partner left.';
       return chat.blockedByMe ? 'You blocked this person.' : 'Stranger left.';
     case 'shutdown':
       return 'The chat ended because METSONY is restarting.';

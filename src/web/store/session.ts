@@ -11,6 +11,7 @@ import { href, navigate } from '../router.js';
 import { clearAll, loadToken, saveToken } from '../storage.js';
 import { handleChatError, resetChat } from './chat.js';
 import { handleConnectionsError, resetConnections, setTokenSource } from './connections.js';
+import { loadFeatures } from './features.js';
 import { clearNotices, showNotice } from './notices.js';
 import { forgetPrivateProfile } from './profile.js';
 import { onFrame, restartRealtime, startRealtime, stopRealtime } from './realtime.js';
@@ -87,12 +88,14 @@ export async function signUp(nickname: string, interests: string[]): Promise<voi
   const result = await api.createAccount(nickname, interests);
   freshRecoveryCode.value = result.recoveryCode;
   begin(result.token, result.account);
+  void loadFeatures();
   navigate(href.chat);
 }
 
 export async function signInWithCode(recoveryCode: string): Promise<void> {
   const result = await api.signIn(recoveryCode.trim());
   begin(result.token, result.account);
+  void loadFeatures();
   navigate(href.chat);
 }
 

@@ -6,6 +6,8 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChatLine, ChatSession } from '../../store/chat.js';
 import { endedText } from '../../store/chat.js';
 import { profileEntries } from '../../store/profile.js';
+import { chatMessageKey } from '../../store/translations.js';
+import { ReceivedText } from '../../components/ReceivedText.js';
 
 /** Within this many pixels of the bottom we follow new messages; further up, the reader is scrolling back. */
 const STICK_TO_BOTTOM_PX = 80;
@@ -26,17 +28,17 @@ export function ChatLog({ chat }: { chat: ChatSession }) {
   return (
     <div class="log" role="log" aria-live="polite" aria-label={`Conversation with ${chat.partner.nickname}`} ref={list} tabIndex={0}>
       <div class="line-event">
-        {chat.partner.ai ? 'You are chatting with an AI. Say hello!' : 'You are now chatting with a stranger. Say hello!'}
+        {chat.partner.ai ? 'Your AI partner is here. Say hello!' : 'You are now chatting with a stranger. Say hello!'}
       </div>
       {chat.lines.map((line) => (
-        <Line key={`${line.kind}:${line.id}`} line={line} partner={chat.partner.nickname} />
+        <Line key={`${line.kind}:${line.id}`} line={line} partner={chat.partner.nickname} chatId={chat.id} />
       ))}
       {chat.ended && <div class="line-event line-ended">{endedText(chat)}</div>}
     </div>
   );
 }
 
-function Line({ line, partner }: { line: ChatLine; partner: string }) {
+function Line({ line, partner, chatId }: { line: ChatLine; partner: string; chatId: string }) {
   switch (line.kind) {
     case 'own':
       return (
@@ -53,7 +55,7 @@ function Line({ line, partner }: { line: ChatLine; partner: string }) {
       return (
         <div class="msg msg-partner">
           <span class="visually-hidden">{partner}: </span>
-          <span class="msg-text">{line.text}</span>
+          <ReceivedText text={line.text} translationKey={chatMessageKey(chatId, line.id)} />
         </div>
       );
     case 'event':

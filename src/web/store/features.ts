@@ -1,0 +1,29 @@
+/**
+ * The features this server has switched on (`GET /api/config`, public):
+ * AI partners, translation, Google sign-in. Fetched on start and again after
+ * sign-in; until an answer comes, or if the call fails, everything is off.
+ */
+import { signal } from '@preact/signals';
+import * as api from '../api.js';
+
+const ALL_OFF: api.Features = { ai: false, translation: false, google: false };
+
+export const features = signal<api.Features>(ALL_OFF);
+
+/** Only the answer to the latest call counts (a slow old answer never overwrites a newer one). */
+let latest = 0;
+
+export async function loadFeatures(): Promise<void> {
+  const call = ++latest;
+  let next: api.Features;
+  try {
+    next = await api.getConfig();
+  } catch {
+    next = ALL_OFF;
+  }
+  if (call !== latest) return;
+  const current = features.value;
+  if (current.ai !== next.ai || current.translation !== next.translation || current.google !== next.google) {
+    features.value = next;
+  }
+}
