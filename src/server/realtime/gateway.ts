@@ -25,15 +25,8 @@ import { hashSecret, newId } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
 import type { Store } from '../store/store.js';
-import { type Peer, Session } from './peer.js';
-
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_SUSPENDED = 4403;
-export const CLOSE_TOO_SLOW = 4408;
-export const CLOSE_TOO_MANY = 4429;
-export const CLOSE_SHUTDOWN = 1001;
-
-type Phase = 'hello' | 'authenticating' | 'ready' | 'closed';
+import { CLOSE_SHUTDOWN, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, Connection, type ReadyFrame } from './connection.js';
+import { Session } from './peer.js';
 
 type Deps = {
   config: Config;
@@ -49,52 +42,7 @@ type Deps = {
   log: Logger;
 };
 
-type ReadyFrame = Exclude<ClientFrame, { type: 'hello' | 'ping' }>;
 type Failure = { code: string; message: string; retryAfterMs?: number } | undefined;
-
-/** One open socket, from upgrade to close. */
-class Connection implements Peer {
-  phase: Phase = 'hello';
-  session: Session | undefined;
-  missedPings = 0;
-  /** Frames that arrived while the hello was being checked; handled in order after `ready`. */
-  pending: string[] | undefined;
-  helloTimer: NodeJS.Timeout | undefined;
-  subscription: Subscription | undefined;
-  /** Hash of the token this socket signed in with, so revoking it closes the socket. */
-  tokenHash: string | undefined;
-  /** Frames waiting while an earlier one of this socket waits on the database or a limiter. */
-  queue: ReadyFrame[] | undefined;
-  draining = false;
-
-  constructor(
-    readonly ws: WebSocket,
-    /** Held only to release the per-IP socket count on close; never stored or logged. */
-    readonly ip: string | undefined,
-    readonly country: string | undefined,
-    private readonly maxBufferedBytes: number,
-  ) {}
-
-  send(frame: ServerFrame): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    // A client that does not read must not grow our memory: cut it off.
-    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
-      this.ws.terminate();
-      return;
-    }
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  close(code: number, reason: string): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
-      this.ws.close(code, reason);
-    }
-  }
-
-  error(code: string, message: string, extra: Record<string, unknown> = {}): void {
-    this.send({ type: 'error', code, message, ...extra });
-  }
-}
 
 function destroySocket(this: Duplex): void {
   this.destroy();
