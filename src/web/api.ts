@@ -115,6 +115,28 @@ export function deleteAccount(token: string): Promise<void> {
   return empty('DELETE', '/api/me', { token });
 }
 
+// Google sign-in and linking (only when `GET /api/config` says `google: true`)
+
+export type GoogleIntent = 'signin' | 'link';
+
+/** Where to send the browser next (Google's sign-in page). `link` needs the token, `signin` none. */
+export async function startGoogle(intent: GoogleIntent, token?: string): Promise<string> {
+  const body = await json<{ url?: unknown }>('POST', '/api/auth/google/start', { token, body: { intent } });
+  if (typeof body.url !== 'string' || !/^https?:\/\//i.test(body.url)) {
+    throw new ApiError(500, 'bad_response', 'Google sign-in could not be started. Please try again.');
+  }
+  return body.url;
+}
+
+/** Trades the one-time ticket from the `#/google?ticket=…` landing for a sign-in. */
+export function completeGoogle(ticket: string): Promise<SignInResult> {
+  return json('POST', '/api/auth/google/complete', { body: { ticket } });
+}
+
+export function unlinkGoogle(token: string): Promise<void> {
+  return empty('DELETE', '/api/me/links/google', { token });
+}
+
 // Connections and offline messages
 
 export async function getConnections(token: string): Promise<Connection[]> {

@@ -1,11 +1,20 @@
-/** Entry point: ask which features are on, restore the sign-in from localStorage, then render. */
+/**
+ * Entry point: take a Google landing out of the address (before anything
+ * else, so its one-time ticket never lingers), ask which features are on,
+ * restore the sign-in from localStorage, render, then finish the landing.
+ */
 import { render } from 'preact';
 import { App } from './components/App.js';
 import { loadFeatures } from './store/features.js';
+import { handleGoogleLanding, takeGoogleLanding } from './store/google.js';
 import { restoreSession } from './store/session.js';
 
+const landing = takeGoogleLanding();
 void loadFeatures();
-restoreSession();
+// A Google sign-in about to finish replaces the stored one (restored only if it fails).
+if (landing?.kind !== 'ticket') restoreSession();
 
 const root = document.getElementById('app');
 if (root) render(<App />, root);
+
+void handleGoogleLanding(landing);

@@ -5,6 +5,8 @@
  *   #/connections          people you connected with
  *   #/connections/<id>     one conversation with a connection
  *   #/privacy, #/terms     the policy pages, reachable signed out too
+ *   #/google?…             the landing after Google (store/google.ts reads and
+ *                          removes the query at once; the route never holds it)
  */
 import { signal } from '@preact/signals';
 
@@ -14,12 +16,14 @@ export type Route =
   | { name: 'connections' }
   | { name: 'thread'; connectionId: string }
   | { name: 'privacy' }
-  | { name: 'terms' };
+  | { name: 'terms' }
+  | { name: 'google' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '');
   const thread = /^\/connections\/([^/]+)$/.exec(path);
   if (thread?.[1]) return { name: 'thread', connectionId: decodeURIComponent(thread[1]) };
+  if (/^\/google\/?(?:\?|$)/.test(path)) return { name: 'google' };
   switch (path) {
     case '/settings':
       return { name: 'settings' };
@@ -41,6 +45,7 @@ export const href = {
   thread: (connectionId: string) => `#/connections/${encodeURIComponent(connectionId)}`,
   privacy: '#/privacy',
   terms: '#/terms',
+  google: '#/google',
 } as const;
 
 export const route = signal<Route>(parseRoute(location.hash));
@@ -55,4 +60,10 @@ export function navigate(to: string): void {
     return;
   }
   location.hash = to;
+}
+
+/** Goes to `to` in place of the current history entry (nothing to come back to with Back). */
+export function replaceRoute(to: string): void {
+  history.replaceState(history.state, '', to);
+  route.value = parseRoute(to);
 }

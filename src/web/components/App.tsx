@@ -3,6 +3,7 @@
  * the session and the chat phase:
  *
  *   #/privacy, #/terms          → the policy pages (signed in or not)
+ *   #/google                    → GoogleLandingScreen, while the landing after Google finishes
  *   signed out                  → WelcomeScreen (first visit / recovery code)
  *   #/settings                  → SettingsScreen
  *   #/connections[/<id>]        → ConnectionsScreen / ThreadScreen
@@ -14,6 +15,7 @@ import type { ComponentChild } from 'preact';
 import { route } from '../router.js';
 import { ChatScreen } from '../screens/ChatScreen.js';
 import { ConnectionsScreen } from '../screens/ConnectionsScreen.js';
+import { GoogleLandingScreen } from '../screens/GoogleLandingScreen.js';
 import { HomeScreen } from '../screens/HomeScreen.js';
 import { PrivacyScreen } from '../screens/PrivacyScreen.js';
 import { RecoveryCodeScreen } from '../screens/RecoveryCodeScreen.js';
@@ -35,6 +37,7 @@ function currentScreen(): Screen {
   const r = route.value;
   if (r.name === 'privacy') return { key: 'privacy', view: <PrivacyScreen /> };
   if (r.name === 'terms') return { key: 'terms', view: <TermsScreen /> };
+  if (r.name === 'google') return { key: 'google', view: <GoogleLandingScreen /> };
   if (!session.value) return { key: 'welcome', view: <WelcomeScreen /> };
   if (r.name === 'settings') return { key: 'settings', view: <SettingsScreen /> };
   if (r.name === 'connections') return { key: 'connections', view: <ConnectionsScreen /> };

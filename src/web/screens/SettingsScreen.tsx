@@ -1,7 +1,8 @@
 /**
  * Settings: the account (nickname, interests), the private profile that never
- * leaves this device on its own, a new recovery code, export, log out, and
- * Delete everything (P4, P9, P10, P14).
+ * leaves this device on its own, a new recovery code, Google (link or unlink,
+ * when the server has it on), export, log out, and Delete everything
+ * (P4, P6, P9, P10, P14).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { normalizeNickname } from '../../shared/interests.js';
@@ -9,6 +10,8 @@ import { describeError } from '../api.js';
 import { ConfirmPanel } from '../components/ConfirmPanel.js';
 import { CopyCode } from '../components/CopyCode.js';
 import { InterestsInput, interestsWithDraft } from '../components/InterestsInput.js';
+import { useBackFromAway } from '../components/useBackFromAway.js';
+import { features } from '../store/features.js';
 import { privateProfile, savePrivateProfile } from '../store/profile.js';
 import {
   deleteEverything,
@@ -17,6 +20,8 @@ import {
   rotateRecoveryCode,
   saveAccount,
   session,
+  startGoogleLink,
+  unlinkGoogle,
 } from '../store/session.js';
 import type { PrivateProfile } from '../storage.js';
 
@@ -27,6 +32,7 @@ export function SettingsScreen() {
       <AccountSection />
       <ProfileSection />
       <RecoveryCodeSection />
+      <GoogleSection />
       <DataSection />
       <LogOutSection />
       <DeleteSection />
@@ -252,6 +258,83 @@ function RecoveryCodeSection() {
       {error && (
         <p class="form-error" role="alert">
           {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Link or unlink Google. Only one of the two buttons is ever on screen:
+ * "Unlink Google" contains "Link Google", and names match as substrings.
+ * Shown when Google sign-in is on, or while one is still linked (unlinking
+ * works even after the server switched Google off).
+ */
+function GoogleSection() {
+  const me = session.value?.me;
+  const linked = me?.linked?.google === true;
+  const on = features.value.google;
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  useBackFromAway(() => setBusy(false));
+
+  if (!on && !linked) return null;
+
+  async function link(): Promise<void> {
+    setBusy(true);
+    setStatus(null);
+    try {
+      await startGoogleLink();
+      // On the way to Google: stay busy until the page goes.
+    } catch (e) {
+      setStatus({ ok: false, text: describeError(e) });
+      setBusy(false);
+    }
+  }
+
+  async function unlink(): Promise<void> {
+    setBusy(true);
+    setStatus(null);
+    try {
+      await unlinkGoogle();
+      setStatus({ ok: true, text: 'Google is unlinked. METSONY no longer keeps anything of that Google account.' });
+    } catch (e) {
+      setStatus({ ok: false, text: describeError(e) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="google-title">
+      <h2 id="google-title">Google</h2>
+      <p id="google-why">
+        METSONY keeps only your Google account's id and email, only to let you sign in with Google, and erases them
+        when you unlink it or delete your account.
+      </p>
+      {!me ? (
+        <p class="hint">Loading your account…</p>
+      ) : linked ? (
+        <>
+          <p>
+            <strong>Google is linked.</strong> You can sign in with <strong>Continue with Google</strong> as well as
+            with your recovery code.
+          </p>
+          <button type="button" disabled={busy} aria-describedby="google-why" onClick={() => void unlink()}>
+            Unlink Google
+          </button>
+        </>
+      ) : (
+        <>
+          <p>Link a Google account to sign in with it next time, as well as with your recovery code.</p>
+          <button type="button" disabled={busy || !on} aria-describedby="google-why" onClick={() => void link()}>
+            Link Google
+          </button>
+        </>
+      )}
+      {status && (
+        <p class={status.ok ? 'form-ok' : 'form-error'} role={status.ok ? 'status' : 'alert'}>
+          {status.text}
         </p>
       )}
     </section>

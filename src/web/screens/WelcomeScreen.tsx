@@ -1,15 +1,19 @@
 /**
  * First visit: pick a nickname and interests, confirm 18+, start chatting.
- * Or come back with a recovery code. Nothing else is asked (P1, P13).
+ * Or come back with a recovery code, or (when the server has it on) with a
+ * Google account linked before. Nothing else is asked (P1, P13).
  */
 import { useState } from 'preact/hooks';
 import { normalizeNickname } from '../../shared/interests.js';
 import { ApiError, describeError } from '../api.js';
 import { InterestsInput, interestsWithDraft } from '../components/InterestsInput.js';
-import { signInWithCode, signUp } from '../store/session.js';
+import { useBackFromAway } from '../components/useBackFromAway.js';
+import { features } from '../store/features.js';
+import { signInWithCode, signUp, startGoogleSignIn, welcomeMode } from '../store/session.js';
 
 export function WelcomeScreen() {
-  const [mode, setMode] = useState<'sign-up' | 'recover'>('sign-up');
+  const mode = welcomeMode.value;
+  const setMode = (next: 'sign-up' | 'recover') => (welcomeMode.value = next);
   return (
     <div class="page welcome">
       <section class="intro">
@@ -169,11 +173,53 @@ function RecoverForm({ onBack }: { onBack(): void }) {
       <button type="submit" class="primary" disabled={busy}>
         Sign in
       </button>
+      {features.value.google && <GoogleSignIn />}
       <p class="switch">
         <button type="button" class="link" onClick={onBack}>
           New here? Create an account
         </button>
       </p>
     </form>
+  );
+}
+
+/**
+ * "Continue with Google" (not "Sign in with Google": the recovery code's
+ * button is named "Sign in", and names are matched as substrings).
+ */
+function GoogleSignIn() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useBackFromAway(() => setBusy(false));
+
+  async function go(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    try {
+      await startGoogleSignIn();
+      // The browser is on its way to Google; stay busy until the page goes.
+    } catch (e) {
+      setError(describeError(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div class="alt-signin">
+      <p class="alt-signin-or" aria-hidden="true">
+        or
+      </p>
+      <button type="button" class="wide" disabled={busy} aria-describedby="google-signin-hint" onClick={() => void go()}>
+        Continue with Google
+      </button>
+      <p class="hint" id="google-signin-hint">
+        Works once you have linked Google to your account in Settings. METSONY never sees your Google password.
+      </p>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }

@@ -21,6 +21,8 @@ export type Session = { token: string; me: Me | null };
 export const session = signal<Session | null>(null);
 /** Shown once, right after sign-up or after asking for a new one; never stored. */
 export const freshRecoveryCode = signal<string | null>(null);
+/** Which form the first visit shows: sign-up, or the recovery code (and Continue with Google). */
+export const welcomeMode = signal<'sign-up' | 'recover'>('sign-up');
 
 const RETRY_AFTER_REFUSAL_MS = 3000;
 
@@ -39,8 +41,16 @@ export function restoreSession(): void {
   if (!token) return;
   begin(token, null);
   void withToken((t) => api.getMe(t))
-    .then((me) => setMe(me))
+    // A sign-in that replaced this one meanwhile (Google) keeps its own account.
+    .then((me) => currentToken() === token && setMe(me))
     .catch(() => undefined);
+}
+
+/** Asks the server for the account again (after linking or unlinking Google, say). */
+export async function refreshMe(): Promise<void> {
+  const token = currentToken();
+  const me = await withToken((t) => api.getMe(t));
+  if (currentToken() === token) setMe(me);
 }
 
 function setMe(me: Me): void {
@@ -97,6 +107,45 @@ export async function signInWithCode(recoveryCode: string): Promise<void> {
   begin(result.token, result.account);
   void loadFeatures();
   navigate(href.chat);
+}
+
+/**
+ * The landing after Google gave a one-time ticket: trade it for a sign-in,
+ * kept exactly like a recovery-code sign-in. A sign-in already on this tab
+ * (another account, say) is closed here first; its chat is forgotten.
+ */
+export async function signInWithGoogleTicket(ticket: string): Promise<void> {
+  const result = await api.completeGoogle(ticket);
+  if (session.value) {
+    stopRealtime();
+    resetChat();
+    resetConnections();
+    freshRecoveryCode.value = null;
+  }
+  begin(result.token, result.account);
+  void loadFeatures();
+}
+
+/** Sends the browser to Google to sign in (an account that linked Google before). */
+export async function startGoogleSignIn(): Promise<void> {
+  const url = await api.startGoogle('signin');
+  location.href = url;
+}
+
+/** Sends the browser to Google to link it to the signed-in account. */
+export async function startGoogleLink(): Promise<void> {
+  const url = await withToken((t) => api.startGoogle('link', t));
+  location.href = url;
+}
+
+/** Forgets the linked Google account on the server (already gone counts as done), then refreshes the account. */
+export async function unlinkGoogle(): Promise<void> {
+  try {
+    await withToken((t) => api.unlinkGoogle(t));
+  } catch (error) {
+    if (!(error instanceof api.ApiError && error.status === 404)) throw error;
+  }
+  await refreshMe();
 }
 
 export async function saveAccount(changes: { nickname?: string; interests?: string[] }): Promise<void> {
@@ -156,6 +205,7 @@ export function signOutLocally(message?: string): void {
   clearAll();
   session.value = null;
   freshRecoveryCode.value = null;
+  welcomeMode.value = 'sign-up';
   resetChat();
   resetConnections();
   forgetPrivateProfile();

@@ -1,0 +1,144 @@
+/**
+ * End to end, in headless Chromium: an AI partner (P11) and Translate, with
+ * the real server process talking to a local fake of the OpenAI-compatible
+ * API (test/helpers/fakeOpenAi.ts: it answers "AI says: <last message>" and
+ * translates by prefixing "[<to>] ").
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.js';
+import { type FakeOpenAi, startFakeOpenAi } from '../helpers/fakeOpenAi.js';
+import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+
+const TEST_TIMEOUT_MS = 30_000;
+const WAIT_MS = 10_000;
+
+let fake: FakeOpenAi;
+let browser: Browser;
+const servers: ServerProcess[] = [];
+const contexts: BrowserContext[] = [];
+const cspProblems: string[] = [];
+const CSP_MESSAGE = /Content Security Policy|Refused to (load|execute|apply|connect|frame)/i;
+
+beforeAll(async () => {
+  [fake, browser] = await Promise.all([startFakeOpenAi(), launchBrowser()]);
+}, 60_000);
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
+  for (const server of servers.splice(0)) await server.stop();
+  expect(cspProblems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await fake?.close();
+});
+
+async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const server = await startServerProcess({ env: { AI_BASE_URL: fake.url, AI_MODEL: 'fake-model', ...env } });
+  servers.push(server);
+  return server;
+}
+
+/** A fresh browser profile, in English (Translate asks for the reader's language). */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-US' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.on('console', (message) => {
+    if (CSP_MESSAGE.test(message.text())) cspProblems.push(message.text());
+  });
+  return page;
+}
+
+async function signUpAndSearch(page: Page, url: string, nickname: string, interests: string[]): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
+  const interestsBox = page.getByRole('textbox', { name: 'Interests' });
+  for (const interest of interests) {
+    await interestsBox.fill(interest);
+    await interestsBox.press('Enter');
+  }
+  await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
+  await page.getByRole('button', { name: 'Start chatting' }).click();
+  await page.getByLabel('Your recovery code').waitFor();
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+
+describe('AI partner', () => {
+  it(
+    'fills in when nobody is found, says plainly that it is an AI, cannot be connected to, and answers',
+    async () => {
+      const server = await startServer({ AI_PARTNER_AFTER_MS: '500' });
+      const page = await newPage();
+      const interest = unique('ai');
+      await signUpAndSearch(page, server.url, 'Alice', [interest]);
+
+      // Nobody else is searching: after AI_PARTNER_AFTER_MS an AI partner comes.
+      const heading = page.getByRole('heading', { level: 1 });
+      await heading.locator('.badge-ai', { hasText: 'AI' }).waitFor();
+      expect(await heading.textContent()).toMatch(/AI$/);
+      await page.getByText('You are chatting with an AI, not a person.', { exact: false }).waitFor();
+      await page.getByText(`You both like: ${interest}`).waitFor();
+      expect(await page.getByRole('button', { name: 'Connect' }).isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Reveal profile' }).isDisabled()).toBe(true);
+      // The rest works as usual.
+      expect(await page.getByRole('button', { name: 'Next' }).isEnabled()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Report' }).isEnabled()).toBe(true);
+
+      const text = `Hello machine ${unique('m')}`;
+      await sendMessage(page, text);
+      await page.getByRole('log').getByText(`AI says: ${text}`, { exact: true }).waitFor();
+      expect(fake.requests.some((r) => r.messages.some((m) => m.role === 'user' && m.content === text))).toBe(true);
+      // Nothing of the conversation is logged.
+      expect(server.output()).not.toContain(text);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('Translate', () => {
+  it(
+    'translates a message received from a person into the reader\'s language, under the original',
+    async () => {
+      // No AI partner can get in the way of the two people here.
+      const server = await startServer({ AI_PARTNER_AFTER_MS: '60000' });
+      const shared = unique('tr');
+      const [alice, bob] = await Promise.all([newPage(), newPage()]);
+      await Promise.all([
+        signUpAndSearch(alice, server.url, 'Alice', [shared]),
+        signUpAndSearch(bob, server.url, 'Bob', [shared]),
+      ]);
+      await alice.locator('.partner-name', { hasText: 'Bob' }).waitFor();
+      await bob.locator('.partner-name', { hasText: 'Alice' }).waitFor();
+      expect(await alice.locator('.badge-ai').count()).toBe(0);
+
+      const original = 'Olá, como você está hoje? Tudo bem?';
+      await sendMessage(bob, original);
+      const log = alice.getByRole('log');
+      await log.getByText(original, { exact: true }).waitFor();
+      // Only what others sent can be translated: Bob's own message has no Translate.
+      expect(await bob.getByRole('button', { name: 'Translate' }).count()).toBe(0);
+
+      await log.getByRole('button', { name: 'Translate' }).click();
+      const translation = log.locator('.msg-translation');
+      await translation.getByText(`[en] ${original}`, { exact: true }).waitFor();
+      await translation.getByText('Translated from pt:').waitFor();
+      // The original stays, and the translation took the button's place.
+      expect(await log.getByText(original, { exact: true }).count()).toBe(1);
+      expect(await log.getByRole('button', { name: 'Translate' }).count()).toBe(0);
+      expect(server.output()).not.toContain(original);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

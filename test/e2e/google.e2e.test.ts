@@ -1,0 +1,245 @@
+/**
+ * End to end, in headless Chromium: Google sign-in and linking (P6) against a
+ * real OpenID Connect provider on 127.0.0.1 (test/helpers/oidcProvider.ts,
+ * oidc-provider with its development login and consent pages) standing in
+ * for Google. The browser really goes there and back; METSONY sets no cookie.
+ */
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.js';
+import { freePort } from '../helpers/inProcess.js';
+import { type LocalProvider, startOidcProvider } from '../helpers/oidcProvider.js';
+import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+
+const TEST_TIMEOUT_MS = 45_000;
+const WAIT_MS = 10_000;
+
+let provider: LocalProvider;
+let server: ServerProcess;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const cspProblems: string[] = [];
+const CSP_MESSAGE = /Content Security Policy|Refused to (load|execute|apply|connect|frame)/i;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  provider = await startOidcProvider({
+    clientId: 'metsony-e2e',
+    clientSecret: 'provider-secret-e2e',
+    redirectUri: `${publicUrl}/api/auth/google/callback`,
+  });
+  [server, browser] = await Promise.all([
+    startServerProcess({
+      env: {
+        PORT: String(port),
+        PUBLIC_URL: publicUrl,
+        GOOGLE_CLIENT_ID: 'metsony-e2e',
+        GOOGLE_CLIENT_SECRET: 'provider-secret-e2e',
+        GOOGLE_ISSUER: provider.issuer,
+      },
+    }),
+    launchBrowser(),
+  ]);
+  expect(server.url).toBe(publicUrl);
+}, 60_000);
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
+  expect(cspProblems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await provider?.close();
+});
+
+type Watched = { page: Page; setCookies(): Promise<string[]>; serverResponses: string[] };
+
+/**
+ * A fresh browser profile. Everything not on this machine is refused (the
+ * provider's development pages import a web font). Every response from
+ * METSONY's origin is kept, to check that none of them sets a cookie (the
+ * provider's own cookies on its own origin are its business).
+ */
+async function newPage(): Promise<Watched> {
+  const context = await browser.newContext({ locale: 'en-US' });
+  contexts.push(context);
+  await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.on('console', (message) => {
+    if (CSP_MESSAGE.test(message.text())) cspProblems.push(message.text());
+  });
+  const checks: Promise<string | null>[] = [];
+  const serverResponses: string[] = [];
+  page.on('response', (response: Response) => {
+    if (!response.url().startsWith(`${server.url}/`)) return;
+    serverResponses.push(response.url());
+    checks.push(response.headerValue('set-cookie').catch(() => null));
+  });
+  return {
+    page,
+    serverResponses,
+    setCookies: async () => (await Promise.all(checks)).filter((v): v is string => v !== null),
+  };
+}
+
+async function signUp(page: Page, nickname: string): Promise<void> {
+  await page.goto(server.url);
+  await page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
+  await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
+  await page.getByRole('button', { name: 'Start chatting' }).click();
+  await page.getByLabel('Your recovery code').waitFor();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  // The first search starts at once; nobody else is here, so stop it.
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'Start chatting' }).waitFor();
+}
+
+/**
+ * Presses `button` (Link Google or Continue with Google), then goes through
+ * the provider's pages as `subject`, whatever it shows this time: the login
+ * form, then consent; or only consent; or nothing at all (it remembers the
+ * earlier login and grant), until it sends the browser back to METSONY.
+ */
+async function viaProvider(page: Page, button: string, subject: string): Promise<void> {
+  let back = false;
+  const callback = page
+    .waitForRequest((request) => request.url().startsWith(`${server.url}/api/auth/google/callback?`), { timeout: 20_000 })
+    .then(() => (back = true));
+  await page.getByRole('button', { name: button, exact: true }).click();
+  const submit = page.locator('button.login-submit');
+  for (let step = 0; step < 6 && !back; step++) {
+    await Promise.race([callback.catch(() => undefined), submit.waitFor().catch(() => undefined)]);
+    if (back) break;
+    expect(page.url().startsWith(provider.issuer), `on ${page.url()}`).toBe(true);
+    const login = page.locator('input[name="login"]');
+    if ((await login.count()) > 0) {
+      await login.fill(subject);
+      await page.locator('input[name="password"]').fill('any password');
+    }
+    // Both pages have one submit button (login: "Sign-in", consent: "Continue").
+    const next = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+    await submit.click();
+    await next;
+  }
+  await callback;
+  await page.waitForURL((url) => url.href.startsWith(`${server.url}/`), { waitUntil: 'commit' });
+}
+
+const uniqueSubject = () => `g-${Math.random().toString(36).slice(2, 12)}`;
+
+describe('Google sign-in and linking', () => {
+  it(
+    'links Google in Settings, then signs in with Continue with Google after logging out; METSONY sets no cookie',
+    async () => {
+      const { page, setCookies, serverResponses } = await newPage();
+      const nickname = `Gina${Math.random().toString(36).slice(2, 6)}`;
+      const subject = uniqueSubject();
+      await signUp(page, nickname);
+
+      // Settings: the Google section says what is kept, and offers only Link Google.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      const section = page.getByRole('region', { name: 'Google' });
+      await section.getByText("keeps only your Google account's id and email", { exact: false }).waitFor();
+      expect(await page.getByRole('button', { name: 'Unlink Google' }).count()).toBe(0);
+      await viaProvider(page, 'Link Google', subject);
+
+      // Back on Settings, linked; the landing left nothing in the address.
+      await page.getByText('Google is now linked.').waitFor();
+      await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Unlink Google' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Link Google', exact: true }).count()).toBe(0);
+      await section.getByText('Google is linked.').waitFor();
+      expect(new URL(page.url()).hash).toBe('#/settings');
+      // The other names of the screen are still found once each.
+      expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Delete everything' }).count()).toBe(1);
+
+      // Log out, and come back with Google.
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
+      expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+      await page.getByRole('button', { name: 'I have a recovery code' }).click();
+      await page.getByRole('textbox', { name: 'Recovery code' }).waitFor();
+      // "Continue with Google" does not get in the way of "Sign in".
+      expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+      await viaProvider(page, 'Continue with Google', subject);
+
+      await page.getByRole('banner').getByText(nickname, { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Start chatting' }).waitFor();
+      // The one-time ticket is gone from the address and from history.
+      expect(page.url()).not.toContain('ticket');
+      expect(new URL(page.url()).hash).toBe('#/');
+      expect(await page.evaluate(() => localStorage.getItem('metsony.token'))).toBeTruthy();
+
+      // Unlink: only Link Google is offered again.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Unlink Google' }).click();
+      await page.getByRole('button', { name: 'Link Google', exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: 'Unlink Google' }).count()).toBe(0);
+
+      expect(serverResponses.some((url) => url.includes('/api/auth/google/callback'))).toBe(true);
+      expect(serverResponses.some((url) => url.includes('/api/auth/google/complete'))).toBe(true);
+      expect(await setCookies()).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a Google account linked to nobody is told so, on the recovery-code form',
+    async () => {
+      const { page, setCookies } = await newPage();
+      await page.goto(server.url);
+      await page.getByRole('button', { name: 'I have a recovery code' }).click();
+      await viaProvider(page, 'Continue with Google', uniqueSubject());
+
+      await page
+        .getByText(
+          'No METSONY account is linked to that Google account. Sign in with your recovery code, then link Google in Settings.',
+        )
+        .waitFor();
+      await page.getByRole('textbox', { name: 'Recovery code' }).waitFor();
+      expect(new URL(page.url()).hash).toBe('#/');
+      expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+      expect(await setCookies()).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'each landing says what happened on the screen that fits, and a ticket never stays in the address',
+    async () => {
+      const { page, setCookies } = await newPage();
+
+      // Signed out: a cancelled sign-in, shown on the recovery-code form.
+      await page.goto(`${server.url}/#/google?error=cancelled`);
+      await page.getByText('Signing in with Google was cancelled. Nothing was changed.').waitFor();
+      await page.getByRole('textbox', { name: 'Recovery code' }).waitFor();
+      expect(new URL(page.url()).hash).toBe('#/');
+
+      // A ticket that is not (or no longer) good: refused, gone from the address, nothing stored.
+      await page.goto(`${server.url}/#/google?ticket=not-a-real-ticket`);
+      await page.getByText('That sign-in has expired; try again.').waitFor();
+      expect(page.url()).not.toContain('ticket');
+      expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+
+      // Signed in: linking errors land on Settings (here without a page load: only the fragment changes).
+      await signUp(page, 'Gabe');
+      await page.goto(`${server.url}/#/google?error=already_linked`);
+      await page.getByText('That Google account is already linked to another METSONY account.').waitFor();
+      await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+      expect(new URL(page.url()).hash).toBe('#/settings');
+      await page.getByRole('button', { name: 'Link Google', exact: true }).waitFor();
+
+      // A bare #/google (Back, say) is just the chat.
+      await page.goto(`${server.url}/#/google`);
+      await page.getByRole('button', { name: 'Start chatting' }).waitFor();
+      expect(new URL(page.url()).hash).toBe('#/');
+      expect(await setCookies()).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
