@@ -6,10 +6,11 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { normalizeNickname } from '../../shared/interests.js';
-import { describeError } from '../api.js';
 import { ConfirmPanel } from '../components/ConfirmPanel.js';
 import { CopyCode } from '../components/CopyCode.js';
 import { InterestsInput, interestsWithDraft } from '../components/InterestsInput.js';
+import { StatusLine } from '../components/StatusLine.js';
+import { useAction, type Status } from '../components/useAction.js';
 import { useBackFromAway } from '../components/useBackFromAway.js';
 import { features } from '../store/features.js';
 import { privateProfile, savePrivateProfile } from '../store/profile.js';
@@ -45,8 +46,7 @@ function AccountSection() {
   const [nickname, setNickname] = useState(me?.nickname ?? '');
   const [interests, setInterests] = useState<string[]>(me?.interests ?? []);
   const [draft, setDraft] = useState('');
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, status, setStatus, run } = useAction();
   const meId = me?.id;
 
   // The account may arrive after the screen opened (page load): fill the form then.
@@ -63,18 +63,12 @@ function AccountSection() {
     if (!name.ok) return setStatus({ ok: false, text: name.message });
     const chosen = interestsWithDraft(interests, draft);
     if (!chosen.ok) return setStatus({ ok: false, text: chosen.message });
-    setBusy(true);
-    setStatus(null);
-    try {
+    await run(async () => {
       await saveAccount({ nickname: name.nickname, interests: chosen.interests });
       setInterests(chosen.interests);
       setDraft('');
-      setStatus({ ok: true, text: 'Saved. New matches use these from now on.' });
-    } catch (e) {
-      setStatus({ ok: false, text: describeError(e) });
-    } finally {
-      setBusy(false);
-    }
+      return 'Saved. New matches use these from now on.';
+    });
   }
 
   return (
@@ -102,11 +96,7 @@ function AccountSection() {
         <button type="submit" class="primary" disabled={busy}>
           Save changes
         </button>
-        {status && (
-          <p class={status.ok ? 'form-ok' : 'form-error'} role={status.ok ? 'status' : 'alert'}>
-            {status.text}
-          </p>
-        )}
+        <StatusLine status={status} />
       </form>
     </section>
   );
@@ -122,7 +112,7 @@ const PROFILE_TEXT_MAX = 64;
 
 function ProfileSection() {
   const [draft, setDraft] = useState<ProfileDraft>(() => toDraft(privateProfile.value));
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const [status, setStatus] = useState<Status>(null);
 
   const set = (key: keyof ProfileDraft) => (e: Event) => {
     setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
@@ -192,11 +182,7 @@ function ProfileSection() {
             Clear profile
           </button>
         </div>
-        {status && (
-          <p class={status.ok ? 'form-ok' : 'form-error'} role={status.ok ? 'status' : 'alert'}>
-            {status.text}
-          </p>
-        )}
+        <StatusLine status={status} />
       </form>
     </section>
   );
@@ -205,21 +191,13 @@ function ProfileSection() {
 function RecoveryCodeSection() {
   const [confirming, setConfirming] = useState(false);
   const [code, setCode] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, status, run } = useAction();
 
-  async function rotate(): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
+  const rotate = () =>
+    run(async () => {
       setCode(await rotateRecoveryCode());
       setConfirming(false);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <section class="card" aria-labelledby="code-title">
@@ -255,11 +233,7 @@ function RecoveryCodeSection() {
           </button>
         </>
       )}
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLine status={status} />
     </section>
   );
 }
@@ -274,36 +248,19 @@ function GoogleSection() {
   const me = session.value?.me;
   const linked = me?.linked?.google === true;
   const on = features.value.google;
-  const [busy, setBusy] = useState(false);
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, setBusy, status, run } = useAction();
   useBackFromAway(() => setBusy(false));
 
   if (!on && !linked) return null;
 
-  async function link(): Promise<void> {
-    setBusy(true);
-    setStatus(null);
-    try {
-      await startGoogleLink();
-      // On the way to Google: stay busy until the page goes.
-    } catch (e) {
-      setStatus({ ok: false, text: describeError(e) });
-      setBusy(false);
-    }
-  }
+  // On the way to Google: stay busy until the page goes.
+  const link = () => run(startGoogleLink, { keepBusy: true });
 
-  async function unlink(): Promise<void> {
-    setBusy(true);
-    setStatus(null);
-    try {
+  const unlink = () =>
+    run(async () => {
       await unlinkGoogle();
-      setStatus({ ok: true, text: 'Google is unlinked. METSONY no longer keeps anything of that Google account.' });
-    } catch (e) {
-      setStatus({ ok: false, text: describeError(e) });
-    } finally {
-      setBusy(false);
-    }
-  }
+      return 'Google is unlinked. METSONY no longer keeps anything of that Google account.';
+    });
 
   return (
     <section class="card" aria-labelledby="google-title">
@@ -332,31 +289,19 @@ function GoogleSection() {
           </button>
         </>
       )}
-      {status && (
-        <p class={status.ok ? 'form-ok' : 'form-error'} role={status.ok ? 'status' : 'alert'}>
-          {status.text}
-        </p>
-      )}
+      <StatusLine status={status} />
     </section>
   );
 }
 
 function DataSection() {
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, status, run } = useAction();
 
-  async function exportNow(): Promise<void> {
-    setBusy(true);
-    setStatus(null);
-    try {
+  const exportNow = () =>
+    run(async () => {
       await downloadExport();
-      setStatus({ ok: true, text: 'Your data was downloaded as a JSON file.' });
-    } catch (e) {
-      setStatus({ ok: false, text: describeError(e) });
-    } finally {
-      setBusy(false);
-    }
-  }
+      return 'Your data was downloaded as a JSON file.';
+    });
 
   return (
     <section class="card" aria-labelledby="data-title">
@@ -365,11 +310,7 @@ function DataSection() {
       <button type="button" disabled={busy} onClick={() => void exportNow()}>
         Export my data
       </button>
-      {status && (
-        <p class={status.ok ? 'form-ok' : 'form-error'} role={status.ok ? 'status' : 'alert'}>
-          {status.text}
-        </p>
-      )}
+      <StatusLine status={status} />
     </section>
   );
 }
@@ -410,19 +351,10 @@ const ERASED = [
 
 function DeleteSection() {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, status, run } = useAction();
 
-  async function confirm(): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
-      await deleteEverything();
-    } catch (e) {
-      setError(describeError(e));
-      setBusy(false);
-    }
-  }
+  // Once deleted, this device is signed out and shows the first visit: stay busy until then.
+  const confirm = () => run(deleteEverything, { keepBusy: true });
 
   return (
     <section class="card danger-zone" aria-labelledby="delete-title">
@@ -453,11 +385,7 @@ function DeleteSection() {
           </button>
         </>
       )}
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLine status={status} />
     </section>
   );
 }

@@ -7,6 +7,8 @@ import { useState } from 'preact/hooks';
 import { normalizeNickname } from '../../shared/interests.js';
 import { ApiError, describeError } from '../api.js';
 import { InterestsInput, interestsWithDraft } from '../components/InterestsInput.js';
+import { StatusLine } from '../components/StatusLine.js';
+import { useAction } from '../components/useAction.js';
 import { useBackFromAway } from '../components/useBackFromAway.js';
 import { features } from '../store/features.js';
 import { signInWithCode, signUp, startGoogleSignIn, welcomeMode } from '../store/session.js';
@@ -38,35 +40,19 @@ function SignUpForm({ onRecover }: { onRecover(): void }) {
   const [interests, setInterests] = useState<string[]>([]);
   const [draft, setDraft] = useState('');
   const [adult, setAdult] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, status, setStatus, run } = useAction();
 
   const ready = nickname.trim().length > 0 && adult && !busy;
 
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
-    if (!adult) {
-      setError('Please confirm that you are 18 or older. METSONY is for adults only.');
-      return;
-    }
+    if (!adult) return setStatus({ ok: false, text: 'Please confirm that you are 18 or older. METSONY is for adults only.' });
     const name = normalizeNickname(nickname);
-    if (!name.ok) {
-      setError(name.message);
-      return;
-    }
+    if (!name.ok) return setStatus({ ok: false, text: name.message });
     const chosen = interestsWithDraft(interests, draft);
-    if (!chosen.ok) {
-      setError(chosen.message);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await signUp(name.nickname, chosen.interests);
-    } catch (e) {
-      setError(describeError(e));
-      setBusy(false);
-    }
+    if (!chosen.ok) return setStatus({ ok: false, text: chosen.message });
+    // Once signed up, this form makes way for the recovery code: stay busy until then.
+    await run(() => signUp(name.nickname, chosen.interests), { keepBusy: true });
   }
 
   return (
@@ -99,11 +85,7 @@ function SignUpForm({ onRecover }: { onRecover(): void }) {
         <input id="signup-adult" type="checkbox" checked={adult} onChange={(e) => setAdult(e.currentTarget.checked)} />
         <label for="signup-adult">I am 18 or older</label>
       </div>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLine status={status} />
       <button type="submit" class="primary" disabled={!ready} aria-describedby="signup-why">
         Start chatting
       </button>
@@ -123,27 +105,13 @@ function SignUpForm({ onRecover }: { onRecover(): void }) {
 
 function RecoverForm({ onBack }: { onBack(): void }) {
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, status, setStatus, run } = useAction();
 
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
-    if (!code.trim()) {
-      setError('Type or paste your recovery code first.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await signInWithCode(code);
-    } catch (e) {
-      setError(
-        e instanceof ApiError && e.code === 'invalid_recovery_code'
-          ? 'That recovery code does not match any account. Check each word and their order, then try again.'
-          : describeError(e),
-      );
-      setBusy(false);
-    }
+    if (!code.trim()) return setStatus({ ok: false, text: 'Type or paste your recovery code first.' });
+    // Once signed in, this form goes away: stay busy until then.
+    await run(() => signInWithCode(code), { keepBusy: true, describe: describeSignInError });
   }
 
   return (
@@ -165,11 +133,7 @@ function RecoverForm({ onBack }: { onBack(): void }) {
           The words you saved when you signed up, e.g. maple-orbit-velvet-canyon-harbor-lime.
         </p>
       </div>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLine status={status} />
       <button type="submit" class="primary" disabled={busy}>
         Sign in
       </button>
@@ -183,26 +147,22 @@ function RecoverForm({ onBack }: { onBack(): void }) {
   );
 }
 
+function describeSignInError(e: unknown): string {
+  return e instanceof ApiError && e.code === 'invalid_recovery_code'
+    ? 'That recovery code does not match any account. Check each word and their order, then try again.'
+    : describeError(e);
+}
+
 /**
  * "Continue with Google" (not "Sign in with Google": the recovery code's
  * button is named "Sign in", and names are matched as substrings).
  */
 function GoogleSignIn() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, setBusy, status, run } = useAction();
   useBackFromAway(() => setBusy(false));
 
-  async function go(): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
-      await startGoogleSignIn();
-      // The browser is on its way to Google; stay busy until the page goes.
-    } catch (e) {
-      setError(describeError(e));
-      setBusy(false);
-    }
-  }
+  // The browser is on its way to Google; stay busy until the page goes.
+  const go = () => run(startGoogleSignIn, { keepBusy: true });
 
   return (
     <div class="alt-signin">
@@ -215,11 +175,7 @@ function GoogleSignIn() {
       <p class="hint" id="google-signin-hint">
         Works once you have linked Google to your account in Settings. METSONY never sees your Google password.
       </p>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLine status={status} />
     </div>
   );
 }

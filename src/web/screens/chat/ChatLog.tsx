@@ -8,6 +8,7 @@ import { endedText } from '../../store/chat.js';
 import { profileEntries } from '../../store/profile.js';
 import { chatMessageKey } from '../../store/translations.js';
 import { ReceivedText } from '../../components/ReceivedText.js';
+import { ProfileList } from './ProfileList.js';
 
 /** Within this many pixels of the bottom we follow new messages; further up, the reader is scrolling back. */
 const STICK_TO_BOTTOM_PX = 80;
@@ -66,14 +67,7 @@ function Line({ line, partner, chatId }: { line: ChatLine; partner: string; chat
         <div class={`profile-card ${line.from === 'me' ? 'from-me' : 'from-partner'}`}>
           <p>{line.from === 'me' ? `You revealed your profile to ${partner}:` : `${partner} revealed their profile:`}</p>
           {entries.length > 0 ? (
-            <dl>
-              {entries.map((e) => (
-                <div key={e.label}>
-                  <dt>{e.label}</dt>
-                  <dd>{e.value}</dd>
-                </div>
-              ))}
-            </dl>
+            <ProfileList entries={entries} />
           ) : (
             <p>(nothing filled in)</p>
           )}

@@ -6,6 +6,7 @@ import { closeOnEscape, useAutoFocus } from '../../components/useAutoFocus.js';
 import { href } from '../../router.js';
 import { revealProfile, type ChatSession } from '../../store/chat.js';
 import { isProfileEmpty, privateProfile, profileEntries } from '../../store/profile.js';
+import { ProfileList } from './ProfileList.js';
 
 export function RevealPanel({ chat, onClose }: { chat: ChatSession; onClose(): void }) {
   const profile = privateProfile.value;
@@ -27,14 +28,7 @@ export function RevealPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
             This is exactly what {chat.partner.nickname} will see, once. It goes through the relay and is never
             stored.
           </p>
-          <dl class="reveal-list">
-            {entries.map((e) => (
-              <div key={e.label}>
-                <dt>{e.label}</dt>
-                <dd>{e.value}</dd>
-              </div>
-            ))}
-          </dl>
+          <ProfileList entries={entries} class="reveal-list" />
         </>
       )}
       <div class="panel-actions">
