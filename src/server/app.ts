@@ -30,6 +30,7 @@ import { registerAccountRoutes } from './http/accountsRoutes.js';
 import { registerAdminRoutes } from './http/adminRoutes.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
 import { registerGoogleRoutes } from './http/googleRoutes.js';
+import { registerMetrics } from './http/metrics.js';
 import { registerTranslateRoutes } from './http/translateRoutes.js';
 import { clientIpResolver } from './http/clientIp.js';
 import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
@@ -145,6 +146,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   registerTranslateRoutes(app, accounts, limits, translator);
   registerGoogleRoutes(app, { google, accounts, store, redirectUri: config.google.enabled ? config.google.redirectUri : undefined });
   gateway.register(app);
+  registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });
   revocations.on((revocation) => gateway.revoke(revocation));
 
   const candidateRoot = overrides.webRoot ?? WEB_ROOT;

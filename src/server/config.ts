@@ -76,6 +76,8 @@ export type Config = {
     suspensionMs: number;
     /** The moderator API is off when unset. */
     adminToken: string | undefined;
+    /** GET /metrics is off when unset. */
+    metricsToken: string | undefined;
   };
   /** The language model behind AI partners and translation; off when neither key nor URL is set. */
   ai: {
@@ -152,10 +154,10 @@ function rate(env: Env, name: RateName): Rate {
   return { points: Number(m[1]), seconds: Number(m[2]) };
 }
 
-function adminToken(env: Env): string | undefined {
-  const raw = env.ADMIN_TOKEN?.trim();
+function secretToken(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
   if (!raw) return undefined;
-  if (raw.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters (use a long random string)');
+  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters (use a long random string)`);
   return raw;
 }
 
@@ -239,7 +241,8 @@ export function loadConfig(env: Env = process.env): Config {
       reportThreshold: int(env, 'REPORT_THRESHOLD', 3, 1, 1000),
       reportWindowMs: int(env, 'REPORT_WINDOW_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
       suspensionMs: int(env, 'SUSPENSION_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
-      adminToken: adminToken(env),
+      adminToken: secretToken(env, 'ADMIN_TOKEN'),
+      metricsToken: secretToken(env, 'METRICS_TOKEN'),
     },
     ai: aiConfig(env),
     google: googleConfig(env),

@@ -47,6 +47,9 @@ export class Lobby {
     return this.matchmaker.size;
   }
 
+  /** Chat messages relayed since start (a number, not a metric object: this is the hot path). */
+  relayed = 0;
+
   get chatCount(): number {
     return this.chats.size;
   }
@@ -167,6 +170,7 @@ export class Lobby {
       at: new Date().toISOString(),
     });
     session.send({ type: 'sent', chatId: chat.id, id: frame.id });
+    this.relayed++;
     return undefined;
   }
 

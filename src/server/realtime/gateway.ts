@@ -80,6 +80,9 @@ export class Gateway {
     this.pingTimer.unref();
   }
 
+  /** Frames answered with `bad_request` since start. */
+  rejected = 0;
+
   get size(): number {
     return this.connections.size;
   }
@@ -186,11 +189,13 @@ export class Gateway {
     try {
       json = JSON.parse(raw);
     } catch {
+      this.rejected++;
       conn.error('bad_request', 'Frames must be valid JSON.');
       return;
     }
     const parsed = ClientFrame.safeParse(json);
     if (!parsed.success) {
+      this.rejected++;
       conn.error('bad_request', describeIssue(parsed.error));
       return;
     }

@@ -1,0 +1,56 @@
+/**
+ * Prometheus metrics at GET /metrics, for operators, behind METRICS_TOKEN
+ * (the route does not exist without it). Live figures are read when scraped,
+ * so the relay's hot path only bumps plain numbers.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Lobby } from '../domain/lobby.js';
+import { AppError } from '../errors.js';
+import type { Gateway } from '../realtime/gateway.js';
+import { bearerToken } from './accountsRoutes.js';
+
+export function registerMetrics(app: FastifyInstance, deps: { token: string | undefined; lobby: Lobby; gateway: Gateway }): void {
+  const { token, lobby, gateway } = deps;
+  if (!token) {
+    // Off: say so plainly rather than serving the web app's page to a scraper.
+    app.get('/metrics', async () => {
+      throw new AppError('not_found', 'Metrics are off on this server (METRICS_TOKEN is not set).', 404);
+    });
+    return;
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'metsony_process_' });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  gauge('metsony_sockets_open', 'Open WebSocket connections', () => gateway.size);
+  gauge('metsony_chats_live', 'Stranger chats going on', () => lobby.chatCount);
+  gauge('metsony_searching', 'Sockets waiting for a partner', () => lobby.searchingCount);
+  const total = (name: string, help: string, read: () => number) => {
+    let reported = 0;
+    return new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const now = read();
+        this.inc(now - reported);
+        reported = now;
+      },
+    });
+  };
+  total('metsony_messages_relayed_total', 'Chat messages relayed since start', () => lobby.relayed);
+  total('metsony_frames_rejected_total', 'Frames answered with bad_request since start', () => gateway.rejected);
+  const responses = new Counter({ name: 'metsony_http_responses_total', help: 'HTTP responses by status class', labelNames: ['status'], registers: [registry] });
+  app.addHook('onResponse', async (_request, reply) => {
+    responses.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` });
+  });
+
+  const expected = createHash('sha256').update(token).digest();
+  app.get('/metrics', async (request, reply) => {
+    const given = createHash('sha256').update(bearerToken(request) ?? '').digest();
+    if (!timingSafeEqual(given, expected)) throw new AppError('unauthorized', 'A metrics token is required.', 401);
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}
