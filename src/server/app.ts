@@ -15,10 +15,12 @@ import { type LanguageModel, openLanguageModel } from './ai/languageModel.js';
 import { Translator } from './ai/translator.js';
 import { GoogleSignIn } from './auth/google.js';
 import type { Broker } from './broker/broker.js';
+import { SharedMatching } from './cluster/sharedMatching.js';
 import { MemoryBroker } from './broker/memory.js';
 import { RedisBroker } from './broker/redis.js';
 import { Accounts } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
+import { MemoryHandshakes, RedisHandshakes } from './domain/handshakes.js';
 import { Moderation } from './domain/moderation.js';
 import { Privacy } from './domain/privacy.js';
 import { type LimiterFactory, RateLimits, redisLimiter } from './domain/rateLimits.js';
@@ -72,11 +74,16 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const model = overrides.model ?? openLanguageModel(config.ai);
   const translator = model && new Translator(model);
   const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
+  // Several nodes: the search queue is shared in Redis, and chats may span two nodes.
+  const shared = broker instanceof RedisBroker ? await SharedMatching.start(broker.client, config.matching.widenAfterMs) : undefined;
   const lobby = new Lobby({
     ...config.matching,
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
+    shared,
   });
-  const connections = new Connections(store, broker, lobby, config.inbox);
+  shared?.attach(lobby);
+  const handshakes = broker instanceof RedisBroker ? new RedisHandshakes(broker.client) : new MemoryHandshakes();
+  const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
   const privacy = new Privacy(store, broker, revocations);
   const moderation = new Moderation(store, lobby, connections, revocations, config.safety);
   const limits = new RateLimits(config.safety, limiterFactory);
@@ -171,6 +178,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const close = () =>
     (closed ??= (async () => {
       await gateway.shutdown();
+      await shared?.close();
       limits.close();
       await app.close();
       await broker.close();

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
-import { connected } from '../helpers/people.js';
+import { connected, person } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -43,6 +43,70 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     });
     const signIn = await api<{ account: { id: string } }>(node2.url, 'POST', '/api/sessions', { body: { recoveryCode: made.body.recoveryCode } });
     expect(signIn.body.account.id).toBe(made.body.account.id);
+  });
+
+  it('two people on different nodes are matched and chat', async () => {
+    const topic = `cross-${Math.random().toString(36).slice(2, 8)}`;
+    const a = await person(node1.url, node1.wsUrl, [topic], 'OnOne');
+    const b = await person(node2.url, node2.wsUrl, [topic], 'OnTwo');
+    a.socket.send({ type: 'find' });
+    await a.socket.next('searching');
+    b.socket.send({ type: 'find' });
+    const ma = await a.socket.next('matched');
+    const mb = await b.socket.next('matched');
+    expect(ma.chat.id).toBe(mb.chat.id);
+    expect(ma.chat.partner).toEqual({ nickname: 'OnTwo', commonInterests: [topic], ai: false });
+    expect(mb.chat.partner).toEqual({ nickname: 'OnOne', commonInterests: [topic], ai: false });
+    const chatId = ma.chat.id;
+    expect((await a.socket.quiet(100)).filter((f) => f.type === 'matched')).toEqual([]);
+
+    a.socket.send({ type: 'send', chatId, id: 'x', text: 'hello across ✨' });
+    expect(await a.socket.next('sent')).toEqual({ type: 'sent', chatId, id: 'x' });
+    expect(await b.socket.next('message')).toMatchObject({ chatId, id: 'x', text: 'hello across ✨' });
+    b.socket.send({ type: 'typing', chatId, typing: true });
+    expect(await a.socket.next('typing')).toEqual({ type: 'typing', chatId, typing: true });
+    b.socket.send({ type: 'send', chatId, id: 'y', text: 'and back' });
+    expect((await a.socket.next('message')).text).toBe('and back');
+
+    // connecting works across nodes too
+    a.socket.send({ type: 'connect', chatId });
+    await b.socket.next('connect_requested');
+    b.socket.send({ type: 'connect', chatId });
+    expect((await a.socket.next('connected')).connection.nickname).toBe('OnTwo');
+    expect((await b.socket.next('connected')).connection.nickname).toBe('OnOne');
+
+    b.socket.send({ type: 'leave', chatId });
+    expect(await b.socket.next('ended')).toEqual({ type: 'ended', chatId, reason: 'you_left' });
+    expect(await a.socket.next('ended')).toEqual({ type: 'ended', chatId, reason: 'partner_left' });
+    a.socket.send({ type: 'send', chatId, id: 'z', text: 'late' });
+    expect(await a.socket.next('error')).toMatchObject({ code: 'not_in_chat' });
+    // both can search again; a dropped socket ends a cross-node chat for the other side
+    const c = await person(node2.url, node2.wsUrl, [topic], 'Third');
+    a.socket.send({ type: 'find' });
+    await a.socket.next('searching');
+    c.socket.send({ type: 'find' });
+    const chat2 = (await c.socket.next('matched')).chat.id;
+    await a.socket.next('matched');
+    c.socket.ws.terminate();
+    expect(await a.socket.next('ended')).toEqual({ type: 'ended', chatId: chat2, reason: 'partner_disconnected' });
+    a.socket.close();
+    b.socket.close();
+  });
+
+  it('many people on two nodes all find partners, each exactly once', async () => {
+    const topic = `crowd-${Math.random().toString(36).slice(2, 8)}`;
+    const people = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => person(i % 2 ? node1.url : node2.url, i % 2 ? node1.wsUrl : node2.wsUrl, [topic], `P${i}`)),
+    );
+    for (const p of people) p.socket.send({ type: 'find' });
+    const matches = await Promise.all(people.map((p) => p.socket.next('matched', undefined, 10_000)));
+    const byChat = new Map<string, number>();
+    for (const m of matches) byChat.set(m.chat.id, (byChat.get(m.chat.id) ?? 0) + 1);
+    expect([...byChat.values()].every((n) => n === 2)).toBe(true);
+    expect(byChat.size).toBe(10);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const p of people) expect(p.socket.unclaimed.filter((f) => f.type === 'matched')).toEqual([]);
+    for (const p of people) p.socket.close();
   });
 
   it('presence and dm cross nodes; stored messages wait for whoever comes back anywhere', async () => {

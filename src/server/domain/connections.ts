@@ -8,27 +8,23 @@ import { isAiAccount } from '../ai/aiPartner.js';
 import type { Broker } from '../broker/broker.js';
 import type { ConnectionView, InboxLimits, OfflineMessageRecord, Store } from '../store/store.js';
 import { InboxFullError } from '../store/store.js';
+import { type Handshakes, MemoryHandshakes } from './handshakes.js';
 import type { Lobby } from './lobby.js';
 import { newId, newSortableId } from './secrets.js';
 
 export type FrameResult = { reply?: ServerFrame; error?: { code: string; message: string } };
-
-/** Pending handshakes are forgotten after this long. */
-const HANDSHAKE_MEMORY_MS = 10 * 60_000;
 
 export function toOfflineMessage(m: OfflineMessageRecord): OfflineMessage {
   return { id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt };
 }
 
 export class Connections {
-  /** chatId → accounts that asked to connect, and when the first asked. */
-  private readonly handshakes = new Map<string, { asked: Set<string>; at: number; done: boolean }>();
-
   constructor(
     private readonly store: Store,
     private readonly broker: Broker,
     private readonly lobby: Lobby,
     private readonly limits: InboxLimits,
+    private readonly handshakes: Handshakes = new MemoryHandshakes(),
   ) {}
 
   async toWire(view: ConnectionView): Promise<Connection> {
@@ -56,23 +52,12 @@ export class Connections {
     const [me, partner] = members[0].id === accountId ? members : [members[1], members[0]];
     if (isAiAccount(partner.id)) return { error: { code: 'bad_request', message: 'An AI partner cannot become a connection.' } };
 
-    this.forgetOldHandshakes();
-    let handshake = this.handshakes.get(chatId);
-    if (!handshake) this.handshakes.set(chatId, (handshake = { asked: new Set(), at: Date.now(), done: false }));
-    handshake.asked.add(me.id);
-
-    if (!handshake.asked.has(partner.id)) {
+    if (!(await this.handshakes.ask(chatId, me.id, partner.id))) {
       const existing = (await this.store.connectionsOf(me.id)).find((v) => v.partnerId === partner.id);
-      if (handshake.done) return {}; // the partner asked meanwhile and completed it for both
-      if (!handshake.asked.has(partner.id)) {
-        if (existing) this.broker.publish(me.id, { type: 'connected', chatId, connection: await this.toWire(existing) });
-        else this.broker.publish(partner.id, { type: 'connect_requested', chatId });
-        return {};
-      }
+      if (existing) this.broker.publish(me.id, { type: 'connected', chatId, connection: await this.toWire(existing) });
+      else this.broker.publish(partner.id, { type: 'connect_requested', chatId });
+      return {};
     }
-    if (handshake.done) return {};
-    handshake.done = true;
-    this.handshakes.delete(chatId); // asking again later gets the existing connection
     const record = await this.store.connect(me.id, partner.id, newId(), new Date().toISOString());
     for (const person of [me, partner]) {
       const view = (await this.store.connectionsOf(person.id)).find((v) => v.id === record.id);
@@ -137,14 +122,6 @@ export class Connections {
   async announce(accountId: string, online: boolean): Promise<void> {
     for (const view of await this.store.connectionsOf(accountId)) {
       this.broker.publish(view.partnerId, { type: 'presence', connectionId: view.id, online });
-    }
-  }
-
-  private forgetOldHandshakes(): void {
-    const cutoff = Date.now() - HANDSHAKE_MEMORY_MS;
-    for (const [chatId, entry] of this.handshakes) {
-      if (entry.at > cutoff) break;
-      this.handshakes.delete(chatId);
     }
   }
 }

@@ -7,6 +7,7 @@ import type { ClientFrameOf, EndReason, ServerFrame } from '../../shared/protoco
 import { type Chat, partnerIn, type Session } from '../realtime/peer.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
 import { isAiAccount } from '../ai/aiPartner.js';
+import type { SharedMatching } from '../cluster/sharedMatching.js';
 import { newId } from './secrets.js';
 
 export type LobbyOptions = {
@@ -14,6 +15,8 @@ export type LobbyOptions = {
   rematchCooldownMs: number;
   /** When set, a search that finds no human within `afterMs` gets an AI partner made by `create`. */
   aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Session };
+  /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
+  shared?: SharedMatching;
 };
 
 type FrameError = { code: 'bad_request' | 'not_in_chat'; message: string };
@@ -44,7 +47,12 @@ export class Lobby {
   }
 
   get searchingCount(): number {
-    return this.matchmaker.size;
+    return this.options.shared?.size ?? this.matchmaker.size;
+  }
+
+  /** A signed-in session of this node, by id. */
+  session(id: string): Session | undefined {
+    return this.sessions.get(id);
   }
 
   /** Chat messages relayed since start (a number, not a metric object: this is the hot path). */
@@ -102,14 +110,16 @@ export class Lobby {
       session.aiTimer = setTimeout(() => this.offerAi(session, interests), ai.afterMs);
       session.aiTimer.unref();
     }
-    this.matchmaker.add({
+    const seeker = {
       key: session.id,
       accountId: session.account.id,
       interests: new Set(interests),
       near: frame.region === 'near',
       country: session.country,
       since: Date.now(),
-    });
+    };
+    if (this.options.shared) this.options.shared.search(session, seeker);
+    else this.matchmaker.add(seeker);
     return undefined;
   }
 
@@ -122,7 +132,8 @@ export class Lobby {
     clearTimeout(session.aiTimer);
     session.aiTimer = undefined;
     if (session.searching) {
-      this.matchmaker.remove(session.id);
+      if (this.options.shared) this.options.shared.leave(session);
+      else this.matchmaker.remove(session.id);
       session.searching = false;
     }
   }
@@ -265,8 +276,24 @@ export class Lobby {
     this.begin(sa, sb, commonInterests);
   }
 
-  private begin(sa: Session, sb: Session, commonInterests: string[]): void {
-    const chat: Chat = { id: newId(), a: sa, b: sb };
+  /** The partner of a chat that spans two nodes ended it over there: forget the chat here too. */
+  endedElsewhere(session: Session, chatId: string): void {
+    const chat = this.chatOf(session, chatId);
+    if (!chat || !this.chats.delete(chat.id)) return;
+    const partner = partnerIn(chat, session);
+    session.chat = undefined;
+    partner.chat = undefined;
+    session.lastChatId = chat.id;
+    this.remember(chat);
+  }
+
+  /** Starts a chat between two sessions (one may be an AI, or a proxy of a person on another node). */
+  pair(sa: Session, sb: Session, commonInterests: string[], chatId = newId()): void {
+    this.begin(sa, sb, commonInterests, chatId);
+  }
+
+  private begin(sa: Session, sb: Session, commonInterests: string[], chatId = newId()): void {
+    const chat: Chat = { id: chatId, a: sa, b: sb };
     this.chats.set(chat.id, chat);
     for (const [self, other] of [
       [sa, sb],
@@ -307,6 +334,7 @@ export class Lobby {
     const cooldown = this.options.rematchCooldownMs;
     if (cooldown <= 0 || isAiAccount(x) || isAiAccount(y)) return;
     const until = Date.now() + cooldown;
+    this.options.shared?.keepApart(x, y, cooldown);
     this.recentPartner.set(x, { accountId: y, until });
     this.recentPartner.set(y, { accountId: x, until });
     // When the cooldown ends, the two may be the only ones waiting: look again.

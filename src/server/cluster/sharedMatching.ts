@@ -1,0 +1,264 @@
+/**
+ * Matching and live chats across nodes (REDIS_URL). The search queue lives in
+ * Redis and is changed only by atomic scripts (sharedQueue.lua.ts), so a
+ * person is claimed by one node at most. When the partner found is on another
+ * node, the finder offers the chat to that node, which accepts only if its
+ * person is still searching; then each node holds its own person and a proxy
+ * of the other, and chat frames cross over the nodes' Redis channels.
+ */
+import type { Redis } from 'ioredis';
+import type { ServerFrame } from '../../shared/protocol.js';
+import type { Seeker } from '../domain/matching.js';
+import { commonInterests } from '../domain/matching.js';
+import type { Lobby } from '../domain/lobby.js';
+import { newId } from '../domain/secrets.js';
+import { type Peer, Session } from '../realtime/peer.js';
+import { FIND, PUT, REMOVE, WIDEN } from './sharedQueueScripts.js';
+
+const PREFIX = 'metsony:mq:';
+const nodeChannel = (node: string) => `metsony:node:${node}`;
+/** How many candidates one search looks at, per interest and in the wait-ordered pools. */
+const SCAN_LIMIT = 200;
+/** A queue entry whose node never refreshes it disappears after this long (a crashed node's searchers). */
+const ENTRY_TTL_MS = 10 * 60_000;
+/** How long an offer to another node may go unanswered before it counts as refused. */
+const OFFER_TIMEOUT_MS = 3000;
+const MAX_ATTEMPTS = 5;
+
+type Entry = {
+  key: string;
+  node: string;
+  account: string;
+  nickname: string;
+  interests: string[];
+  country: string;
+  near: boolean;
+  blocked: string[];
+  since: number;
+  wide: boolean;
+};
+
+type NodeMessage =
+  | { t: 'offer'; chatId: string; to: string; from: Entry; common: string[] }
+  | { t: 'answer'; chatId: string; accepted: boolean }
+  | { t: 'frame'; to: string; frame: ServerFrame };
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+function parseEntry(raw: string): Entry {
+  const e = JSON.parse(raw) as Entry;
+  return { ...e, interests: list(e.interests), blocked: list(e.blocked) };
+}
+
+/** The other person of a cross-node chat, as this node sees them: frames for them go to their node. */
+class RemotePeer implements Peer {
+  constructor(
+    private readonly link: SharedMatching,
+    private readonly node: string,
+    private readonly key: string,
+  ) {}
+
+  send(frame: ServerFrame): void {
+    // Each node tells its own person they were matched.
+    if (frame.type === 'matched') return;
+    // Our shutdown is not theirs: to them, we just went away.
+    const out: ServerFrame = frame.type === 'ended' && frame.reason === 'shutdown' ? { ...frame, reason: 'partner_disconnected' } : frame;
+    this.link.post(this.node, { t: 'frame', to: this.key, frame: out });
+  }
+
+  close(): void {}
+}
+
+export class SharedMatching {
+  readonly nodeId = newId();
+  private readonly waiting = new Map<string, { session: Session; entry: Entry; timer: NodeJS.Timeout | undefined }>();
+  private readonly offers = new Map<string, (accepted: boolean) => void>();
+  private lobby!: Lobby;
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly subscriber: Redis,
+    private readonly widenAfterMs: number,
+  ) {
+    subscriber.on('message', (_channel: string, payload: string) => this.receive(payload));
+  }
+
+  static async start(client: Redis, widenAfterMs: number): Promise<SharedMatching> {
+    const subscriber = client.duplicate();
+    const shared = new SharedMatching(client, subscriber, widenAfterMs);
+    await subscriber.subscribe(nodeChannel(shared.nodeId));
+    return shared;
+  }
+
+  attach(lobby: Lobby): void {
+    this.lobby = lobby;
+  }
+
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  search(session: Session, seeker: Seeker): void {
+    const entry: Entry = {
+      key: session.id,
+      node: this.nodeId,
+      account: seeker.accountId,
+      nickname: session.account.nickname,
+      interests: [...seeker.interests],
+      country: seeker.country ?? '',
+      near: seeker.near,
+      blocked: [...(session.blocked ?? [])],
+      since: seeker.since,
+      wide: seeker.interests.size === 0,
+    };
+    void this.attempt(session, entry, FIND, 0);
+  }
+
+  /** The person cancelled, matched elsewhere on this node, or left. */
+  leave(session: Session): void {
+    const waiting = this.waiting.get(session.id);
+    if (!waiting) return;
+    clearTimeout(waiting.timer);
+    this.waiting.delete(session.id);
+    // If someone claimed them meanwhile, their offer will find them no longer searching and be refused.
+    void this.client.eval(REMOVE, 0, PREFIX, session.id).catch(() => undefined);
+  }
+
+  keepApart(a: string, b: string, ms: number): void {
+    void this.client
+      .multi()
+      .set(`${PREFIX}recent:${a}`, b, 'PX', ms)
+      .set(`${PREFIX}recent:${b}`, a, 'PX', ms)
+      .exec()
+      .catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    for (const session of [...this.waiting.values()].map((w) => w.session)) this.leave(session);
+    this.subscriber.disconnect();
+  }
+
+  post(node: string, message: NodeMessage): void {
+    void this.client.publish(nodeChannel(node), JSON.stringify(message)).catch(() => undefined);
+  }
+
+  private async attempt(session: Session, entry: Entry, script: string, tries: number): Promise<void> {
+    let found: string | null;
+    try {
+      found = (await this.client.eval(script, 0, PREFIX, JSON.stringify(entry), SCAN_LIMIT, ENTRY_TTL_MS)) as string | null;
+    } catch {
+      return; // Redis trouble: the person stays searching here; a later widen retries.
+    }
+    if (!session.searching || session.chat) {
+      // They left while we asked: give back whoever we claimed, and take them out of the queue.
+      if (found && found !== 'gone') this.requeue(parseEntry(found));
+      void this.client.eval(REMOVE, 0, PREFIX, entry.key).catch(() => undefined);
+      return;
+    }
+    if (found === 'gone') return; // claimed by another node: its offer is on the way
+    if (!found) {
+      this.wait(session, entry);
+      return;
+    }
+    const partner = parseEntry(found);
+    this.waiting.delete(session.id);
+    if (await this.startWith(session, entry, partner)) return;
+    if (tries + 1 < MAX_ATTEMPTS && session.searching) await this.attempt(session, entry, FIND, tries + 1);
+  }
+
+  /** Queued: widen after a while, like the in-process matchmaker. */
+  private wait(session: Session, entry: Entry): void {
+    const previous = this.waiting.get(session.id);
+    clearTimeout(previous?.timer);
+    const timer = entry.wide
+      ? undefined
+      : setTimeout(() => {
+          const waiting = this.waiting.get(session.id);
+          if (waiting?.session !== session) return;
+          void this.attempt(session, { ...entry, wide: true }, WIDEN, 0);
+        }, this.widenAfterMs);
+    timer?.unref();
+    this.waiting.set(session.id, { session, entry, timer });
+  }
+
+  private async startWith(session: Session, me: Entry, partner: Entry): Promise<boolean> {
+    const common = commonInterests(toSeeker(me), toSeeker(partner));
+    if (partner.node === this.nodeId) {
+      const local = this.lobby.session(partner.key);
+      if (!local || !local.searching || local.chat) return false;
+      this.forget(local);
+      this.lobby.pair(session, local, common);
+      return true;
+    }
+    const chatId = newId();
+    const accepted = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.offers.delete(chatId);
+        resolve(false);
+      }, OFFER_TIMEOUT_MS);
+      this.offers.set(chatId, (ok) => {
+        clearTimeout(timer);
+        this.offers.delete(chatId);
+        resolve(ok);
+      });
+      this.post(partner.node, { t: 'offer', chatId, to: partner.key, from: me, common });
+    });
+    if (!accepted) return false;
+    if (!session.searching || session.chat) {
+      // We left while they said yes: end it for them at once.
+      this.post(partner.node, { t: 'frame', to: partner.key, frame: { type: 'ended', chatId, reason: 'partner_disconnected' } });
+      return true;
+    }
+    this.lobby.pair(session, this.proxy(partner), common, chatId);
+    return true;
+  }
+
+  private proxy(entry: Entry): Session {
+    return new Session(entry.key, { id: entry.account, nickname: entry.nickname, interests: entry.interests }, undefined, new RemotePeer(this, entry.node, entry.key));
+  }
+
+  private forget(session: Session): void {
+    const waiting = this.waiting.get(session.id);
+    clearTimeout(waiting?.timer);
+    this.waiting.delete(session.id);
+  }
+
+  /** Put back someone we claimed but cannot use (our person left meanwhile). */
+  private requeue(entry: Entry): void {
+    if (entry.node !== this.nodeId) {
+      void this.client.eval(PUT, 0, PREFIX, JSON.stringify(entry), 0, ENTRY_TTL_MS).catch(() => undefined);
+      return;
+    }
+    const local = this.lobby.session(entry.key);
+    if (local?.searching && !local.chat) void this.attempt(local, entry, FIND, 0);
+  }
+
+  private receive(payload: string): void {
+    let message: NodeMessage;
+    try {
+      message = JSON.parse(payload) as NodeMessage;
+    } catch {
+      return;
+    }
+    if (message.t === 'answer') {
+      this.offers.get(message.chatId)?.(message.accepted);
+    } else if (message.t === 'offer') {
+      const session = this.lobby.session(message.to);
+      const accepted = !!session && session.searching && !session.chat;
+      this.post(message.from.node, { t: 'answer', chatId: message.chatId, accepted });
+      if (session && accepted) {
+        this.forget(session);
+        this.lobby.pair(session, this.proxy(parseEntry(JSON.stringify(message.from))), message.common, message.chatId);
+      }
+    } else if (message.t === 'frame') {
+      const session = this.lobby.session(message.to);
+      if (!session) return;
+      if (message.frame.type === 'ended') this.lobby.endedElsewhere(session, message.frame.chatId);
+      session.send(message.frame);
+    }
+  }
+}
+
+function toSeeker(e: Entry): Seeker {
+  return { key: e.key, accountId: e.account, interests: new Set(e.interests), near: e.near, country: e.country || undefined, since: e.since };
+}

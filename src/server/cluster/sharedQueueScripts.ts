@@ -1,0 +1,110 @@
+/**
+ * The shared search queue's scripts, run atomically in Redis, so two nodes can
+ * never claim the same person. Entries are JSON under `<p>e:<key>`, indexed by
+ * interest (`<p>i:<interest>`, sets) and by waiting time (`<p>all`, `<p>wide`,
+ * sorted sets). The policy is the same as the in-process Matchmaker's.
+ */
+
+/** Shared by FIND and WIDEN: pick the best waiting partner for `me`, or nil. */
+const PICK = `
+local p = ARGV[1]
+local limit = tonumber(ARGV[3])
+local function load(cache, k)
+  if cache[k] == nil then
+    local raw = redis.call('GET', p .. 'e:' .. k)
+    cache[k] = raw and cjson.decode(raw) or false
+  end
+  return cache[k]
+end
+local function eligible(me, c)
+  if c.key == me.key or c.account == me.account then return false end
+  for _, b in ipairs(me.blocked) do if b == c.account then return false end end
+  for _, b in ipairs(c.blocked) do if b == me.account then return false end end
+  if redis.call('GET', p .. 'recent:' .. me.account) == c.account then return false end
+  if redis.call('GET', p .. 'recent:' .. c.account) == me.account then return false end
+  return true
+end
+local function near(me, c)
+  return (me.near or c.near) and me.country ~= '' and me.country == c.country
+end
+local function pick(me)
+  local cache = {}
+  local counts = {}
+  for _, i in ipairs(me.interests) do
+    for _, k in ipairs(redis.call('SRANDMEMBER', p .. 'i:' .. i, limit)) do counts[k] = (counts[k] or 0) + 1 end
+  end
+  local best, bestN, bestNear = nil, 0, false
+  for k, n in pairs(counts) do
+    local c = load(cache, k)
+    if c and eligible(me, c) then
+      local nr = near(me, c)
+      if best == nil or (nr and not bestNear) or (nr == bestNear and (n > bestN or (n == bestN and c.since < best.since))) then
+        best, bestN, bestNear = c, n, nr
+      end
+    end
+  end
+  if best == nil or (me.near and me.wide and not bestNear) then
+    local pool = me.wide and (p .. 'all') or (p .. 'wide')
+    for _, k in ipairs(redis.call('ZRANGE', pool, 0, limit - 1)) do
+      local c = load(cache, k)
+      if c and eligible(me, c) then
+        if near(me, c) then best = c break end
+        if best == nil then best = c end
+        if not me.near and not c.near then break end
+      elseif not c then
+        redis.call('ZREM', p .. 'all', k)
+        redis.call('ZREM', p .. 'wide', k)
+      end
+    end
+  end
+  return best
+end
+local function unlist(e)
+  redis.call('DEL', p .. 'e:' .. e.key)
+  redis.call('ZREM', p .. 'all', e.key)
+  redis.call('ZREM', p .. 'wide', e.key)
+  for _, i in ipairs(e.interests) do redis.call('SREM', p .. 'i:' .. i, e.key) end
+end
+local function enlist(e, raw)
+  redis.call('SET', p .. 'e:' .. e.key, raw, 'PX', tonumber(ARGV[4]))
+  redis.call('ZADD', p .. 'all', e.since, e.key)
+  if e.wide then redis.call('ZADD', p .. 'wide', e.since, e.key) end
+  for _, i in ipairs(e.interests) do redis.call('SADD', p .. 'i:' .. i, e.key) end
+end
+`;
+
+/** ARGV: prefix, entry JSON, scan limit, entry TTL ms. Returns the claimed partner's JSON, or false after queueing `me`. */
+export const FIND = `${PICK}
+local me = cjson.decode(ARGV[2])
+local best = pick(me)
+if best then unlist(best) return cjson.encode(best) end
+enlist(me, ARGV[2])
+return false`;
+
+/** ARGV: prefix, entry JSON (wide), scan limit, TTL. 'gone' when `me` was claimed meanwhile; else like FIND. */
+export const WIDEN = `${PICK}
+local me = cjson.decode(ARGV[2])
+local old = redis.call('GET', p .. 'e:' .. me.key)
+if not old then return 'gone' end
+unlist(cjson.decode(old))
+local best = pick(me)
+if best then unlist(best) return cjson.encode(best) end
+enlist(me, ARGV[2])
+return false`;
+
+/** ARGV: prefix, key. 1 when it was still waiting (now removed); 0 when someone claimed it. */
+export const REMOVE = `
+local p = ARGV[1]
+local raw = redis.call('GET', p .. 'e:' .. ARGV[2])
+if not raw then return 0 end
+local e = cjson.decode(raw)
+redis.call('DEL', p .. 'e:' .. e.key)
+redis.call('ZREM', p .. 'all', e.key)
+redis.call('ZREM', p .. 'wide', e.key)
+for _, i in ipairs(e.interests) do redis.call('SREM', p .. 'i:' .. i, e.key) end
+return 1`;
+
+/** ARGV: prefix, entry JSON, (unused), TTL. Puts an entry back as it was. */
+export const PUT = `${PICK}
+enlist(cjson.decode(ARGV[2]), ARGV[2])
+return 1`;
