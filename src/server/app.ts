@@ -81,7 +81,6 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
     shared,
   });
-  shared?.attach(lobby);
   const handshakes = broker instanceof RedisBroker ? new RedisHandshakes(broker.client) : new MemoryHandshakes();
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
   const privacy = new Privacy(store, broker, revocations);
@@ -154,7 +153,11 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   registerGoogleRoutes(app, { google, accounts, store, redirectUri: config.google.enabled ? config.google.redirectUri : undefined });
   gateway.register(app);
   registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });
-  revocations.on((revocation) => gateway.revoke(revocation));
+  revocations.on((revocation) => {
+    gateway.revoke(revocation);
+    shared?.broadcastRevocation(revocation);
+  });
+  shared?.attach(lobby, (revocation) => gateway.revoke(revocation));
 
   const candidateRoot = overrides.webRoot ?? WEB_ROOT;
   const webRoot = fs.existsSync(path.join(candidateRoot, 'index.html')) ? candidateRoot : undefined;

@@ -109,6 +109,21 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     for (const p of people) p.socket.close();
   });
 
+  it('log out and delete everything close the sockets on every node', async () => {
+    const made = await api<{ recoveryCode: string; token: string }>(node1.url, 'POST', '/api/accounts', {
+      body: { nickname: 'Everywhere', interests: [], adult: true },
+    });
+    const onTwo = await TestSocket.signedIn(node2.wsUrl, made.body.token);
+    expect((await api(node1.url, 'DELETE', '/api/sessions/current', { token: made.body.token })).status).toBe(204);
+    expect(await onTwo.next('error')).toMatchObject({ code: 'unauthorized' });
+    expect((await onTwo.closed).code).toBe(4401);
+
+    const again = await api<{ token: string }>(node2.url, 'POST', '/api/sessions', { body: { recoveryCode: made.body.recoveryCode } });
+    const onOne = await TestSocket.signedIn(node1.wsUrl, again.body.token);
+    expect((await api(node2.url, 'DELETE', '/api/me', { token: again.body.token })).status).toBe(204);
+    expect((await onOne.closed).code).toBe(4401);
+  });
+
   it('presence and dm cross nodes; stored messages wait for whoever comes back anywhere', async () => {
     const { a, b, connectionId } = await connected(node1.url, node1.wsUrl);
     // Bob moves to node 2.

@@ -11,12 +11,15 @@ import type { ServerFrame } from '../../shared/protocol.js';
 import type { Seeker } from '../domain/matching.js';
 import { commonInterests } from '../domain/matching.js';
 import type { Lobby } from '../domain/lobby.js';
+import type { Revocation } from '../domain/revocations.js';
 import { newId } from '../domain/secrets.js';
 import { type Peer, Session } from '../realtime/peer.js';
 import { FIND, PUT, REMOVE, WIDEN } from './sharedQueueScripts.js';
 
 const PREFIX = 'metsony:mq:';
 const nodeChannel = (node: string) => `metsony:node:${node}`;
+/** Every node listens here: revoked sign-ins, whose sockets may be anywhere. */
+const ALL_NODES = 'metsony:nodes';
 /** How many candidates one search looks at, per interest and in the wait-ordered pools. */
 const SCAN_LIMIT = 200;
 /** A queue entry whose node never refreshes it disappears after this long (a crashed node's searchers). */
@@ -39,6 +42,7 @@ type Entry = {
 };
 
 type NodeMessage =
+  | { t: 'revoke'; from: string; revocation: Revocation }
   | { t: 'offer'; chatId: string; to: string; from: Entry; common: string[] }
   | { t: 'answer'; chatId: string; accepted: boolean }
   | { t: 'frame'; to: string; frame: ServerFrame };
@@ -74,6 +78,7 @@ export class SharedMatching {
   private readonly waiting = new Map<string, { session: Session; entry: Entry; timer: NodeJS.Timeout | undefined }>();
   private readonly offers = new Map<string, (accepted: boolean) => void>();
   private lobby!: Lobby;
+  private onRevoked: (revocation: Revocation) => void = () => {};
 
   private constructor(
     private readonly client: Redis,
@@ -86,12 +91,19 @@ export class SharedMatching {
   static async start(client: Redis, widenAfterMs: number): Promise<SharedMatching> {
     const subscriber = client.duplicate();
     const shared = new SharedMatching(client, subscriber, widenAfterMs);
-    await subscriber.subscribe(nodeChannel(shared.nodeId));
+    await subscriber.subscribe(nodeChannel(shared.nodeId), ALL_NODES);
     return shared;
   }
 
-  attach(lobby: Lobby): void {
+  /** `onRevoked` closes this node's sockets for a sign-in revoked on another node. */
+  attach(lobby: Lobby, onRevoked: (revocation: Revocation) => void): void {
     this.lobby = lobby;
+    this.onRevoked = onRevoked;
+  }
+
+  /** Tells the other nodes that a sign-in ended (log out, new code, deletion, suspension). */
+  broadcastRevocation(revocation: Revocation): void {
+    void this.client.publish(ALL_NODES, JSON.stringify({ t: 'revoke', from: this.nodeId, revocation } satisfies NodeMessage)).catch(() => undefined);
   }
 
   get size(): number {
@@ -240,7 +252,9 @@ export class SharedMatching {
     } catch {
       return;
     }
-    if (message.t === 'answer') {
+    if (message.t === 'revoke') {
+      if (message.from !== this.nodeId) this.onRevoked(message.revocation);
+    } else if (message.t === 'answer') {
       this.offers.get(message.chatId)?.(message.accepted);
     } else if (message.t === 'offer') {
       const session = this.lobby.session(message.to);
