@@ -23,7 +23,7 @@ import { Connections } from './domain/connections.js';
 import { MemoryHandshakes, RedisHandshakes } from './domain/handshakes.js';
 import { Moderation } from './domain/moderation.js';
 import { Privacy } from './domain/privacy.js';
-import { type LimiterFactory, RateLimits, redisLimiter } from './domain/rateLimits.js';
+import { RateLimits, redisLimiter } from './domain/rateLimits.js';
 import { Revocations } from './domain/revocations.js';
 import { type Geo, openOfflineGeo } from './domain/geo.js';
 import { Lobby } from './domain/lobby.js';
@@ -69,19 +69,19 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const revocations = new Revocations();
   const accounts = new Accounts(store, revocations);
   const broker = overrides.broker ?? (config.redisUrl ? await RedisBroker.connect(config.redisUrl) : new MemoryBroker());
-  // With Redis, rate limits are shared by every node; otherwise they live in this process.
-  const limiterFactory: LimiterFactory | undefined = broker instanceof RedisBroker ? redisLimiter(broker.client) : undefined;
+  // Several nodes share Redis: rate limits, the search queue (a chat may span two nodes), Connect handshakes.
+  const redis = broker instanceof RedisBroker ? broker.client : undefined;
+  const limiterFactory = redis && redisLimiter(redis);
+  const shared = redis && (await SharedMatching.start(redis, config.matching.widenAfterMs));
+  const handshakes = redis ? new RedisHandshakes(redis) : new MemoryHandshakes();
   const model = overrides.model ?? openLanguageModel(config.ai);
   const translator = model && new Translator(model);
   const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
-  // Several nodes: the search queue is shared in Redis, and chats may span two nodes.
-  const shared = broker instanceof RedisBroker ? await SharedMatching.start(broker.client, config.matching.widenAfterMs) : undefined;
   const lobby = new Lobby({
     ...config.matching,
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
     shared,
   });
-  const handshakes = broker instanceof RedisBroker ? new RedisHandshakes(broker.client) : new MemoryHandshakes();
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
   const privacy = new Privacy(store, broker, revocations);
   const moderation = new Moderation(store, lobby, connections, revocations, config.safety);
