@@ -72,7 +72,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   // Several nodes share Redis: rate limits, the search queue (a chat may span two nodes), Connect handshakes.
   const redis = broker instanceof RedisBroker ? broker.client : undefined;
   const limiterFactory = redis && redisLimiter(redis);
-  const shared = redis && (await SharedMatching.start(redis, config.matching.widenAfterMs));
+  const shared = redis && (await SharedMatching.start(redis, { widenAfterMs: config.matching.widenAfterMs, nodeTtlMs: config.nodeTtlMs }));
   const handshakes = redis ? new RedisHandshakes(redis) : new MemoryHandshakes();
   const model = overrides.model ?? openLanguageModel(config.ai);
   const translator = model && new Translator(model);

@@ -93,6 +93,8 @@ export type Config = {
   google:
     | { enabled: false }
     | { enabled: true; clientId: string; clientSecret: string; issuer: string; redirectUri: string };
+  /** Several nodes: a node that has not refreshed its heartbeat for this long counts as dead. */
+  nodeTtlMs: number;
   shutdownGraceMs: number;
 };
 
@@ -246,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ai: aiConfig(env),
     google: googleConfig(env),
+    nodeTtlMs: int(env, 'NODE_TTL_MS', 30_000, 300, 600_000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 9000),
   };
 }

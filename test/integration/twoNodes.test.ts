@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
 import { connected, person } from '../helpers/people.js';
+import { startServerProcess } from '../helpers/serverProcess.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -18,6 +19,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
   let admin: pg.Client;
   let node1: Running;
   let node2: Running;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     admin = new pg.Client({ connectionString: databaseUrl });
@@ -25,7 +27,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     await admin.query(`CREATE SCHEMA ${schema}`);
     const url = new URL(databaseUrl!);
     url.searchParams.set('options', `-c search_path=${schema}`);
-    const env = { DATABASE_URL: url.toString(), REDIS_URL: redisUrl! };
+    env = { DATABASE_URL: url.toString(), REDIS_URL: redisUrl!, NODE_TTL_MS: '900' };
     node1 = await startService(env);
     node2 = await startService(env);
   });
@@ -122,6 +124,25 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     const onOne = await TestSocket.signedIn(node1.wsUrl, again.body.token);
     expect((await api(node2.url, 'DELETE', '/api/me', { token: again.body.token })).status).toBe(204);
     expect((await onOne.closed).code).toBe(4401);
+  });
+
+  it('when the other node dies mid-chat, the partner is told within the node lifetime', async () => {
+    const node3 = await startServerProcess({ env });
+    try {
+      const topic = `crash-${Math.random().toString(36).slice(2, 8)}`;
+      const a = await person(node1.url, node1.wsUrl, [topic], 'Survivor');
+      const b = await person(node3.url, node3.wsUrl, [topic], 'Doomed');
+      a.socket.send({ type: 'find' });
+      await a.socket.next('searching');
+      b.socket.send({ type: 'find' });
+      const chatId = (await a.socket.next('matched')).chat.id;
+      await b.socket.next('matched');
+      await node3.kill();
+      expect(await a.socket.next('ended', undefined, 5000)).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
+      a.socket.close();
+    } finally {
+      await node3.kill();
+    }
   });
 
   it('presence and dm cross nodes; stored messages wait for whoever comes back anywhere', async () => {

@@ -20,6 +20,8 @@ const PREFIX = 'metsony:mq:';
 const nodeChannel = (node: string) => `metsony:node:${node}`;
 /** Every node listens here: revoked sign-ins, whose sockets may be anywhere. */
 const ALL_NODES = 'metsony:nodes';
+/** A node is alive while this key exists; it refreshes it every third of its lifetime. */
+const aliveKey = (node: string) => `metsony:alive:${node}`;
 /** How many candidates one search looks at, per interest and in the wait-ordered pools. */
 const SCAN_LIMIT = 200;
 /** A queue entry whose node never refreshes it disappears after this long (a crashed node's searchers). */
@@ -67,6 +69,7 @@ class RemotePeer implements Peer {
     if (frame.type === 'matched') return;
     // Our shutdown is not theirs: to them, we just went away.
     const out: ServerFrame = frame.type === 'ended' && frame.reason === 'shutdown' ? { ...frame, reason: 'partner_disconnected' } : frame;
+    if (frame.type === 'ended') this.link.forgetChat(frame.chatId);
     this.link.post(this.node, { t: 'frame', to: this.key, frame: out });
   }
 
@@ -78,21 +81,48 @@ export class SharedMatching {
   private readonly waiting = new Map<string, { session: Session; entry: Entry; timer: NodeJS.Timeout | undefined }>();
   private readonly offers = new Map<string, (accepted: boolean) => void>();
   private lobby!: Lobby;
+  /** Chats with a person on another node: chatId → our person, and the node of theirs. */
+  private readonly crossChats = new Map<string, { session: Session; node: string }>();
+  private readonly heartbeat: NodeJS.Timeout;
   private onRevoked: (revocation: Revocation) => void = () => {};
 
   private constructor(
     private readonly client: Redis,
     private readonly subscriber: Redis,
     private readonly widenAfterMs: number,
+    private readonly nodeTtlMs: number,
   ) {
     subscriber.on('message', (_channel: string, payload: string) => this.receive(payload));
+    // Stay known as alive, and end chats whose other node has died.
+    this.heartbeat = setInterval(() => void this.beat(), Math.max(100, Math.floor(nodeTtlMs / 3)));
+    this.heartbeat.unref();
   }
 
-  static async start(client: Redis, widenAfterMs: number): Promise<SharedMatching> {
+  static async start(client: Redis, options: { widenAfterMs: number; nodeTtlMs: number }): Promise<SharedMatching> {
     const subscriber = client.duplicate();
-    const shared = new SharedMatching(client, subscriber, widenAfterMs);
+    const shared = new SharedMatching(client, subscriber, options.widenAfterMs, options.nodeTtlMs);
+    await client.set(aliveKey(shared.nodeId), '1', 'PX', options.nodeTtlMs);
     await subscriber.subscribe(nodeChannel(shared.nodeId), ALL_NODES);
     return shared;
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.client.set(aliveKey(this.nodeId), '1', 'PX', this.nodeTtlMs);
+      const nodes = [...new Set([...this.crossChats.values()].map((c) => c.node))];
+      for (const node of nodes) {
+        if (await this.client.exists(aliveKey(node))) continue;
+        for (const [chatId, chat] of this.crossChats) {
+          if (chat.node !== node) continue;
+          this.crossChats.delete(chatId);
+          if (chat.session.chat?.id !== chatId) continue;
+          this.lobby.endedElsewhere(chat.session, chatId);
+          chat.session.send({ type: 'ended', chatId, reason: 'partner_disconnected' });
+        }
+      }
+    } catch {
+      // Redis trouble: try again at the next beat.
+    }
   }
 
   /** `onRevoked` closes this node's sockets for a sign-in revoked on another node. */
@@ -146,8 +176,14 @@ export class SharedMatching {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.client.del(aliveKey(this.nodeId)).catch(() => undefined);
     for (const session of [...this.waiting.values()].map((w) => w.session)) this.leave(session);
     this.subscriber.disconnect();
+  }
+
+  forgetChat(chatId: string): void {
+    this.crossChats.delete(chatId);
   }
 
   post(node: string, message: NodeMessage): void {
@@ -221,6 +257,7 @@ export class SharedMatching {
       this.post(partner.node, { t: 'frame', to: partner.key, frame: { type: 'ended', chatId, reason: 'partner_disconnected' } });
       return true;
     }
+    this.crossChats.set(chatId, { session, node: partner.node });
     this.lobby.pair(session, this.proxy(partner), common, chatId);
     return true;
   }
@@ -262,12 +299,16 @@ export class SharedMatching {
       this.post(message.from.node, { t: 'answer', chatId: message.chatId, accepted });
       if (session && accepted) {
         this.forget(session);
+        this.crossChats.set(message.chatId, { session, node: message.from.node });
         this.lobby.pair(session, this.proxy(parseEntry(JSON.stringify(message.from))), message.common, message.chatId);
       }
     } else if (message.t === 'frame') {
       const session = this.lobby.session(message.to);
       if (!session) return;
-      if (message.frame.type === 'ended') this.lobby.endedElsewhere(session, message.frame.chatId);
+      if (message.frame.type === 'ended') {
+        this.crossChats.delete(message.frame.chatId);
+        this.lobby.endedElsewhere(session, message.frame.chatId);
+      }
       session.send(message.frame);
     }
   }
