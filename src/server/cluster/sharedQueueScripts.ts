@@ -22,6 +22,8 @@ local function eligible(me, c)
   for _, b in ipairs(c.blocked) do if b == me.account then return false end end
   if redis.call('GET', p .. 'recent:' .. me.account) == c.account then return false end
   if redis.call('GET', p .. 'recent:' .. c.account) == me.account then return false end
+  -- a searcher on a node that stopped its heartbeat is gone
+  if c.node ~= me.node and redis.call('EXISTS', 'metsony:alive:' .. c.node) == 0 then return false end
   return true
 end
 local function near(me, c)
