@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { aiPartnerFactory } from './ai/aiPartner.js';
 import { type LanguageModel, openLanguageModel } from './ai/languageModel.js';
-import { Translator } from './ai/translator.js';
+import { createTranslator } from './ai/translator.js';
 import { GoogleSignIn } from './auth/google.js';
 import type { Broker } from './broker/broker.js';
 import { SharedMatching } from './cluster/sharedMatching.js';
@@ -74,8 +74,8 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const limiterFactory = redis && redisLimiter(redis);
   const shared = redis && (await SharedMatching.start(redis, { widenAfterMs: config.matching.widenAfterMs, nodeTtlMs: config.nodeTtlMs }));
   const handshakes = redis ? new RedisHandshakes(redis) : new MemoryHandshakes();
-  const model = overrides.model ?? openLanguageModel(config.ai);
-  const translator = model && new Translator(model);
+  const model = overrides.model ?? (await openLanguageModel(config.ai));
+  const translator = model && (await createTranslator(model));
   const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
   const lobby = new Lobby({
     ...config.matching,

@@ -3,7 +3,6 @@
  * OpenAI-compatible server (Ollama, llama.cpp, vLLM) speak the same API, so
  * one client serves all of them; the base URL decides.
  */
-import OpenAI from 'openai';
 import type { Config } from '../config.js';
 
 export type ChatTurn = { role: 'system' | 'user' | 'assistant'; content: string };
@@ -14,8 +13,10 @@ export interface LanguageModel {
 
 export class LanguageModelError extends Error {}
 
-export function openLanguageModel(ai: Config['ai']): LanguageModel | undefined {
+/** The SDK is loaded only when a provider is configured. */
+export async function openLanguageModel(ai: Config['ai']): Promise<LanguageModel | undefined> {
   if (ai.provider === 'none' || !ai.baseUrl) return undefined;
+  const { default: OpenAI } = await import('openai');
   const client = new OpenAI({
     apiKey: ai.apiKey ?? 'none',
     baseURL: ai.baseUrl,

@@ -3,7 +3,6 @@
  * it is never stored or logged. Text already in the reader's language is
  * returned as it is, without a call.
  */
-import { eld } from 'eld/small';
 import type { LanguageModel } from './languageModel.js';
 
 export type Translation = { text: string; from: string | null; to: string };
@@ -16,16 +15,29 @@ export function primaryLanguage(tag: string): string | undefined {
   return /^[a-z]{2,3}$/.test(primary) ? primary : undefined;
 }
 
-export function detectLanguage(text: string): string | null {
-  const result = eld.detect(text);
-  return result.language && result.isReliable() ? result.language : null;
+type Detect = (text: string) => string | null;
+
+/**
+ * The language detector's tables take ~30 MB of heap (more GC work for every
+ * message relayed), so they are loaded only when translation is switched on,
+ * and in their smallest build.
+ */
+export async function createTranslator(model: LanguageModel): Promise<Translator> {
+  const { eld } = await import('eld/extrasmall');
+  return new Translator(model, (text) => {
+    const result = eld.detect(text);
+    return result.language && result.isReliable() ? result.language : null;
+  });
 }
 
 export class Translator {
-  constructor(private readonly model: LanguageModel) {}
+  constructor(
+    private readonly model: LanguageModel,
+    private readonly detect: Detect,
+  ) {}
 
   async translate(text: string, to: string): Promise<Translation> {
-    const from = detectLanguage(text);
+    const from = this.detect(text);
     if (from === to) return { text, from, to };
     const name = languageNames.of(to) ?? to;
     const translated = await this.model.complete(
