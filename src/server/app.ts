@@ -58,8 +58,21 @@ export type Service = {
   close(): Promise<void>;
 };
 
+/** Start-up failures name the setting behind them, in one line. */
+async function naming<T>(variable: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    const reason = err instanceof Error ? ((err as { code?: string }).code ?? err.message) : String(err);
+    throw new Error(`${variable}: cannot be used (${reason})`);
+  }
+}
+
 async function openStore(config: Config): Promise<Store> {
-  return config.databaseUrl ? openPostgresStore(config.databaseUrl) : openSqliteStore(config.dataDir);
+  const { databaseUrl } = config;
+  return databaseUrl
+    ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl))
+    : naming('DATA_DIR', () => openSqliteStore(config.dataDir));
 }
 
 export async function buildService(config: Config, overrides: Overrides = {}): Promise<Service> {
@@ -68,7 +81,8 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const geo = overrides.geo ?? (await openOfflineGeo());
   const revocations = new Revocations();
   const accounts = new Accounts(store, revocations);
-  const broker = overrides.broker ?? (config.redisUrl ? await RedisBroker.connect(config.redisUrl) : new MemoryBroker());
+  const redisUrl = config.redisUrl;
+  const broker = overrides.broker ?? (redisUrl ? await naming('REDIS_URL', () => RedisBroker.connect(redisUrl)) : new MemoryBroker());
   // Several nodes share Redis: rate limits, the search queue (a chat may span two nodes), Connect handshakes.
   const redis = broker instanceof RedisBroker ? broker.client : undefined;
   const limiterFactory = redis && redisLimiter(redis);

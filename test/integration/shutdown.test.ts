@@ -1,5 +1,6 @@
 /** PROTOCOL §1: SIGTERM tells every client `shutdown` and exits 0 within 10 s; bad config stops start-up clearly. */
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { signUp } from '../helpers/http.js';
@@ -50,6 +51,24 @@ describe('configuration', () => {
       env: { ...process.env, [name]: value, PORT: name === 'PORT' ? value : '0' },
       encoding: 'utf8',
       timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(name);
+  });
+
+  it.each([
+    ['DATA_DIR', { DATA_DIR: `${import.meta.filename}/not-a-folder` }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }],
+    ['REDIS_URL', { REDIS_URL: 'redis://127.0.0.1:1' }],
+  ])('an unusable %s stops start-up with one line naming it', (name, env) => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', DATA_DIR: path.join(tmpdir(), 'metsony-startup-test'), PORT: '0', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
     });
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');

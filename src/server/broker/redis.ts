@@ -54,6 +54,8 @@ export class RedisBroker implements Broker {
     const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true };
     const client = new Redis(url, options);
     const subscriber = new Redis(url, { ...options, enableAutoPipelining: false });
+    // ioredis reconnects by itself; a failure surfaces on the command that needed it.
+    for (const c of [client, subscriber]) c.on('error', () => {});
     await Promise.all([client.connect(), subscriber.connect()]);
     return new RedisBroker(client, subscriber);
   }
