@@ -1,0 +1,69 @@
+/** Issue 5 in the browser: Report (pick a reason) and Block in a chat. */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.js';
+import { api } from '../helpers/http.js';
+import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
+
+const ADMIN = 'e2e-moderator-token-0123456789';
+let server: ServerProcess;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServerProcess({ env: { ADMIN_TOKEN: ADMIN, MATCH_REMATCH_COOLDOWN_MS: '0' } }), launchBrowser()]);
+}, 60_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+async function person(nickname: string, interest: string): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(server.url);
+  await page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
+  await page.getByRole('textbox', { name: 'Interests' }).fill(interest);
+  await page.getByRole('textbox', { name: 'Interests' }).press('Enter');
+  await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
+  await page.getByRole('button', { name: 'Start chatting' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  return page;
+}
+
+describe('report and block', () => {
+  it('a report with a reason and a note reaches the moderators; block ends the chat for good', async () => {
+    const interest = `e2e-${Math.random().toString(36).slice(2, 8)}`;
+    const alice = await person('Alice', interest);
+    const bob = await person('Bob', interest);
+    await alice.locator('.partner-name', { hasText: 'Bob' }).waitFor();
+
+    await alice.getByRole('button', { name: 'Report' }).click();
+    const dialog = alice.getByRole('dialog');
+    await dialog.getByRole('radio', { name: 'Spam or advertising' }).check();
+    await dialog.getByRole('textbox', { name: 'Note (optional)' }).fill('kept sending links');
+    await dialog.getByRole('button', { name: 'Report' }).click();
+    await expect.poll(async () => {
+      const res = await api<{ reports: Array<{ reason: string; note: string | null }> }>(server.url, 'GET', '/api/admin/reports', { token: ADMIN });
+      return res.body.reports;
+    }).toEqual([expect.objectContaining({ reason: 'spam', note: 'kept sending links' })]);
+    await expect.poll(() => alice.getByRole('button', { name: 'Report' }).isDisabled()).toBe(true);
+
+    await alice.getByRole('button', { name: 'Block' }).click();
+    await alice.getByRole('dialog').getByRole('button', { name: 'Block' }).click();
+    await alice.getByRole('log').getByText('You blocked this person.').waitFor();
+    await bob.getByRole('log').getByText('Stranger left.').waitFor();
+
+    // Both search again at once: they are never paired again; a newcomer is.
+    await alice.getByRole('button', { name: 'Next' }).click();
+    await bob.getByRole('button', { name: 'Next' }).click();
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await alice.locator('.partner-name', { hasText: 'Bob' }).count()).toBe(0);
+    const carol = await person('Carol', interest);
+    await carol.locator('.partner-name').waitFor();
+    expect(['Alice', 'Bob']).toContain((await carol.locator('.partner-name').textContent())?.trim());
+  }, 60_000);
+});
