@@ -4,10 +4,10 @@
  */
 import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, ServerFrame } from '../../shared/protocol.js';
-import { type Chat, partnerIn, type Session } from '../realtime/peer.js';
-import { Matchmaker, type Pairing, type Seeker } from './matching.js';
 import { isAiAccount } from '../ai/aiPartner.js';
 import type { SharedMatching } from '../cluster/sharedMatching.js';
+import { type Chat, partnerIn, type Session } from '../realtime/peer.js';
+import { Matchmaker, type Pairing, type Seeker } from './matching.js';
 import { newId } from './secrets.js';
 
 export type LobbyOptions = {
@@ -38,6 +38,8 @@ export class Lobby {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Chats that ended recently: only the two members, kept so they can still connect. */
   private readonly endedChats = new Map<string, { members: [ChatMember, ChatMember]; endedAt: number }>();
+  /** Chat messages relayed since start (a number, not a metric object: this is the hot path). */
+  relayed = 0;
 
   constructor(private readonly options: LobbyOptions) {
     this.matchmaker = new Matchmaker(
@@ -54,9 +56,6 @@ export class Lobby {
   session(id: string): Session | undefined {
     return this.sessions.get(id);
   }
-
-  /** Chat messages relayed since start (a number, not a metric object: this is the hot path). */
-  relayed = 0;
 
   get chatCount(): number {
     return this.chats.size;
@@ -145,7 +144,7 @@ export class Lobby {
     if (!ai || !session.searching || session.chat) return;
     this.stopSearching(session);
     const shared = [...interests].sort().slice(0, 5);
-    this.begin(session, ai.create(this, shared), shared);
+    this.pair(session, ai.create(this, shared), shared);
   }
 
   /** Sends a frame to the other side of the chat (used by an AI partner to report trouble). */
@@ -273,7 +272,7 @@ export class Lobby {
     const sa = this.sessions.get(a.key);
     const sb = this.sessions.get(b.key);
     if (!sa || !sb) return;
-    this.begin(sa, sb, commonInterests);
+    this.pair(sa, sb, commonInterests);
   }
 
   /** The partner of a chat that spans two nodes ended it over there: forget the chat here too. */
@@ -289,10 +288,6 @@ export class Lobby {
 
   /** Starts a chat between two sessions (one may be an AI, or a proxy of a person on another node). */
   pair(sa: Session, sb: Session, commonInterests: string[], chatId = newId()): void {
-    this.begin(sa, sb, commonInterests, chatId);
-  }
-
-  private begin(sa: Session, sb: Session, commonInterests: string[], chatId = newId()): void {
     const chat: Chat = { id: chatId, a: sa, b: sb };
     this.chats.set(chat.id, chat);
     for (const [self, other] of [
