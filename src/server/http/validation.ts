@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { badRequest } from '../errors.js';
+import { firstIssue } from '../zodIssue.js';
 
 /** Validates a JSON body; unknown fields and wrong types are a 400 with the first problem named. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -7,10 +8,6 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
     throw badRequest('The body must be a JSON object.');
   }
   const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-    throw badRequest(`${where}${issue?.message ?? 'invalid body'}`);
-  }
+  if (!result.success) throw badRequest(firstIssue(result.error) ?? 'The body is not valid.');
   return result.data;
 }

@@ -23,6 +23,7 @@ import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import type { Revocation } from '../domain/revocations.js';
 import { hashSecret, newId } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
+import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
 import type { Store } from '../store/store.js';
 import { CLOSE_SHUTDOWN, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, Connection, type ReadyFrame } from './connection.js';
@@ -52,12 +53,6 @@ function rateLimited(retryAfterMs: number): Failure {
   return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs };
 }
 
-function describeIssue(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): string {
-  const issue = error.issues[0];
-  if (!issue) return 'Malformed frame.';
-  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'frame';
-  return `Malformed frame: ${where}: ${issue.message}`;
-}
 
 /** Frames limited per account through the (awaited) limiter; `send` has its own synchronous one. */
 const RATE_LIMITED: Partial<Record<ReadyFrame['type'], LimitName>> = {
@@ -196,7 +191,7 @@ export class Gateway {
     const parsed = ClientFrame.safeParse(json);
     if (!parsed.success) {
       this.rejected++;
-      conn.error('bad_request', describeIssue(parsed.error));
+      conn.error('bad_request', `Malformed frame: ${firstIssue(parsed.error) ?? 'not a known message'}`);
       return;
     }
     const frame = parsed.data;

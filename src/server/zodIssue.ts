@@ -1,0 +1,8 @@
+import type { z } from 'zod';
+
+/** The first problem zod found, as "path: message" (no value from the input is echoed). */
+export function firstIssue(error: z.ZodError): string | undefined {
+  const issue = error.issues[0];
+  if (!issue) return undefined;
+  return issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
+}
