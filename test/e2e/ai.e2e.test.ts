@@ -4,30 +4,28 @@
  * API (test/helpers/fakeOpenAi.ts: it answers "AI says: <last message>" and
  * translates by prefixing "[<to>] ").
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { type FakeOpenAi, startFakeOpenAi } from '../helpers/fakeOpenAi.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { Profiles, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 30_000;
-const WAIT_MS = 10_000;
 
 let fake: FakeOpenAi;
 let browser: Browser;
 const servers: ServerProcess[] = [];
-const contexts: BrowserContext[] = [];
-const cspProblems: string[] = [];
-const CSP_MESSAGE = /Content Security Policy|Refused to (load|execute|apply|connect|frame)/i;
+const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
   [fake, browser] = await Promise.all([startFakeOpenAi(), launchBrowser()]);
 }, 60_000);
 
 afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
+  await profiles.closeAll();
   for (const server of servers.splice(0)) await server.stop();
-  expect(cspProblems.splice(0)).toEqual([]);
+  expect(profiles.cspProblems.splice(0)).toEqual([]);
 });
 
 afterAll(async () => {
@@ -42,36 +40,7 @@ async function startServer(env: Record<string, string>): Promise<ServerProcess> 
 }
 
 /** A fresh browser profile, in English (Translate asks for the reader's language). */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  page.on('console', (message) => {
-    if (CSP_MESSAGE.test(message.text())) cspProblems.push(message.text());
-  });
-  return page;
-}
-
-async function signUpAndSearch(page: Page, url: string, nickname: string, interests: string[]): Promise<void> {
-  await page.goto(url);
-  await page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
-  const interestsBox = page.getByRole('textbox', { name: 'Interests' });
-  for (const interest of interests) {
-    await interestsBox.fill(interest);
-    await interestsBox.press('Enter');
-  }
-  await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
-  await page.getByRole('button', { name: 'Start chatting' }).click();
-  await page.getByLabel('Your recovery code').waitFor();
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
-
-async function sendMessage(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message' });
-  await box.fill(text);
-  await box.press('Enter');
-}
+const newPage = () => profiles.newPage({ context: { locale: 'en-US' } });
 
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 

@@ -3,20 +3,18 @@
  * web app (dist/web; `npm test` builds it first). Controls are found by the
  * accessible names of PROTOCOL.md §4, exactly as an outside test would.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { CSP_MESSAGE, Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 30_000;
-const WAIT_MS = 10_000;
 
 let server: ServerProcess;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-/** CSP violations reported on any page of any test; each test must leave this empty. */
-const cspProblems: string[] = [];
-const CSP_MESSAGE = /Content Security Policy|Refused to (load|execute|apply|connect|frame)/i;
+/** Fresh profiles, as people on other devices. CSP violations on any page of any test: each test must leave none. */
+const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
@@ -24,8 +22,8 @@ beforeAll(async () => {
 
 // Closing a test's browsers closes their sockets, so nobody is left searching for the next test.
 afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
-  expect(cspProblems.splice(0)).toEqual([]);
+  await profiles.closeAll();
+  expect(profiles.cspProblems.splice(0)).toEqual([]);
 });
 
 afterAll(async () => {
@@ -33,54 +31,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A fresh browser profile: its own localStorage, as a second person on another device. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  page.on('console', (message) => {
-    if (CSP_MESSAGE.test(message.text())) cspProblems.push(message.text());
-  });
-  return page;
-}
-
-/** First visit → recovery code → Continue (which starts the first search). Returns the code. */
-async function signUpAndSearch(page: Page, nickname: string, interests: string[]): Promise<string> {
-  await page.goto(server.url);
-  await page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
-  const interestsBox = page.getByRole('textbox', { name: 'Interests' });
-  for (const interest of interests) {
-    await interestsBox.fill(interest);
-    await interestsBox.press('Enter');
-  }
-  await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
-  await page.getByRole('button', { name: 'Start chatting' }).click();
-
-  const codeOutput = page.getByLabel('Your recovery code');
-  await codeOutput.waitFor();
-  const code = (await codeOutput.textContent()) ?? '';
-  await page.getByRole('button', { name: 'Continue' }).click();
-  return code;
-}
-
-async function sendMessage(page: Page, text: string, via: 'enter' | 'button'): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message' });
-  await box.fill(text);
-  if (via === 'enter') await box.press('Enter');
-  else await page.getByRole('button', { name: 'Send' }).click();
-}
-
 describe('two strangers in two browsers', () => {
   it(
     'sign up, get matched on a shared interest, chat both ways, and Next tells the other that the stranger left',
     async () => {
       const shared = `e2e-${Math.random().toString(36).slice(2, 10)}`;
-      const [alice, bob] = await Promise.all([newPage(), newPage()]);
+      const [alice, bob] = await Promise.all([profiles.newPage(), profiles.newPage()]);
 
       const [aliceCode, bobCode] = await Promise.all([
-        signUpAndSearch(alice, 'Alice', [shared, 'chess']),
-        signUpAndSearch(bob, 'Bob', ['films', shared]),
+        signUpAndSearch(alice, server.url, 'Alice', [shared, 'chess']),
+        signUpAndSearch(bob, server.url, 'Bob', ['films', shared]),
       ]);
       expect(aliceCode).toMatch(/^[a-z]+(?:-[a-z]+){3,}$/);
       expect(bobCode).toMatch(/^[a-z]+(?:-[a-z]+){3,}$/);
@@ -121,8 +81,11 @@ describe('connections', () => {
     'both press Connect; a message to an offline connection waits and is shown when they come back',
     async () => {
       const shared = `conn-${Math.random().toString(36).slice(2, 10)}`;
-      const [hana, ivan] = await Promise.all([newPage(), newPage()]);
-      await Promise.all([signUpAndSearch(hana, 'Hana', [shared]), signUpAndSearch(ivan, 'Ivan', [shared])]);
+      const [hana, ivan] = await Promise.all([profiles.newPage(), profiles.newPage()]);
+      await Promise.all([
+        signUpAndSearch(hana, server.url, 'Hana', [shared]),
+        signUpAndSearch(ivan, server.url, 'Ivan', [shared]),
+      ]);
       await hana.locator('.partner-name', { hasText: 'Ivan' }).waitFor();
 
       await hana.getByRole('button', { name: 'Connect' }).click();
@@ -169,14 +132,14 @@ describe('privacy of the page itself', () => {
   it(
     'loads nothing from another origin and breaks no rule of the CSP on any screen',
     async () => {
-      const page = await newPage();
+      const page = await profiles.newPage();
       const origin = new URL(server.url).origin;
       const requests: string[] = [];
       const sockets: string[] = [];
       page.on('request', (request) => requests.push(request.url()));
       page.on('websocket', (ws) => sockets.push(ws.url()));
       page.on('pageerror', (error) => {
-        if (CSP_MESSAGE.test(error.message)) cspProblems.push(error.message);
+        if (CSP_MESSAGE.test(error.message)) profiles.cspProblems.push(error.message);
       });
       // Violations also fire an event in the page; keep them where the test can read them.
       await page.addInitScript(() => {
@@ -200,7 +163,7 @@ describe('privacy of the page itself', () => {
       await page.getByRole('link', { name: 'Back to METSONY' }).click();
 
       // Sign up, then the signed-in screens (home, searching, settings, connections).
-      await signUpAndSearch(page, 'Carol', [`csp-${Date.now()}`]);
+      await signUpAndSearch(page, server.url, 'Carol', [`csp-${Date.now()}`]);
       await page.getByText('Looking for someone who shares your interests…').waitFor();
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'Start chatting' }).waitFor();
@@ -221,7 +184,7 @@ describe('privacy of the page itself', () => {
 
       const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
       expect(violations).toEqual([]);
-      expect(cspProblems).toEqual([]);
+      expect(profiles.cspProblems).toEqual([]);
       expect(requests.length).toBeGreaterThan(0);
       expect(requests.filter((url) => new URL(url).origin !== origin)).toEqual([]);
       expect(sockets.length).toBeGreaterThan(0);
@@ -235,8 +198,8 @@ describe('leaving for good', () => {
   it(
     'Delete everything asks to confirm, then clears the browser and the recovery code no longer signs in',
     async () => {
-      const page = await newPage();
-      const code = await signUpAndSearch(page, 'Dave', []);
+      const page = await profiles.newPage();
+      const code = await signUpAndSearch(page, server.url, 'Dave', []);
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('button', { name: 'Delete everything' }).click();
@@ -259,8 +222,8 @@ describe('leaving for good', () => {
   it(
     'a token revoked elsewhere shows the first visit again, and the recovery code signs back in',
     async () => {
-      const page = await newPage();
-      const code = await signUpAndSearch(page, 'Erin', []);
+      const page = await profiles.newPage();
+      const code = await signUpAndSearch(page, server.url, 'Erin', []);
       await page.getByRole('button', { name: 'Cancel' }).click();
       const token = await page.evaluate(() => localStorage.getItem('metsony.token'));
       expect(token).toBeTruthy();
@@ -290,11 +253,14 @@ describe('reveal profile', () => {
     async () => {
       const { findInFiles } = await import('../helpers/forensic.js');
       const shared = `e2e-${Math.random().toString(36).slice(2, 10)}`;
-      const unique = Math.random().toString(36).slice(2, 8);
+      const unique = Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join(''); // letters only: '31' must match the age alone
       const firstName = `Zoe${unique}`;
       const town = `Town${unique}`;
-      const [alice, bob] = await Promise.all([newPage(), newPage()]);
-      await Promise.all([signUpAndSearch(alice, 'Alice', [shared]), signUpAndSearch(bob, 'Bob', [shared])]);
+      const [alice, bob] = await Promise.all([profiles.newPage(), profiles.newPage()]);
+      await Promise.all([
+        signUpAndSearch(alice, server.url, 'Alice', [shared]),
+        signUpAndSearch(bob, server.url, 'Bob', [shared]),
+      ]);
       await alice.locator('.partner-name', { hasText: 'Bob' }).waitFor();
 
       // The private profile is filled in Settings and kept on this device only.
@@ -312,7 +278,7 @@ describe('reveal profile', () => {
       const dialog = alice.getByRole('dialog');
       await dialog.getByText(firstName).waitFor();
       await dialog.getByText(town).waitFor();
-      await dialog.getByText('31').waitFor();
+      await dialog.getByText('31', { exact: true }).waitFor();
       await new Promise((r) => setTimeout(r, 300));
       expect(await bob.getByRole('log').getByText(firstName).count()).toBe(0);
 

@@ -4,22 +4,20 @@
  * oidc-provider with its development login and consent pages) standing in
  * for Google. The browser really goes there and back; METSONY sets no cookie.
  */
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { freePort } from '../helpers/inProcess.js';
 import { type LocalProvider, startOidcProvider } from '../helpers/oidcProvider.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 45_000;
-const WAIT_MS = 10_000;
 
 let provider: LocalProvider;
 let server: ServerProcess;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const cspProblems: string[] = [];
-const CSP_MESSAGE = /Content Security Policy|Refused to (load|execute|apply|connect|frame)/i;
+const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
   const port = await freePort();
@@ -45,8 +43,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
-  expect(cspProblems.splice(0)).toEqual([]);
+  await profiles.closeAll();
+  expect(profiles.cspProblems.splice(0)).toEqual([]);
 });
 
 afterAll(async () => {
@@ -64,13 +62,9 @@ type Watched = { page: Page; setCookies(): Promise<string[]>; serverResponses: s
  * provider's own cookies on its own origin are its business).
  */
 async function newPage(): Promise<Watched> {
-  const context = await browser.newContext({ locale: 'en-US' });
-  contexts.push(context);
-  await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  page.on('console', (message) => {
-    if (CSP_MESSAGE.test(message.text())) cspProblems.push(message.text());
+  const page = await profiles.newPage({
+    context: { locale: 'en-US' },
+    prepare: (context) => context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort()),
   });
   const checks: Promise<string | null>[] = [];
   const serverResponses: string[] = [];
@@ -87,12 +81,7 @@ async function newPage(): Promise<Watched> {
 }
 
 async function signUp(page: Page, nickname: string): Promise<void> {
-  await page.goto(server.url);
-  await page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
-  await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
-  await page.getByRole('button', { name: 'Start chatting' }).click();
-  await page.getByLabel('Your recovery code').waitFor();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await signUpAndSearch(page, server.url, nickname, []);
   // The first search starts at once; nobody else is here, so stop it.
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.getByRole('button', { name: 'Start chatting' }).waitFor();

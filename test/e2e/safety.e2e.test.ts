@@ -1,36 +1,29 @@
 /** Issue 5 in the browser: Report (pick a reason) and Block in a chat. */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { api } from '../helpers/http.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
+import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
 
 const ADMIN = 'e2e-moderator-token-0123456789';
 let server: ServerProcess;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServerProcess({ env: { ADMIN_TOKEN: ADMIN, MATCH_REMATCH_COOLDOWN_MS: '0' } }), launchBrowser()]);
 }, 60_000);
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await profiles.closeAll();
   await browser?.close();
   await server?.stop();
 });
 
+/** Someone new, in a fresh browser, signed up and searching on `interest`. */
 async function person(nickname: string, interest: string): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(server.url);
-  await page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
-  await page.getByRole('textbox', { name: 'Interests' }).fill(interest);
-  await page.getByRole('textbox', { name: 'Interests' }).press('Enter');
-  await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
-  await page.getByRole('button', { name: 'Start chatting' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  const page = await profiles.newPage();
+  await signUpAndSearch(page, server.url, nickname, [interest]);
   return page;
 }
 
