@@ -22,11 +22,16 @@ export type ServerProcess = {
   kill(): Promise<void>;
 };
 
-export async function startServerProcess(opts: { env?: Record<string, string>; dataDir?: string } = {}): Promise<ServerProcess> {
+export async function startServerProcess(opts: { env?: Record<string, string>; dataDir?: string; maxOpenFiles?: number } = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-proc-'));
   // The embedded defaults unless a test asks otherwise: CI's DATABASE_URL / REDIS_URL are for the contract suites.
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server/main.ts')], {
+  const args = ['--import', 'tsx', path.join(ROOT, 'src/server/main.ts')];
+  // A lower open-file limit, set by the shell just before it becomes the server.
+  const [command, argv] = opts.maxOpenFiles
+    ? ['bash', ['-c', `ulimit -n ${opts.maxOpenFiles} && exec "$0" "$@"`, process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { ...inherited, ...TEST_DEFAULTS, DATA_DIR: dataDir, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
