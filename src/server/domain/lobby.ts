@@ -221,13 +221,8 @@ export class Lobby {
 
   /** Ends the chat for both; `by` gets `own`, the partner gets `other`. */
   endChat(chat: Chat, by: Session, own: EndReason, other: EndReason): void {
-    if (!this.chats.delete(chat.id)) return;
+    if (!this.close(chat)) return;
     const partner = partnerIn(chat, by);
-    for (const s of [by, partner]) {
-      s.chat = undefined;
-      s.lastChatId = chat.id;
-    }
-    this.remember(chat);
     this.keepApart(by.account.id, partner.account.id);
     by.send({ type: 'ended', chatId: chat.id, reason: own });
     partner.send({ type: 'ended', chatId: chat.id, reason: other });
@@ -237,12 +232,8 @@ export class Lobby {
   disconnect(session: Session): void {
     this.stopSearching(session);
     const chat = session.chat;
-    if (chat && this.chats.delete(chat.id)) {
+    if (chat && this.close(chat)) {
       const partner = partnerIn(chat, session);
-      session.chat = undefined;
-      partner.chat = undefined;
-      partner.lastChatId = chat.id;
-      this.remember(chat);
       this.keepApart(session.account.id, partner.account.id);
       partner.send({ type: 'ended', chatId: chat.id, reason: 'partner_disconnected' });
     }
@@ -278,12 +269,18 @@ export class Lobby {
   /** The partner of a chat that spans two nodes ended it over there: forget the chat here too. */
   endedElsewhere(session: Session, chatId: string): void {
     const chat = this.chatOf(session, chatId);
-    if (!chat || !this.chats.delete(chat.id)) return;
-    const partner = partnerIn(chat, session);
-    session.chat = undefined;
-    partner.chat = undefined;
-    session.lastChatId = chat.id;
+    if (chat) this.close(chat);
+  }
+
+  /** Takes a chat off the books for both (once): false if it had already ended. */
+  private close(chat: Chat): boolean {
+    if (!this.chats.delete(chat.id)) return false;
+    for (const s of [chat.a, chat.b]) {
+      s.chat = undefined;
+      s.lastChatId = chat.id;
+    }
     this.remember(chat);
+    return true;
   }
 
   /** Starts a chat between two sessions (one may be an AI, or a proxy of a person on another node). */
