@@ -6,5 +6,4 @@ export const LIMITS = {
   textMax: 2000,
   clientIdMax: 64,
   frameBytesMax: 16 * 1024,
-  helloDeadlineMs: 5000,
 } as const;

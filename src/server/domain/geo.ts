@@ -27,5 +27,3 @@ export async function openOfflineGeo(): Promise<Geo> {
     },
   };
 }
-
-export const noGeo: Geo = { country: () => undefined };

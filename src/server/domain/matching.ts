@@ -59,10 +59,6 @@ export class Matchmaker {
     return this.waiting.size;
   }
 
-  has(key: string): boolean {
-    return this.waiting.has(key);
-  }
-
   /** Pairs the seeker at once if possible, else queues it until someone fits. */
   add(seeker: Seeker): void {
     if (this.waiting.has(seeker.key)) return;

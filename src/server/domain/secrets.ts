@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 
 /** 6 words from the 2,048-word BIP-39 list: 66 bits of entropy. */
@@ -49,4 +49,9 @@ let sequence = 0;
 export function newSortableId(): string {
   sequence = (sequence + 1) % 36 ** 4;
   return Date.now().toString(36).padStart(9, '0') + sequence.toString(36).padStart(4, '0') + randomBytes(6).toString('base64url');
+}
+
+/** Compares a given secret with the expected one by digest, so neither length nor content leaks through timing. */
+export function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }

@@ -1,8 +1,8 @@
 /** The moderator API, behind ADMIN_TOKEN; not registered at all when it is unset. */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Moderation } from '../domain/moderation.js';
+import { sameSecret } from '../domain/secrets.js';
 import { AppError, notFound } from '../errors.js';
 import { bearerToken } from './accountsRoutes.js';
 import { parseBody } from './validation.js';
@@ -11,13 +11,6 @@ const SuspendBody = z.strictObject({
   until: z.iso.datetime().optional(),
   hours: z.number().positive().max(24 * 365 * 10).optional(),
 });
-
-/** Compares digests, so neither the length nor the content leaks through timing. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 export function registerAdminRoutes(app: FastifyInstance, moderation: Moderation, adminToken: string | undefined): void {
   if (!adminToken) return;

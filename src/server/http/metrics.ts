@@ -3,10 +3,10 @@
  * (the route does not exist without it). Live figures are read when scraped,
  * so the relay's hot path only bumps plain numbers.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Lobby } from '../domain/lobby.js';
+import { sameSecret } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import type { Gateway } from '../realtime/gateway.js';
 import { bearerToken } from './accountsRoutes.js';
@@ -47,10 +47,8 @@ export function registerMetrics(app: FastifyInstance, deps: { token: string | un
     responses.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` });
   });
 
-  const expected = createHash('sha256').update(token).digest();
   app.get('/metrics', async (request, reply) => {
-    const given = createHash('sha256').update(bearerToken(request) ?? '').digest();
-    if (!timingSafeEqual(given, expected)) throw new AppError('unauthorized', 'A metrics token is required.', 401);
+    if (!sameSecret(bearerToken(request) ?? '', token)) throw new AppError('unauthorized', 'A metrics token is required.', 401);
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

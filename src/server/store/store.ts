@@ -31,8 +31,6 @@ export type ReportRecord = {
   status: 'open' | 'closed';
 };
 
-export type SessionRecord = { createdAt: string };
-
 export type ConnectionRecord = { id: string; accountA: string; accountB: string; createdAt: string };
 
 /** A connection as one side sees it. */
