@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, signUp } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
+import { freshTopic, person as signedInPerson } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 let server: Running;
@@ -12,18 +13,9 @@ afterAll(async () => {
   await server.stop();
 });
 
-let topic = 0;
 /** A fresh interest per test, so tests running in one server do not pair across each other. */
-const fresh = () => `topic-${++topic}-${Math.random().toString(36).slice(2, 8)}`;
-
-async function person(interests: string[], nickname?: string, headers: Record<string, string> = {}) {
-  const user = await signUp(server.url, interests, nickname);
-  const socket = await TestSocket.open(server.wsUrl, headers);
-  socket.send({ type: 'hello', token: user.token });
-  await socket.next('ready');
-  await socket.next('inbox');
-  return { user, socket };
-}
+const fresh = freshTopic;
+const person = (interests: string[], nickname?: string) => signedInPerson(server.url, server.wsUrl, interests, nickname);
 
 async function pair(interests: string[]) {
   const a = await person(interests, 'Alice');

@@ -59,8 +59,9 @@ describe('every response', () => {
     }
   });
 
-  it('serves HTML as text/html; charset=utf-8 when the web app is built', async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) return; // npm test builds it first
+  it('serves the web app as text/html; charset=utf-8', async () => {
+    // `npm test` builds the web app first; run `npm run build:web` before running this file alone.
+    expect(fs.existsSync(path.join(WEB_ROOT, 'index.html')), 'dist/web is missing: npm run build:web').toBe(true);
     const res = await fetch(`${server.url}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findInFiles, filesUnder } from '../helpers/forensic.js';
-import { api, signUp } from '../helpers/http.js';
+import { api } from '../helpers/http.js';
+import { chatting } from '../helpers/people.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
-import { TestSocket } from '../helpers/wsClient.js';
 
 let server: ServerProcess | undefined;
 afterAll(async () => {
@@ -19,15 +19,11 @@ describe('live chat leaves no trace', () => {
   it('a unique message, the recovery code and the token are in no file and no log line', async () => {
     server = await startServerProcess({ env: { LOG_LEVEL: 'trace' } });
     const secretText = `canary-${randomBytes(12).toString('hex')}`;
-    const a = await signUp(server.url, ['forensics']);
-    const b = await signUp(server.url, ['forensics']);
+    const chat = await chatting(server.url, server.wsUrl);
+    const { chatId } = chat;
+    const [a, b] = [chat.a.user, chat.b.user];
+    const [sa, sb] = [chat.a.socket, chat.b.socket];
     const signIn = await api<{ token: string }>(server.url, 'POST', '/api/sessions', { body: { recoveryCode: a.recoveryCode.toUpperCase() } });
-    const sa = await TestSocket.signedIn(server.wsUrl, a.token);
-    const sb = await TestSocket.signedIn(server.wsUrl, b.token);
-    sa.send({ type: 'find' });
-    sb.send({ type: 'find' });
-    const chatId = (await sa.next('matched')).chat.id;
-    await sb.next('matched');
     sa.send({ type: 'send', chatId, id: 'c1', text: secretText });
     expect((await sb.next('message')).text).toBe(secretText);
     sb.send({ type: 'send', chatId, id: 'c2', text: `${secretText}-reply` });

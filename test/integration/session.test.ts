@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, signUp } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
+import { chatting } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 let server: Running;
@@ -130,14 +131,8 @@ describe('frame rules', () => {
   });
 
   it('a text over 2000 characters is too_long; 2000 emoji are fine', async () => {
-    const a = await signUp(server.url, ['emoji-len']);
-    const b = await signUp(server.url, ['emoji-len']);
-    const sa = await TestSocket.signedIn(server.wsUrl, a.token);
-    const sb = await TestSocket.signedIn(server.wsUrl, b.token);
-    sa.send({ type: 'find' });
-    sb.send({ type: 'find' });
-    const chatId = (await sa.next('matched')).chat.id;
-    await sb.next('matched');
+    const { a, b, chatId } = await chatting(server.url, server.wsUrl);
+    const [sa, sb] = [a.socket, b.socket];
     sa.send({ type: 'send', chatId, id: 'long', text: 'x'.repeat(2001) });
     expect(await sa.next('error')).toMatchObject({ code: 'too_long' });
     const emoji = '😀'.repeat(2000);
