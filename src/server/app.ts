@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { withAiBudget } from './ai/aiBudget.js';
 import { aiPartnerFactory } from './ai/aiPartner.js';
 import { type LanguageModel, openLanguageModel } from './ai/languageModel.js';
 import { createTranslator } from './ai/translator.js';
@@ -21,6 +22,7 @@ import { RedisBroker } from './broker/redis.js';
 import { Accounts } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
 import { MemoryHandshakes, RedisHandshakes } from './domain/handshakes.js';
+import { IpKeys, memorySecrets, redisSecrets } from './domain/ipKeys.js';
 import { Moderation } from './domain/moderation.js';
 import { Privacy } from './domain/privacy.js';
 import { RateLimits, redisLimiter } from './domain/rateLimits.js';
@@ -88,7 +90,8 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const limiterFactory = redis && redisLimiter(redis);
   const shared = redis && (await SharedMatching.start(redis, { widenAfterMs: config.matching.widenAfterMs, nodeTtlMs: config.nodeTtlMs }));
   const handshakes = redis ? new RedisHandshakes(redis) : new MemoryHandshakes();
-  const model = overrides.model ?? (await openLanguageModel(config.ai));
+  const unbudgeted = overrides.model ?? (await openLanguageModel(config.ai));
+  const model = unbudgeted && withAiBudget(unbudgeted, config.ai.budgetPerHour);
   const translator = model && (await createTranslator(model));
   const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
   const lobby = new Lobby({
@@ -98,8 +101,11 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   });
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
   const privacy = new Privacy(store, broker, revocations);
-  const moderation = new Moderation(store, lobby, connections, revocations, config.safety);
-  const limits = new RateLimits(config.safety, limiterFactory);
+  // Per-address keys: HMAC with a rotating secret, shared through Redis so nodes agree.
+  const ipKeys = new IpKeys(redis ? redisSecrets(redis) : memorySecrets());
+  const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys);
+  await moderation.startRetentionSweep((err) => log.error({ err }, 'report retention sweep failed'));
+  const limits = new RateLimits(config.safety, limiterFactory, ipKeys);
   const clientIp = clientIpResolver(config.trustProxy);
 
   const app = Fastify({
@@ -163,7 +169,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   registerAccountRoutes(app, { accounts, privacy, lobby, limits, clientIp });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, accounts, connections);
-  registerTranslateRoutes(app, accounts, limits, translator);
+  registerTranslateRoutes(app, accounts, limits, translator, clientIp);
   registerGoogleRoutes(app, { google, accounts, store, redirectUri: config.google.enabled ? config.google.redirectUri : undefined });
   gateway.register(app);
   registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });
@@ -197,6 +203,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
       await gateway.shutdown();
       await shared?.close();
       limits.close();
+      moderation.stop();
       await app.close();
       await broker.close();
       await store.close();

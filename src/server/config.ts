@@ -10,7 +10,7 @@ export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'ci
 /** `points` actions per `seconds`. */
 export type Rate = { points: number; seconds: number };
 
-export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report', 'translate'] as const;
+export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report', 'translate', 'translateIp'] as const;
 export type RateName = (typeof RATE_NAMES)[number];
 
 const RATE_DEFAULTS: Record<RateName, Rate> = {
@@ -23,6 +23,7 @@ const RATE_DEFAULTS: Record<RateName, Rate> = {
   connect: { points: 30, seconds: 3600 },
   report: { points: 20, seconds: 3600 },
   translate: { points: 30, seconds: 60 },
+  translateIp: { points: 60, seconds: 60 },
 };
 
 const RATE_ENV: Record<RateName, string> = {
@@ -34,6 +35,7 @@ const RATE_ENV: Record<RateName, string> = {
   connect: 'RATE_CONNECT',
   report: 'RATE_REPORT',
   translate: 'RATE_TRANSLATE',
+  translateIp: 'RATE_TRANSLATE_IP',
 };
 
 export type Config = {
@@ -70,9 +72,13 @@ export type Config = {
     messageBurst: number;
     maxSocketsPerAccount: number;
     maxSocketsPerIp: number;
-    /** Distinct reporters (an `underage` report counts double) within the window that suspend an account. */
+    /** Weighted distinct reporters (see reporterWeight.ts) within the window that suspend an account. */
     reportThreshold: number;
     reportWindowMs: number;
+    /** A reporter's account younger than this adds nothing toward an automatic suspension. */
+    reportMinAccountAgeMs: number;
+    /** ...and its weight rises linearly to a full 1 at this age. */
+    reportFullWeightAgeMs: number;
     suspensionMs: number;
     /** The moderator API is off when unset. */
     adminToken: string | undefined;
@@ -88,6 +94,8 @@ export type Config = {
     /** An AI partner is offered after a search has waited this long with no human found (0: never). */
     partnerAfterMs: number;
     timeoutMs: number;
+    /** Model calls per hour on this node, translation and AI partners together (0: no overall budget). */
+    budgetPerHour: number;
   };
   /** Google sign-in and linking (OpenID Connect); off unless a client id is set. */
   google:
@@ -195,6 +203,7 @@ function aiConfig(env: Env): Config['ai'] {
     model: env.AI_MODEL?.trim() || (provider === 'xai' ? 'grok-3-mini' : 'default'),
     partnerAfterMs: int(env, 'AI_PARTNER_AFTER_MS', 15_000, 0, 3_600_000),
     timeoutMs: int(env, 'AI_TIMEOUT_MS', 20_000, 100, 120_000),
+    budgetPerHour: int(env, 'AI_BUDGET', 1000, 0, 100_000_000),
   };
 }
 
@@ -242,6 +251,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxSocketsPerIp: int(env, 'MAX_SOCKETS_PER_IP', 1000, 1, 1_000_000),
       reportThreshold: int(env, 'REPORT_THRESHOLD', 3, 1, 1000),
       reportWindowMs: int(env, 'REPORT_WINDOW_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
+      reportMinAccountAgeMs: int(env, 'REPORT_MIN_ACCOUNT_AGE_MS', 3600_000, 0, 365 * 24 * 3600_000),
+      reportFullWeightAgeMs: int(env, 'REPORT_FULL_WEIGHT_AGE_MS', 7 * 24 * 3600_000, 0, 365 * 24 * 3600_000),
       suspensionMs: int(env, 'SUSPENSION_MS', 24 * 3600_000, 1000, 365 * 24 * 3600_000),
       adminToken: secretToken(env, 'ADMIN_TOKEN'),
       metricsToken: secretToken(env, 'METRICS_TOKEN'),

@@ -6,7 +6,7 @@
 import http from 'node:http';
 
 type Turn = { role: string; content: string };
-export type FakeRequest = { path: string; authorization: string | undefined; model: string; messages: Turn[] };
+export type FakeRequest = { path: string; authorization: string | undefined; model: string; messages: Turn[]; maxTokens: number | undefined };
 
 export type FakeOpenAi = {
   url: string;
@@ -26,8 +26,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         res.writeHead(404).end();
         return;
       }
-      const parsed = JSON.parse(body) as { model: string; messages: Turn[] };
-      fake.requests.push({ path: req.url, authorization: req.headers.authorization, model: parsed.model, messages: parsed.messages });
+      const parsed = JSON.parse(body) as { model: string; messages: Turn[]; max_tokens?: number };
+      fake.requests.push({ path: req.url, authorization: req.headers.authorization, model: parsed.model, messages: parsed.messages, maxTokens: parsed.max_tokens });
       if (fake.failing) {
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'boom', type: 'server_error' } }));
         return;

@@ -171,3 +171,98 @@ describe('translation', () => {
     }
   });
 });
+
+describe('AI cost (issue 9, finding 8)', () => {
+  const spanish = 'Hola amigo, ¿qué tal estás hoy? Espero que muy bien.';
+  const translate = (base: string, token: string, headers: Record<string, string> = {}, text = spanish) =>
+    api<{ error: { code: string; retryAfterMs?: number } }>(base, 'POST', '/api/translate', { token, headers, body: { text, to: 'en' } });
+
+  it('a per-address budget stops translations from one address, whichever account asks', async () => {
+    const own = await startService({ AI_BASE_URL: fake.url, RATE_TRANSLATE: '1000/60', RATE_TRANSLATE_IP: '2/60', TRUST_PROXY: '127.0.0.1' });
+    try {
+      const from = { 'x-forwarded-for': '203.0.113.9' };
+      const [a, b, c] = [await signUp(own.url), await signUp(own.url), await signUp(own.url)];
+      expect((await translate(own.url, a.token, from)).status).toBe(200);
+      expect((await translate(own.url, b.token, from)).status).toBe(200);
+      const before = fake.requests.length;
+      const third = await translate(own.url, c.token, from);
+      expect(third.status).toBe(429);
+      expect(third.body.error).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
+      expect(third.headers.get('retry-after')).toBeTruthy();
+      expect(fake.requests.length).toBe(before);
+      // another address is not affected
+      expect((await translate(own.url, c.token, { 'x-forwarded-for': '203.0.113.10' })).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('the node’s overall AI_BUDGET stops translations (503 ai_unavailable) and AI partners (error frame)', async () => {
+    const own = await startService({ AI_BASE_URL: fake.url, AI_BUDGET: '3', AI_PARTNER_AFTER_MS: '200', MATCH_WIDEN_AFTER_MS: '5000', RATE_TRANSLATE: '1000/60' });
+    try {
+      const users = [await signUp(own.url), await signUp(own.url)];
+      expect((await translate(own.url, users[0]!.token)).status).toBe(200);
+      expect((await translate(own.url, users[1]!.token)).status).toBe(200);
+      const p = await person(own.url, own.wsUrl, [freshTopic()]);
+      p.socket.send({ type: 'find' });
+      const chatId = (await p.socket.next('matched', undefined, 5000)).chat.id;
+      p.socket.send({ type: 'send', chatId, id: 'b1', text: 'hi' });
+      await p.socket.next('message'); // the third and last call of the hour
+      const before = fake.requests.length;
+      p.socket.send({ type: 'send', chatId, id: 'b2', text: 'and now?' });
+      expect(await p.socket.next('error')).toMatchObject({ code: 'ai_unavailable' });
+      const spent = await translate(own.url, users[0]!.token);
+      expect(spent.status).toBe(503);
+      expect(spent.body.error).toMatchObject({ code: 'ai_unavailable', retryAfterMs: expect.any(Number) });
+      expect(spent.body.error.retryAfterMs).toBeLessThanOrEqual(3600_000);
+      expect(Number(spent.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(fake.requests.length).toBe(before);
+      p.socket.close();
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('asks for output tokens in proportion to the input, within a floor and a cap', async () => {
+    const user = await signUp(server.url);
+    const maxTokensFor = async (text: string) => {
+      expect((await translate(server.url, user.token, {}, text)).status).toBe(200);
+      return fake.requests.at(-1)!.maxTokens!;
+    };
+    const short = await maxTokensFor('Hola, ¿qué tal?');
+    const medium = await maxTokensFor(`${spanish} `.repeat(8));
+    const long = await maxTokensFor('¿Qué tal? '.repeat(200));
+    expect(short).toBe(64);
+    expect(medium).toBeGreaterThan(short);
+    expect(medium).toBeLessThan(long);
+    expect(long).toBe(2048);
+
+    const { socket, chatId } = await aiChat();
+    socket.send({ type: 'send', chatId, id: 'm1', text: 'yo' });
+    await socket.next('message');
+    const small = fake.requests.at(-1)!.maxTokens!;
+    socket.send({ type: 'send', chatId, id: 'm2', text: 'Tell me about your favourite places to walk in the autumn, and why. '.repeat(3) });
+    await socket.next('message');
+    const big = fake.requests.at(-1)!.maxTokens!;
+    expect(small).toBeGreaterThanOrEqual(40);
+    expect(big).toBeGreaterThan(small);
+    expect(big).toBeLessThanOrEqual(200);
+    socket.close();
+  });
+
+  it('no translation for a suspended account: 403 suspended, no model call', async () => {
+    const admin = 'moderator-secret-token-0123456789';
+    const own = await startService({ AI_BASE_URL: fake.url, ADMIN_TOKEN: admin });
+    try {
+      const user = await signUp(own.url);
+      expect((await api(own.url, 'POST', `/api/admin/accounts/${user.account.id}/suspend`, { token: admin, body: { hours: 1 } })).status).toBe(200);
+      const before = fake.requests.length;
+      const res = await translate(own.url, user.token);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'suspended', until: expect.any(String) });
+      expect(fake.requests.length).toBe(before);
+    } finally {
+      await own.stop();
+    }
+  });
+});

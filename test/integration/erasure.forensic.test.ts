@@ -40,6 +40,9 @@ describe('delete everything leaves no byte behind', () => {
     friend.socket.send({ type: 'find' });
     const chatId = (await leaver.socket.next('matched')).chat.id;
     await friend.socket.next('matched');
+    // a report against the leaver outlives the deletion, under a pseudonym: none of the leaver's data stays with it
+    friend.socket.send({ type: 'report', chatId, reason: 'underage' });
+    await friend.socket.next('reported');
     const profile = { firstName: uniq('First'), location: uniq('Town') };
     leaver.socket.send({ type: 'reveal', chatId, profile });
     expect((await friend.socket.next('revealed')).profile).toEqual(profile);
@@ -61,7 +64,7 @@ describe('delete everything leaves no byte behind', () => {
     expect((await friendBack.next('dm_sent')).stored).toBe(true);
 
     const codeHash = hashSecret(normalizeRecoveryCode(leaver.user.recoveryCode));
-    const traces = [nickname, ...interests, toFriend, toLeaver, codeHash];
+    const traces = [nickname, ...interests, toFriend, toLeaver, codeHash, leaver.user.account.id];
     expect(findInFiles(s.dataDir, [nickname, codeHash]).length).toBeGreaterThan(0); // stored before
 
     expect((await api(s.url, 'DELETE', '/api/me', { token: leaver.user.token })).status).toBe(204);

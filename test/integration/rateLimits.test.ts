@@ -48,6 +48,20 @@ describe('HTTP, per client IP', () => {
     }
   });
 
+  it('IPv6 is limited per /64: two addresses in one /64 share a limit, another /64 has its own', async () => {
+    const proxied = await startService({ RATE_SIGNUP: '2/60', TRUST_PROXY: '127.0.0.1' });
+    try {
+      const from = (ip: string) => api(proxied.url, 'POST', '/api/accounts', { body: signUpBody, headers: { 'x-forwarded-for': ip } });
+      expect((await from('2001:db8:abcd:12::1')).status).toBe(201);
+      expect((await from('2001:db8:abcd:12:ffff:1:2:3')).status).toBe(201);
+      expect((await from('2001:db8:abcd:12::99')).status).toBe(429);
+      expect((await from('2001:db8:abcd:13::1')).status).toBe(201);
+      expect(proxied.logs()).not.toContain('2001:db8:abcd');
+    } finally {
+      await proxied.stop();
+    }
+  });
+
   it('sign-in attempts, right or wrong, count per IP', async () => {
     await wait(1100);
     const user = await signUp(server.url);

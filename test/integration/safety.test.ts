@@ -4,13 +4,13 @@ import { openSqliteStore } from '../../src/server/store/sqlite.js';
 import type { Store } from '../../src/server/store/store.js';
 import { api, signUp } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
-import { chatting, connected, freshTopic, person } from '../helpers/people.js';
+import { chatting, connected, freshTopic, type Person, person } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 const ADMIN = 'moderator-secret-token-0123456789';
 let server: Running;
 beforeAll(async () => {
-  server = await startService({ ADMIN_TOKEN: ADMIN, REPORT_THRESHOLD: '3', MATCH_REMATCH_COOLDOWN_MS: '0' });
+  server = await startService({ ADMIN_TOKEN: ADMIN, REPORT_THRESHOLD: '3', MATCH_REMATCH_COOLDOWN_MS: '0', TRUST_PROXY: '127.0.0.1' });
 });
 afterAll(async () => {
   await server.stop();
@@ -95,67 +95,137 @@ describe('a blocked pair is never matched again, even after a restart', () => {
   });
 });
 
-describe('automatic suspension', () => {
-  async function reportedBy(target: { socket: TestSocket }, targetToken: string, reasons: string[]) {
-    for (const reason of reasons) {
-      const reporter = await person(server.url, server.wsUrl, []);
-      const topic = freshTopic();
-      reporter.socket.send({ type: 'find', interests: [topic] });
-      await reporter.socket.next('searching');
-      target.socket.send({ type: 'find', interests: [topic] });
-      const chatId = (await reporter.socket.next('matched')).chat.id;
-      await target.socket.next('matched');
-      reporter.socket.send({ type: 'report', chatId, reason });
-      await reporter.socket.next('reported');
-      reporter.socket.send({ type: 'leave', chatId });
-      await reporter.socket.next('ended');
-      if (target.socket.ws.readyState === target.socket.ws.OPEN) await target.socket.next('ended').catch(() => undefined);
-      reporter.socket.close();
-    }
-    void targetToken;
+describe('automatic suspension (issue 9, finding 7: weighted reporters, one per network)', () => {
+  /** Reporters' accounts count fully from birth here, so that network and reason rules can be seen alone. */
+  let weighted: Running;
+  beforeAll(async () => {
+    weighted = await startService({
+      ADMIN_TOKEN: ADMIN,
+      REPORT_THRESHOLD: '3',
+      MATCH_REMATCH_COOLDOWN_MS: '0',
+      TRUST_PROXY: '127.0.0.1',
+      REPORT_MIN_ACCOUNT_AGE_MS: '0',
+      REPORT_FULL_WEIGHT_AGE_MS: '0',
+    });
+  });
+  afterAll(async () => {
+    await weighted.stop();
+  });
+
+  /** A new account signed in from `ip` (seen through the trusted proxy on 127.0.0.1). */
+  async function from(on: Running, ip: string): Promise<Person> {
+    const user = await signUp(on.url);
+    const socket = await TestSocket.open(on.wsUrl, { 'x-forwarded-for': ip });
+    socket.send({ type: 'hello', token: user.token });
+    await socket.next('inbox');
+    return { user, socket };
   }
 
-  it('suspends after reports from 3 distinct people: clear errors on hello and sign-in', async () => {
-    const target = await person(server.url, server.wsUrl, [], 'Spammer');
-    await reportedBy(target, target.user.token, ['spam', 'harassment']);
-    expect((await api(server.url, 'GET', '/api/me', { token: target.user.token })).status).toBe(200);
-    await reportedBy(target, target.user.token, ['other']);
+  /** `reporter` meets `target` in a chat and reports them. */
+  async function report(reporter: Person, target: Person, reason: string): Promise<void> {
+    const topic = freshTopic();
+    reporter.socket.send({ type: 'find', interests: [topic] });
+    await reporter.socket.next('searching');
+    target.socket.send({ type: 'find', interests: [topic] });
+    const chatId = (await reporter.socket.next('matched')).chat.id;
+    await target.socket.next('matched');
+    reporter.socket.send({ type: 'report', chatId, reason });
+    await reporter.socket.next('reported');
+    reporter.socket.send({ type: 'leave', chatId });
+    await reporter.socket.next('ended');
+    if (target.socket.ws.readyState === target.socket.ws.OPEN) await target.socket.next('ended').catch(() => undefined);
+  }
+
+  const signsIn = async (on: Running, target: Person) =>
+    (await api(on.url, 'POST', '/api/sessions', { body: { recoveryCode: target.user.recoveryCode } })).status;
+
+  it('two fresh accounts cannot suspend anyone, even reporting underage (defaults: no weight in the first hour)', async () => {
+    const target = await person(server.url, server.wsUrl, [], 'Victim');
+    for (const ip of ['192.0.2.10', '198.51.100.10']) {
+      const reporter = await from(server, ip);
+      await report(reporter, target, 'underage');
+      reporter.socket.close();
+    }
+    const third = await from(server, '203.0.113.10');
+    await report(third, target, 'spam');
+    third.socket.close();
+    expect(await signsIn(server, target)).toBe(200);
+    expect(target.socket.ws.readyState).toBe(target.socket.ws.OPEN);
+    // the reports still reach the moderators, underage first
+    const queue = (await admin('GET', '/api/admin/reports')).body as { reports: Array<{ reportedId: string; reason: string }> };
+    expect(queue.reports[0]!.reason).toBe('underage');
+    expect(queue.reports.filter((r) => r.reportedId === target.user.account.id)).toHaveLength(3);
+    target.socket.close();
+  });
+
+  it('three established reporters from distinct networks suspend: clear errors on hello and sign-in', async () => {
+    const target = await person(weighted.url, weighted.wsUrl, [], 'Spammer');
+    const reporters = [await from(weighted, '192.0.2.20'), await from(weighted, '198.51.100.20'), await from(weighted, '2001:db8:20::1')];
+    await report(reporters[0]!, target, 'spam');
+    await report(reporters[1]!, target, 'harassment');
+    expect(await signsIn(weighted, target)).toBe(200);
+    await report(reporters[2]!, target, 'other');
     const err = await target.socket.next('error', (f) => f.code === 'suspended');
     expect(Date.parse(err.until as string)).toBeGreaterThan(Date.now());
     expect((await target.socket.closed).code).toBe(4403);
 
-    const again = await TestSocket.open(server.wsUrl);
+    const again = await TestSocket.open(weighted.wsUrl);
     again.send({ type: 'hello', token: target.user.token });
     expect(await again.next('error')).toMatchObject({ code: 'suspended', until: err.until });
     expect((await again.closed).code).toBe(4403);
-    const signIn = await api(server.url, 'POST', '/api/sessions', { body: { recoveryCode: target.user.recoveryCode } });
+    const signIn = await api(weighted.url, 'POST', '/api/sessions', { body: { recoveryCode: target.user.recoveryCode } });
     expect(signIn.status).toBe(403);
     expect(signIn.body).toEqual({ error: { code: 'suspended', message: expect.any(String), until: err.until } });
+    for (const r of reporters) r.socket.close();
   });
 
-  it('counts one reporter once, and an underage report double', async () => {
-    const repeated = await person(server.url, server.wsUrl, []);
-    const reporter = await person(server.url, server.wsUrl, []);
-    for (let i = 0; i < 4; i++) {
-      const topic = freshTopic();
-      reporter.socket.send({ type: 'find', interests: [topic] });
-      await reporter.socket.next('searching');
-      repeated.socket.send({ type: 'find', interests: [topic] });
-      const chatId = (await reporter.socket.next('matched')).chat.id;
-      await repeated.socket.next('matched');
-      reporter.socket.send({ type: 'report', chatId, reason: 'spam' });
-      await reporter.socket.next('reported');
-      reporter.socket.send({ type: 'leave', chatId });
-      await reporter.socket.next('ended');
-      await repeated.socket.next('ended');
-    }
-    expect((await api(server.url, 'POST', '/api/sessions', { body: { recoveryCode: repeated.user.recoveryCode } })).status).toBe(200);
+  it('reporters from one network (IPv4 /24, IPv6 /48) count once', async () => {
+    const target = await person(weighted.url, weighted.wsUrl, [], 'Shared');
+    const sameV4 = [await from(weighted, '203.0.113.1'), await from(weighted, '203.0.113.2'), await from(weighted, '203.0.113.250')];
+    for (const r of sameV4) await report(r, target, 'harassment');
+    const sameV6 = [await from(weighted, '2001:db8:30:1::1'), await from(weighted, '2001:db8:30:2::1')];
+    for (const r of sameV6) await report(r, target, 'harassment');
+    expect(await signsIn(weighted, target)).toBe(200); // two networks: weight 2
+    const third = await from(weighted, '198.51.100.30');
+    await report(third, target, 'spam');
+    expect((await target.socket.next('error', (f) => f.code === 'suspended')).code).toBe('suspended');
+    for (const r of [...sameV4, ...sameV6, third]) r.socket.close();
+  });
+
+  it('counts one reporter once, and underage no more than any reason: it goes to the moderators first', async () => {
+    const repeated = await person(weighted.url, weighted.wsUrl, []);
+    const reporter = await from(weighted, '192.0.2.40');
+    for (let i = 0; i < 4; i++) await report(reporter, repeated, 'spam');
+    expect(await signsIn(weighted, repeated)).toBe(200);
     reporter.socket.close();
 
-    const minor = await person(server.url, server.wsUrl, []);
-    await reportedBy(minor, minor.user.token, ['underage', 'underage']);
-    expect((await api(server.url, 'POST', '/api/sessions', { body: { recoveryCode: minor.user.recoveryCode } })).status).toBe(403);
+    const minor = await person(weighted.url, weighted.wsUrl, []);
+    const reporters = [await from(weighted, '198.51.100.40'), await from(weighted, '203.0.113.40')];
+    for (const r of reporters) await report(r, minor, 'underage');
+    expect(await signsIn(weighted, minor)).toBe(200);
+    const queue = (await api(weighted.url, 'GET', '/api/admin/reports', { token: ADMIN })).body as { reports: Array<{ reportedId: string; reason: string }> };
+    expect(queue.reports.slice(0, 2).map((r) => r.reason)).toEqual(['underage', 'underage']);
+    for (const r of reporters) r.socket.close();
     repeated.socket.close();
+    minor.socket.close();
+  });
+
+  it('a reporter whose past report a moderator closed as unfounded weighs less', async () => {
+    const reporters = [await from(weighted, '192.0.2.50'), await from(weighted, '198.51.100.50'), await from(weighted, '203.0.113.50')];
+    const earlier = await person(weighted.url, weighted.wsUrl, []);
+    await report(reporters[0]!, earlier, 'spam');
+    const queue = (await api(weighted.url, 'GET', '/api/admin/reports', { token: ADMIN })).body as { reports: Array<{ id: string; reporterId: string }> };
+    const id = queue.reports.find((r) => r.reporterId === reporters[0]!.user.account.id)!.id;
+    expect((await api(weighted.url, 'POST', `/api/admin/reports/${id}/close`, { token: ADMIN, body: { unfounded: true } })).status).toBe(204);
+    const exported = (await api(weighted.url, 'GET', '/api/me/export', { token: reporters[0]!.user.token })).body as { reports: Array<{ status: string }> };
+    expect(exported.reports.map((r) => r.status)).toEqual(['unfounded']);
+
+    const target = await person(weighted.url, weighted.wsUrl, []);
+    for (const r of reporters) await report(r, target, 'harassment');
+    expect(await signsIn(weighted, target)).toBe(200); // 0.5 + 1 + 1 < 3
+    for (const r of reporters) r.socket.close();
+    earlier.socket.close();
+    target.socket.close();
   });
 });
 

@@ -123,4 +123,24 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     await store.deleteAccount('a2');
     expect(await store.accountByIdentity('google', 'sub-1')).toBeUndefined();
   });
+
+  it('keeps reports against an erased account under one pseudonym, erases its own, and purges pseudonymous ones by age', async () => {
+    for (const id of ['r1', 'r2', 'gone']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    const report = (id: string, reporterId: string, reportedId: string, createdAt: string) =>
+      store.createReport({ id, reporterId, reportedId, reason: 'harassment', note: null, createdAt, status: 'open' });
+    await report('old', 'r1', 'gone', '2026-01-01T00:00:00.000Z');
+    await report('new', 'r2', 'gone', '2026-11-29T00:00:00.000Z');
+    await report('own', 'gone', 'r1', '2026-11-29T00:00:00.000Z');
+    await report('live', 'r2', 'r1', '2026-01-01T00:00:00.000Z');
+    await store.deleteAccount('gone');
+    const open = await store.openReports(100);
+    expect(open.map((r) => r.id).sort()).toEqual(['live', 'new', 'old']);
+    const kept = open.filter((r) => r.id !== 'live');
+    expect(kept[0]!.reportedId).toMatch(/^erased-/);
+    expect(kept[1]!.reportedId).toBe(kept[0]!.reportedId);
+    expect(await store.purgeErasedReports('2026-06-01T00:00:00.000Z')).toBe(1);
+    expect((await store.openReports(100)).map((r) => r.id).sort()).toEqual(['live', 'new']);
+    expect(await store.closeReport('live', 'unfounded')).toBe(true);
+    expect((await store.reportsBy('r2')).find((r) => r.id === 'live')?.status).toBe('unfounded');
+  });
 });

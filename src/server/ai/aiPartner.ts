@@ -8,6 +8,7 @@ import type { ServerFrame } from '../../shared/protocol.js';
 import type { Lobby } from '../domain/lobby.js';
 import { newId } from '../domain/secrets.js';
 import { type Peer, Session } from '../realtime/peer.js';
+import { outputTokens } from './aiBudget.js';
 import type { ChatTurn, LanguageModel } from './languageModel.js';
 
 const NICKNAMES = ['Nova', 'Echo', 'Pixel', 'Orbit', 'Juniper', 'Sage'] as const;
@@ -68,7 +69,8 @@ class AiPeer implements Peer {
     this.pending = true;
     try {
       this.lobby.typing(this.session, { type: 'typing', chatId, typing: true });
-      const text = await this.model.complete([{ role: 'system', content: this.system }, ...this.history], { maxTokens: 200 });
+      const maxTokens = outputTokens(this.unanswered(), 1, 40, 200);
+      const text = await this.model.complete([{ role: 'system', content: this.system }, ...this.history], { maxTokens });
       if (this.ended) return;
       this.history.push({ role: 'assistant', content: text });
       this.trim();
@@ -88,6 +90,13 @@ class AiPeer implements Peer {
         void this.reply(chatId);
       }
     }
+  }
+
+  /** Characters the person wrote since the AI last answered: a short line gets a short answer. */
+  private unanswered(): number {
+    let chars = 0;
+    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.role === 'user'; i--) chars += this.history[i]!.content.length;
+    return chars;
   }
 
   private trim(): void {

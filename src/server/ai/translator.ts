@@ -3,6 +3,7 @@
  * it is never stored or logged. Text already in the reader's language is
  * returned as it is, without a call.
  */
+import { outputTokens } from './aiBudget.js';
 import type { LanguageModel } from './languageModel.js';
 
 export type Translation = { text: string; from: string | null; to: string };
@@ -48,7 +49,8 @@ export class Translator {
         },
         { role: 'user', content: text },
       ],
-      { maxTokens: 1000 },
+      // A translation is about as long as its source; scripts differ in characters per token, hence the margin.
+      { maxTokens: outputTokens(text.length, 1.5, 64, 2048) },
     );
     return { text: translated, from, to };
   }

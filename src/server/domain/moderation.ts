@@ -1,7 +1,8 @@
 /**
  * Safety without tracking: reports (who, whom, why, when; never chat text),
  * blocks that hold forever, automatic suspension after reports from several
- * distinct people, and what a moderator can do.
+ * established people on distinct networks (reporterWeight.ts), and what a
+ * moderator can do.
  */
 import type { ClientFrameOf } from '../../shared/protocol.js';
 import { isAiAccount } from '../ai/aiPartner.js';
@@ -9,21 +10,35 @@ import type { Config } from '../config.js';
 import type { ReportRecord, Store } from '../store/store.js';
 import type { Connections, FrameResult } from './connections.js';
 import type { Lobby } from './lobby.js';
+import type { IpKeys } from './ipKeys.js';
+import { reporterWeight, weightedSum } from './reporterWeight.js';
+import { ReportNetworks } from './reportNetworks.js';
 import type { Revocations } from './revocations.js';
 import { newId } from './secrets.js';
+
+/** Stated in the Privacy Policy: reports against a deleted account are kept this long after they were made. */
+export const ERASED_REPORT_RETENTION_MS = 180 * 24 * 3600_000;
+const SWEEP_EVERY_MS = 3600_000;
 
 const NOT_IN_CHAT = { code: 'not_in_chat', message: 'You can only report or block someone you chatted with just now.' } as const;
 
 export class Moderation {
+  private readonly networks: ReportNetworks;
+  private sweeper: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly lobby: Lobby,
     private readonly connections: Connections,
     private readonly revocations: Revocations,
     private readonly safety: Config['safety'],
-  ) {}
+    private readonly ipKeys: IpKeys,
+  ) {
+    this.networks = new ReportNetworks(safety.reportWindowMs);
+  }
 
-  async report(accountId: string, frame: ClientFrameOf<'report'>): Promise<FrameResult> {
+  /** `ip`: the reporter's address, used only for its network key, in memory. */
+  async report(accountId: string, frame: ClientFrameOf<'report'>, ip?: string): Promise<FrameResult> {
     const partner = this.partnerIn(frame.chatId, accountId);
     if (!partner) return { error: NOT_IN_CHAT };
     // An AI partner has no account to moderate; the report is acknowledged and not kept.
@@ -37,6 +52,7 @@ export class Moderation {
       createdAt: new Date().toISOString(),
       status: 'open',
     });
+    if (ip) this.networks.add(partner, accountId, await this.ipKeys.networkKeys(ip));
     await this.suspendIfReportedEnough(partner);
     return { reply: { type: 'reported', chatId: frame.chatId } };
   }
@@ -68,8 +84,24 @@ export class Moderation {
     return this.store.openReports(limit);
   }
 
-  closeReport(id: string): Promise<boolean> {
-    return this.store.closeReport(id);
+  /** `unfounded` lowers the weight of that reporter's later reports. */
+  closeReport(id: string, unfounded = false): Promise<boolean> {
+    return this.store.closeReport(id, unfounded ? 'unfounded' : 'closed');
+  }
+
+  /** Purges reports against erased accounts past their retention, now and every hour; forgets old report networks. */
+  async startRetentionSweep(onError: (err: unknown) => void): Promise<void> {
+    const sweep = () => {
+      this.networks.sweep();
+      return this.store.purgeErasedReports(new Date(Date.now() - ERASED_REPORT_RETENTION_MS).toISOString()).catch(onError);
+    };
+    await sweep();
+    this.sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
   }
 
   private partnerIn(chatId: string, accountId: string): string | undefined {
@@ -78,12 +110,22 @@ export class Moderation {
     return members[0].id === accountId ? members[1].id : members[0].id;
   }
 
-  /** Distinct reporters within the window, an `underage` report counting double (P13). */
+  /** Distinct reporters within the window, weighted by account age and history, one per network (reporterWeight.ts). */
   private async suspendIfReportedEnough(accountId: string): Promise<void> {
-    const since = new Date(Date.now() - this.safety.reportWindowMs).toISOString();
+    const now = Date.now();
+    const since = new Date(now - this.safety.reportWindowMs).toISOString();
     const reporters = await this.store.reportersAgainst(accountId, since);
-    const weight = reporters.reduce((sum, r) => sum + (r.underage ? 2 : 1), 0);
-    if (weight >= this.safety.reportThreshold) {
+    const rules = { minAgeMs: this.safety.reportMinAccountAgeMs, fullAgeMs: this.safety.reportFullWeightAgeMs };
+    const weighted = await Promise.all(
+      reporters.map(async ({ reporterId }) => {
+        const account = await this.store.account(reporterId);
+        if (!account) return { weight: 0, networks: [] };
+        const unfounded = (await this.store.reportsBy(reporterId)).filter((r) => r.status === 'unfounded').length;
+        const weight = reporterWeight(now - Date.parse(account.createdAt), unfounded, rules);
+        return { weight, networks: this.networks.networksOf(accountId, reporterId) };
+      }),
+    );
+    if (weightedSum(weighted) >= this.safety.reportThreshold) {
       await this.suspend(accountId, new Date(Date.now() + this.safety.suspensionMs).toISOString());
     }
   }

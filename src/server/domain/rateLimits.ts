@@ -1,6 +1,6 @@
 /**
- * Rate limits: per client IP for sign-up and sign-in (a hash of the IP, as a
- * key that expires), per account for what is sent over the socket. Memory by
+ * Rate limits: per client address for sign-up, sign-in and translation (an
+ * HMAC of the address, see ipKeys.ts, as a key that expires), per account for what is sent over the socket. Memory by
  * default (rate-limiter-flexible); the same limiters run on Redis when given a
  * client. Chat messages use a synchronous token bucket instead (see
  * tokenBucket.ts).
@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, Rate, RateName } from '../config.js';
+import { IpKeys } from './ipKeys.js';
 import { TokenBuckets } from './tokenBucket.js';
 
 export type LimitName = Exclude<RateName, 'message'>;
@@ -31,7 +32,11 @@ export class RateLimits {
   /** Chat messages: a burst, then a steady rate; per node, since a chat lives on one node. */
   private readonly messages: TokenBuckets | undefined;
 
-  constructor(safety: Config['safety'], factory: LimiterFactory = memoryLimiter) {
+  constructor(
+    safety: Config['safety'],
+    factory: LimiterFactory = memoryLimiter,
+    private readonly ipKeys: IpKeys = new IpKeys(),
+  ) {
     if (!safety.rateLimits) return;
     const r = safety.rates;
     this.limiters = {
@@ -42,6 +47,7 @@ export class RateLimits {
       connect: factory('connect', r.connect),
       report: factory('report', r.report),
       translate: factory('translate', r.translate),
+      translateIp: factory('translateIp', r.translateIp),
     };
     this.messages = new TokenBuckets(safety.messageBurst, r.message.points / r.message.seconds);
   }
@@ -55,6 +61,12 @@ export class RateLimits {
 
   close(): void {
     this.messages?.close();
+  }
+
+  /** Per client address: keyed by ipKeys.ts (an HMAC with a rotating secret; IPv6 by its /64). */
+  async consumeForAddress(name: LimitName, ip: string | undefined): Promise<LimitResult> {
+    if (!this.limiters) return ALLOWED;
+    return this.consume(name, await this.ipKeys.key(ip ?? 'unknown'));
   }
 
   async consume(name: LimitName, key: string): Promise<LimitResult> {

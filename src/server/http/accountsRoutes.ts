@@ -28,11 +28,11 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 type Deps = { accounts: Accounts; privacy: Privacy; lobby: Lobby; limits: RateLimits; clientIp: ClientIpResolver };
 
 export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, lobby, limits, clientIp }: Deps): void {
-  const signedIn = async (request: FastifyRequest) => accounts.authenticate(bearerToken(request));
-  // Keyed on a hash of the client IP, held in the limiter's memory (or Redis, with a TTL) only.
+  // A suspended account may only export, delete everything and sign out (those use authenticate).
+  const signedIn = async (request: FastifyRequest) => accounts.authenticateActive(bearerToken(request));
+  // Keyed on an HMAC of the client address (ipKeys.ts), held in the limiter's memory (or Redis, with a TTL) only.
   const perIp = async (name: LimitName, request: FastifyRequest) => {
-    const ip = clientIp(request.raw.socket.remoteAddress, request.headers) ?? 'unknown';
-    const verdict = await limits.consume(name, hashSecret(`ip:${ip}`));
+    const verdict = await limits.consumeForAddress(name, clientIp(request.raw.socket.remoteAddress, request.headers));
     if (!verdict.ok) {
       throw new AppError('rate_limited', 'Too many attempts from your network; try again later.', 429, { retryAfterMs: verdict.retryAfterMs });
     }
@@ -92,7 +92,7 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
   });
 
   app.delete('/api/me', async (request, reply) => {
-    const account = await signedIn(request);
+    const account = await accounts.authenticate(bearerToken(request));
     await privacy.deleteEverything(account.id);
     return reply.code(204).send();
   });

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../errors.js';
 import { bearerToken } from './accountsRoutes.js';
 import { parseBody } from './validation.js';
 
+const CloseBody = z.strictObject({ unfounded: z.boolean().optional() });
 const SuspendBody = z.strictObject({
   until: z.iso.datetime().optional(),
   hours: z.number().positive().max(24 * 365 * 10).optional(),
@@ -22,7 +23,8 @@ export function registerAdminRoutes(app: FastifyInstance, moderation: Moderation
   app.get('/api/admin/reports', { onRequest: requireAdmin }, async () => ({ reports: await moderation.openReports() }));
 
   app.post<{ Params: { id: string } }>('/api/admin/reports/:id/close', { onRequest: requireAdmin }, async (request, reply) => {
-    if (!(await moderation.closeReport(request.params.id))) throw notFound('No such report.');
+    const { unfounded } = parseBody(CloseBody, request.body ?? {});
+    if (!(await moderation.closeReport(request.params.id, unfounded))) throw notFound('No such report.');
     return reply.code(204).send();
   });
 

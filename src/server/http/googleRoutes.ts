@@ -16,7 +16,7 @@ export function registerGoogleRoutes(app: FastifyInstance, deps: { google: Googl
 
   // Unlinking works even if Google sign-in was switched off later.
   app.delete('/api/me/links/google', async (request, reply) => {
-    const account = await accounts.authenticate(bearerToken(request));
+    const account = await accounts.authenticateActive(bearerToken(request));
     if (!(await store.unlinkIdentity(account.id, 'google'))) throw notFound('No Google account is linked.');
     return reply.code(204).send();
   });
@@ -27,7 +27,7 @@ export function registerGoogleRoutes(app: FastifyInstance, deps: { google: Googl
   /** `{intent:"signin"}` needs no token; `{intent:"link"}` links to the signed-in account. */
   app.post('/api/auth/google/start', async (request) => {
     const { intent } = parseBody(StartBody, request.body);
-    const accountId = intent === 'link' ? (await accounts.authenticate(bearerToken(request))).id : undefined;
+    const accountId = intent === 'link' ? (await accounts.authenticateActive(bearerToken(request))).id : undefined;
     return { url: await google.start(intent, accountId) };
   });
 

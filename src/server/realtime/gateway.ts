@@ -306,7 +306,7 @@ export class Gateway {
         await connections.read(accountId, frame.ids);
         return undefined;
       case 'report':
-        return reply(await moderation.report(accountId, frame));
+        return reply(await moderation.report(accountId, frame, conn.ip));
       case 'block':
         return reply(await moderation.block(accountId, frame.chatId));
       default:

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Kysely, type Selectable } from 'kysely';
 import type { AccountTable, Database } from './schema.js';
 import {
@@ -13,6 +14,7 @@ import {
   type ReportReason,
   type ReportRecord,
   type Store,
+  ERASED_PREFIX,
 } from './store.js';
 
 function toAccount(row: Selectable<AccountTable> & { linked_google: unknown }): AccountRecord {
@@ -35,7 +37,7 @@ function toReport(row: Selectable<Database['reports']>): ReportRecord {
     reason: row.reason as ReportReason,
     note: row.note,
     createdAt: row.created_at,
-    status: row.status === 'closed' ? 'closed' : 'open',
+    status: row.status === 'open' || row.status === 'unfounded' ? row.status : 'closed',
   };
 }
 
@@ -219,10 +221,10 @@ export class KyselyStore implements Store {
         .deleteFrom('blocks')
         .where((eb) => eb.or([eb('blocker_id', '=', accountId), eb('blocked_id', '=', accountId)]))
         .execute();
-      await tx
-        .deleteFrom('reports')
-        .where((eb) => eb.or([eb('reporter_id', '=', accountId), eb('reported_id', '=', accountId)]))
-        .execute();
+      await tx.deleteFrom('reports').where('reporter_id', '=', accountId).execute();
+      // Reports against the account outlive it, under a pseudonym (never its nickname).
+      const pseudonym = `${ERASED_PREFIX}${randomBytes(12).toString('base64url')}`;
+      await tx.updateTable('reports').set({ reported_id: pseudonym }).where('reported_id', '=', accountId).execute();
       await tx.deleteFrom('linked_identities').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
@@ -428,9 +430,18 @@ export class KyselyStore implements Store {
     return rows.map(toReport);
   }
 
-  async closeReport(id: string): Promise<boolean> {
-    const result = await this.db.updateTable('reports').set({ status: 'closed' }).where('id', '=', id).executeTakeFirst();
+  async closeReport(id: string, status: 'closed' | 'unfounded' = 'closed'): Promise<boolean> {
+    const result = await this.db.updateTable('reports').set({ status }).where('id', '=', id).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  async purgeErasedReports(before: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom('reports')
+      .where('reported_id', 'like', `${ERASED_PREFIX}%`)
+      .where('created_at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async setSuspension(accountId: string, until: string | null): Promise<boolean> {

@@ -88,6 +88,33 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * Reports against an account outlive its deletion (with the reported id
+   * replaced by a pseudonym), so `reported_id` no longer references accounts.
+   * SQLite cannot drop a constraint: the table is rebuilt, on both dialects.
+   */
+  '2026-12-03T01-reports-outlive-deletion': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('reports_kept')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('reporter_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('reported_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('open'))
+        .execute();
+      const columns = ['id', 'reporter_id', 'reported_id', 'reason', 'note', 'created_at', 'status'] as const;
+      const untyped = db as unknown as Kysely<Record<'reports' | 'reports_kept', Record<(typeof columns)[number], string | null>>>;
+      await untyped.insertInto('reports_kept').columns(columns).expression(untyped.selectFrom('reports').select(columns)).execute();
+      await db.schema.dropTable('reports').execute();
+      await db.schema.alterTable('reports_kept').renameTo('reports').execute();
+      await db.schema.createIndex('reports_reported').on('reports').columns(['reported_id', 'created_at']).execute();
+      await db.schema.createIndex('reports_reporter').on('reports').column('reporter_id').execute();
+      await db.schema.createIndex('reports_status').on('reports').columns(['status', 'created_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -28,8 +28,12 @@ export type ReportRecord = {
   reason: ReportReason;
   note: string | null;
   createdAt: string;
-  status: 'open' | 'closed';
+  /** `unfounded`: closed by a moderator as unfounded; it lowers the reporter's weight (reporterWeight.ts). */
+  status: 'open' | 'closed' | 'unfounded';
 };
+
+/** What a report's reported id becomes when that account is erased: `erased-` and a random id shared by its reports. */
+export const ERASED_PREFIX = 'erased-';
 
 export type ConnectionRecord = { id: string; accountA: string; accountB: string; createdAt: string };
 
@@ -64,7 +68,9 @@ export interface Store {
   rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string): Promise<void>;
   /**
    * "Delete everything": the account, its sessions, connections (both sides)
-   * and offline messages to and from it. Returns who it was connected with.
+   * and offline messages to and from it, and the reports it made. Reports
+   * against it are kept, with the reported id replaced by one random
+   * pseudonym (ERASED_PREFIX). Returns who it was connected with.
    */
   deleteAccount(accountId: string): Promise<Array<{ connectionId: string; partnerId: string }>>;
 
@@ -94,8 +100,10 @@ export interface Store {
   /** Reports against an account since a time, one row per distinct reporter with their heaviest reason. */
   reportersAgainst(reportedId: string, since: string): Promise<Array<{ reporterId: string; underage: boolean }>>;
   openReports(limit: number): Promise<ReportRecord[]>;
-  /** True when the report existed and is now closed. */
-  closeReport(id: string): Promise<boolean>;
+  /** True when the report existed and is now closed (as `closed` or `unfounded`). */
+  closeReport(id: string, status?: 'closed' | 'unfounded'): Promise<boolean>;
+  /** Deletes reports against erased accounts made before `before`; returns how many. */
+  purgeErasedReports(before: string): Promise<number>;
   /** Sets or clears (null) a suspension; false when there is no such account. */
   setSuspension(accountId: string, until: string | null): Promise<boolean>;
 

@@ -10,7 +10,13 @@ const KEPT: { what: string; why: string; until: string }[] = [
   { what: 'Connections (who, since when)', why: 'So two people who agreed can find each other again', until: 'Until either of you removes it or deletes everything' },
   { what: 'Offline messages to a connection', why: 'To deliver them when the person comes back', until: 'Until they are read (then deleted), or either account is deleted' },
   { what: 'Blocks', why: 'So you are never matched again with someone you blocked', until: 'Until you delete everything' },
-  { what: 'Reports (reason, optional note)', why: 'Moderation and temporary suspensions', until: 'Until the account that filed it, or the one it is about, is deleted' },
+  { what: 'Reports you file (reason, optional note)', why: 'Moderation and temporary suspensions', until: 'Until a moderator handles them, or you delete everything' },
+  {
+    what: 'Reports about you (reason, the reporter’s note)',
+    why: 'Moderation, and protecting people after an account is deleted',
+    until:
+      'If you delete everything, they are kept for 180 days after each report was made, under a random pseudonym: never with your nickname, interests or any other data of yours',
+  },
   { what: 'Google account id (and email), only if you link Google', why: 'To let you sign in with Google', until: 'Until you unlink it or delete everything' },
 ];
 
@@ -53,7 +59,8 @@ export function PrivacyScreen() {
         </li>
         <li>
           <strong>Your IP address.</strong> It is used for a moment to estimate your country or region (for “near me”
-          matching) and, in memory only, to limit abuse. It is never written to disk or logs and never shown to anyone.
+          matching) and, in memory only, to limit abuse (as a keyed hash that changes every day, so it cannot be turned
+          back into your address). It is never written to disk or logs and never shown to anyone.
         </li>
         <li>
           <strong>Your private profile</strong> (first name, age, gender, location). It stays in your browser. Only when
@@ -89,7 +96,9 @@ export function PrivacyScreen() {
       <p>
         You can see everything we store about you (Settings → Export my data), correct it (change your nickname and
         interests), erase it (Settings → Delete everything: your account, nickname, interests, connections, stored
-        messages and linked sign-ins are removed for good), and object by simply stopping or deleting your account.
+        messages and linked sign-ins are removed for good; reports other people made about you are kept under a
+        pseudonym for 180 days, see above), and object by simply stopping or deleting your account. A suspended account
+        can still export its data, log out and delete everything.
       </p>
 
       <h2>Adults only</h2>
