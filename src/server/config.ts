@@ -10,7 +10,7 @@ export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'ci
 /** `points` actions per `seconds`. */
 export type Rate = { points: number; seconds: number };
 
-export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report', 'translate'] as const;
+export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report', 'translate', 'googleStart'] as const;
 export type RateName = (typeof RATE_NAMES)[number];
 
 const RATE_DEFAULTS: Record<RateName, Rate> = {
@@ -23,6 +23,7 @@ const RATE_DEFAULTS: Record<RateName, Rate> = {
   connect: { points: 30, seconds: 3600 },
   report: { points: 20, seconds: 3600 },
   translate: { points: 30, seconds: 60 },
+  googleStart: { points: 20, seconds: 60 },
 };
 
 const RATE_ENV: Record<RateName, string> = {
@@ -34,6 +35,7 @@ const RATE_ENV: Record<RateName, string> = {
   connect: 'RATE_CONNECT',
   report: 'RATE_REPORT',
   translate: 'RATE_TRANSLATE',
+  googleStart: 'RATE_GOOGLE_START',
 };
 
 export type Config = {

@@ -42,6 +42,7 @@ export class RateLimits {
       connect: factory('connect', r.connect),
       report: factory('report', r.report),
       translate: factory('translate', r.translate),
+      googleStart: factory('googleStart', r.googleStart),
     };
     this.messages = new TokenBuckets(safety.messageBurst, r.message.points / r.message.seconds);
   }
