@@ -125,11 +125,17 @@ const uniqueSubject = () => `g-${Math.random().toString(36).slice(2, 12)}`;
 
 type Started = { url: string; browserKey: string };
 
+/** Clears the notices on screen, so the next one awaited is new. */
+async function dismissNotices(page: Page): Promise<void> {
+  const close = page.getByRole('button', { name: 'Dismiss notice' });
+  while ((await close.count()) > 0) await close.first().click();
+}
+
 /**
  * Somebody else, by the API: an account with `subject` linked, and a sign-in
  * ticket for it that their own browser got and never redeemed.
  */
-async function someoneElsesTicket(subject: string): Promise<string> {
+async function someoneElsesTicket(subject: string): Promise<{ ticket: string; browserKey: string }> {
   const other = await signUpByApi(server.url);
   const link = await api<Started>(server.url, 'POST', '/api/auth/google/start', { body: { intent: 'link' }, token: other.token });
   const linkTicket = (await landingAfter(link.body.url, subject, callback)).get('ticket') ?? '';
@@ -138,7 +144,7 @@ async function someoneElsesTicket(subject: string): Promise<string> {
   const signin = await api<Started>(server.url, 'POST', '/api/auth/google/start', { body: { intent: 'signin' } });
   const ticket = (await landingAfter(signin.body.url, subject, callback)).get('ticket') ?? '';
   expect(ticket).not.toBe('');
-  return ticket;
+  return { ticket, browserKey: signin.body.browserKey };
 }
 
 describe('Google sign-in and linking', () => {
@@ -230,7 +236,8 @@ describe('Google sign-in and linking', () => {
 
       // Opened in this tab (only the fragment changes), then as a fresh page load.
       const first = await someoneElsesTicket(uniqueSubject());
-      await page.goto(`${server.url}/#/google?ticket=${first}`);
+      await dismissNotices(page);
+      await page.goto(`${server.url}/#/google?ticket=${first.ticket}`);
       await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
       expect(page.url()).not.toContain('ticket');
       await page.getByRole('button', { name: 'Start chatting' }).waitFor();
@@ -239,13 +246,25 @@ describe('Google sign-in and linking', () => {
 
       const second = await someoneElsesTicket(uniqueSubject());
       await page.goto('about:blank');
-      await page.goto(`${server.url}/#/google?ticket=${second}`);
+      await page.goto(`${server.url}/#/google?ticket=${second.ticket}`);
       await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
       expect(page.url()).not.toContain('ticket');
       await page.getByRole('banner').getByText(nickname, { exact: true }).waitFor();
       expect(await page.evaluate(() => localStorage.getItem('metsony.token'))).toBe(token);
 
-      // The tab never tried to redeem either ticket.
+      // A flow this tab started more than 10 minutes ago no longer counts, even with the right browserKey.
+      const third = await someoneElsesTicket(uniqueSubject());
+      await page.evaluate((key) => {
+        sessionStorage.setItem('metsony.googleFlow', JSON.stringify({ browserKey: key, intent: 'signin', startedAt: Date.now() - 11 * 60_000 }));
+      }, third.browserKey);
+      await dismissNotices(page);
+      await page.goto(`${server.url}/#/google?ticket=${third.ticket}`);
+      await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
+      expect(page.url()).not.toContain('ticket');
+      await page.getByRole('banner').getByText(nickname, { exact: true }).waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem('metsony.googleFlow'))).toBeNull();
+
+      // The tab never tried to redeem any of the tickets.
       expect(serverResponses.some((url) => url.includes('/api/auth/google/complete'))).toBe(false);
       const me = await api<{ nickname: string }>(server.url, 'GET', '/api/me', { token: token ?? '' });
       expect(me.body.nickname).toBe(nickname);
