@@ -48,6 +48,8 @@ export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const API_BODY_LIMIT = 64 * 1024;
 
 export type Overrides = { log?: Logger; store?: Store; broker?: Broker; geo?: Geo; webRoot?: string; model?: LanguageModel };
+/** Tests: a small bound on Google flows in progress. */
+export type GoogleOverrides = { googleMaxPending?: number };
 
 export type Service = {
   app: FastifyInstance;
@@ -77,7 +79,7 @@ async function openStore(config: Config): Promise<Store> {
     : naming('DATA_DIR', () => openSqliteStore(config.dataDir));
 }
 
-export async function buildService(config: Config, overrides: Overrides = {}): Promise<Service> {
+export async function buildService(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Service> {
   const log = overrides.log ?? createLogger(config.logLevel);
   const store = overrides.store ?? (await openStore(config));
   const geo = overrides.geo ?? (await openOfflineGeo());
@@ -164,13 +166,13 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
   const gateway = new Gateway({ config, accounts, store, lobby, connections, moderation, limits, broker, geo, clientIp, log });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts) : undefined;
+  const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts, { maxPending: overrides.googleMaxPending }) : undefined;
   app.get('/api/config', async () => ({ ai: aiPartners, translation: translator !== undefined, google: google !== undefined }));
   registerAccountRoutes(app, { accounts, privacy, lobby, limits, clientIp });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, accounts, connections);
   registerTranslateRoutes(app, accounts, limits, translator, clientIp);
-  registerGoogleRoutes(app, { google, accounts, store, redirectUri: config.google.enabled ? config.google.redirectUri : undefined });
+  registerGoogleRoutes(app, { google, accounts, store, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp });
   gateway.register(app);
   registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });
   revocations.on((revocation) => {

@@ -10,7 +10,7 @@ export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'ci
 /** `points` actions per `seconds`. */
 export type Rate = { points: number; seconds: number };
 
-export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report', 'translate', 'translateIp'] as const;
+export const RATE_NAMES = ['signup', 'signin', 'message', 'find', 'dm', 'connect', 'report', 'translate', 'translateIp', 'googleStart'] as const;
 export type RateName = (typeof RATE_NAMES)[number];
 
 const RATE_DEFAULTS: Record<RateName, Rate> = {
@@ -24,6 +24,7 @@ const RATE_DEFAULTS: Record<RateName, Rate> = {
   report: { points: 20, seconds: 3600 },
   translate: { points: 30, seconds: 60 },
   translateIp: { points: 60, seconds: 60 },
+  googleStart: { points: 20, seconds: 60 },
 };
 
 const RATE_ENV: Record<RateName, string> = {
@@ -36,6 +37,7 @@ const RATE_ENV: Record<RateName, string> = {
   report: 'RATE_REPORT',
   translate: 'RATE_TRANSLATE',
   translateIp: 'RATE_TRANSLATE_IP',
+  googleStart: 'RATE_GOOGLE_START',
 };
 
 export type Config = {

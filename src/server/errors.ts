@@ -3,7 +3,7 @@ import type { ErrorCode } from '../shared/protocol.js';
 /** A failure with a stable code, a human message and an HTTP status. */
 export class AppError extends Error {
   constructor(
-    readonly code: ErrorCode | 'invalid_recovery_code' | 'age_confirmation_required' | 'unsupported_media_type' | 'payload_too_large' | 'ai_unavailable' | 'provider_unavailable',
+    readonly code: ErrorCode | 'invalid_recovery_code' | 'age_confirmation_required' | 'unsupported_media_type' | 'payload_too_large' | 'ai_unavailable' | 'provider_unavailable' | 'forbidden' | 'already_linked',
     message: string,
     readonly status: number,
     readonly extra: Record<string, unknown> = {},

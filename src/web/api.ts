@@ -119,18 +119,27 @@ export function deleteAccount(token: string): Promise<void> {
 
 export type GoogleIntent = 'signin' | 'link';
 
-/** Where to send the browser next (Google's sign-in page). `link` needs the token, `signin` none. */
-export async function startGoogle(intent: GoogleIntent, token?: string): Promise<string> {
-  const body = await json<{ url?: unknown }>('POST', '/api/auth/google/start', { token, body: { intent } });
-  if (typeof body.url !== 'string' || !/^https?:\/\//i.test(body.url)) {
+/**
+ * Where to send the browser next (Google's sign-in page), and the secret this
+ * tab must keep to finish. `link` needs the token, `signin` none.
+ */
+export async function startGoogle(intent: GoogleIntent, token?: string): Promise<{ url: string; browserKey: string }> {
+  const body = await json<{ url?: unknown; browserKey?: unknown }>('POST', '/api/auth/google/start', { token, body: { intent } });
+  if (typeof body.url !== 'string' || !/^https?:\/\//i.test(body.url) || typeof body.browserKey !== 'string' || !body.browserKey) {
     throw new ApiError(500, 'bad_response', 'Google sign-in could not be started. Please try again.');
   }
-  return body.url;
+  return { url: body.url, browserKey: body.browserKey };
 }
 
-/** Trades the one-time ticket from the `#/google?ticket=…` landing for a sign-in. */
-export function completeGoogle(ticket: string): Promise<SignInResult> {
-  return json('POST', '/api/auth/google/complete', { body: { ticket } });
+/** Trades the one-time ticket from a `#/google?ticket=…` sign-in landing, with this tab's browserKey, for a sign-in. */
+export function completeGoogle(ticket: string, browserKey: string): Promise<SignInResult> {
+  return json('POST', '/api/auth/google/complete', { body: { ticket, browserKey } });
+}
+
+/** Finishes a link this tab started, as the account that started it; answers the account, now linked. */
+export async function completeGoogleLink(ticket: string, browserKey: string, token: string): Promise<Me> {
+  const body = await json<{ account: Me }>('POST', '/api/auth/google/complete', { token, body: { ticket, browserKey } });
+  return body.account;
 }
 
 export function unlinkGoogle(token: string): Promise<void> {

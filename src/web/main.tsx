@@ -11,8 +11,8 @@ import { restoreSession } from './store/session.js';
 
 const landing = takeGoogleLanding();
 void loadFeatures();
-// A Google sign-in about to finish replaces the stored one (restored only if it fails).
-if (landing?.kind !== 'ticket') restoreSession();
+// A Google sign-in this tab started replaces the stored one (restored only if it fails).
+if (!(landing?.kind === 'ticket' && landing.flow?.intent === 'signin')) restoreSession();
 
 const root = document.getElementById('app');
 if (root) render(<App />, root);

@@ -2,6 +2,7 @@
  * Everything the web app keeps on the device, in `localStorage` only (never
  * cookies): the sign-in token, the private profile, and the region choice.
  * Log out and Delete everything call `clearAll()`.
+ * (A Google flow in progress waits in sessionStorage: see googleFlow.ts.)
  */
 import type { RevealedProfile } from '../shared/protocol.js';
 

@@ -7,8 +7,9 @@
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
+import { api, signUp as signUpByApi } from '../helpers/http.js';
 import { freePort } from '../helpers/inProcess.js';
-import { type LocalProvider, startOidcProvider } from '../helpers/oidcProvider.js';
+import { type LocalProvider, landingAfter, startOidcProvider } from '../helpers/oidcProvider.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
 
@@ -16,16 +17,18 @@ const TEST_TIMEOUT_MS = 45_000;
 
 let provider: LocalProvider;
 let server: ServerProcess;
+let callback: string;
 let browser: Browser;
 const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
+  callback = `${publicUrl}/api/auth/google/callback`;
   provider = await startOidcProvider({
     clientId: 'metsony-e2e',
     clientSecret: 'provider-secret-e2e',
-    redirectUri: `${publicUrl}/api/auth/google/callback`,
+    redirectUri: callback,
   });
   [server, browser] = await Promise.all([
     startServerProcess({
@@ -120,6 +123,30 @@ async function viaProvider(page: Page, button: string, subject: string): Promise
 
 const uniqueSubject = () => `g-${Math.random().toString(36).slice(2, 12)}`;
 
+type Started = { url: string; browserKey: string };
+
+/** Clears the notices on screen, so the next one awaited is new. */
+async function dismissNotices(page: Page): Promise<void> {
+  const close = page.getByRole('button', { name: 'Dismiss notice' });
+  while ((await close.count()) > 0) await close.first().click();
+}
+
+/**
+ * Somebody else, by the API: an account with `subject` linked, and a sign-in
+ * ticket for it that their own browser got and never redeemed.
+ */
+async function someoneElsesTicket(subject: string): Promise<{ ticket: string; browserKey: string }> {
+  const other = await signUpByApi(server.url);
+  const link = await api<Started>(server.url, 'POST', '/api/auth/google/start', { body: { intent: 'link' }, token: other.token });
+  const linkTicket = (await landingAfter(link.body.url, subject, callback)).get('ticket') ?? '';
+  const linked = await api(server.url, 'POST', '/api/auth/google/complete', { body: { ticket: linkTicket, browserKey: link.body.browserKey }, token: other.token });
+  expect(linked.status).toBe(200);
+  const signin = await api<Started>(server.url, 'POST', '/api/auth/google/start', { body: { intent: 'signin' } });
+  const ticket = (await landingAfter(signin.body.url, subject, callback)).get('ticket') ?? '';
+  expect(ticket).not.toBe('');
+  return { ticket, browserKey: signin.body.browserKey };
+}
+
 describe('Google sign-in and linking', () => {
   it(
     'links Google in Settings, then signs in with Continue with Google after logging out; METSONY sets no cookie',
@@ -199,6 +226,53 @@ describe('Google sign-in and linking', () => {
   );
 
   it(
+    "a tab signed in as one person keeps that sign-in when it lands on someone else's ticket (login CSRF)",
+    async () => {
+      const { page, serverResponses } = await newPage();
+      const nickname = `Xena${Math.random().toString(36).slice(2, 6)}`;
+      await signUp(page, nickname);
+      const token = await page.evaluate(() => localStorage.getItem('metsony.token'));
+      expect(token).toBeTruthy();
+
+      // Opened in this tab (only the fragment changes), then as a fresh page load.
+      const first = await someoneElsesTicket(uniqueSubject());
+      await dismissNotices(page);
+      await page.goto(`${server.url}/#/google?ticket=${first.ticket}`);
+      await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
+      expect(page.url()).not.toContain('ticket');
+      await page.getByRole('button', { name: 'Start chatting' }).waitFor();
+      await page.getByRole('banner').getByText(nickname, { exact: true }).waitFor();
+      expect(await page.evaluate(() => localStorage.getItem('metsony.token'))).toBe(token);
+
+      const second = await someoneElsesTicket(uniqueSubject());
+      await page.goto('about:blank');
+      await page.goto(`${server.url}/#/google?ticket=${second.ticket}`);
+      await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
+      expect(page.url()).not.toContain('ticket');
+      await page.getByRole('banner').getByText(nickname, { exact: true }).waitFor();
+      expect(await page.evaluate(() => localStorage.getItem('metsony.token'))).toBe(token);
+
+      // A flow this tab started more than 10 minutes ago no longer counts, even with the right browserKey.
+      const third = await someoneElsesTicket(uniqueSubject());
+      await page.evaluate((key) => {
+        sessionStorage.setItem('metsony.googleFlow', JSON.stringify({ browserKey: key, intent: 'signin', startedAt: Date.now() - 11 * 60_000 }));
+      }, third.browserKey);
+      await dismissNotices(page);
+      await page.goto(`${server.url}/#/google?ticket=${third.ticket}`);
+      await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
+      expect(page.url()).not.toContain('ticket');
+      await page.getByRole('banner').getByText(nickname, { exact: true }).waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem('metsony.googleFlow'))).toBeNull();
+
+      // The tab never tried to redeem any of the tickets.
+      expect(serverResponses.some((url) => url.includes('/api/auth/google/complete'))).toBe(false);
+      const me = await api<{ nickname: string }>(server.url, 'GET', '/api/me', { token: token ?? '' });
+      expect(me.body.nickname).toBe(nickname);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'each landing says what happened on the screen that fits, and a ticket never stays in the address',
     async () => {
       const { page, setCookies } = await newPage();
@@ -209,9 +283,9 @@ describe('Google sign-in and linking', () => {
       await page.getByRole('textbox', { name: 'Recovery code' }).waitFor();
       expect(new URL(page.url()).hash).toBe('#/');
 
-      // A ticket that is not (or no longer) good: refused, gone from the address, nothing stored.
+      // A ticket this tab did not ask for: refused, gone from the address, nothing stored.
       await page.goto(`${server.url}/#/google?ticket=not-a-real-ticket`);
-      await page.getByText('That sign-in has expired; try again.').waitFor();
+      await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
       expect(page.url()).not.toContain('ticket');
       expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
 

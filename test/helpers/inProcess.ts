@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { buildService, type Overrides, type Service } from '../../src/server/app.js';
+import { buildService, type GoogleOverrides, type Overrides, type Service } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 
@@ -38,7 +38,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startService(env: Record<string, string> = {}, overrides: Overrides = {}): Promise<Running> {
+export async function startService(env: Record<string, string> = {}, overrides: Overrides & GoogleOverrides = {}): Promise<Running> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-test-'));
   const config = loadConfig({ ...TEST_DEFAULTS, ...env, DATA_DIR: dataDir });
   let output = '';

@@ -75,3 +75,16 @@ export async function loginAt(authUrl: string, subject: string, callbackPrefix: 
   }
   throw new Error('the provider never redirected back');
 }
+
+/**
+ * A browser that follows `authUrl` through the provider as `subject` and then
+ * to our callback: the `/#/google?…` landing it is sent to, as parameters.
+ */
+export async function landingAfter(authUrl: string, subject: string, callbackPrefix: string): Promise<URLSearchParams> {
+  const res = await fetch(await loginAt(authUrl, subject, callbackPrefix), { redirect: 'manual' });
+  if (res.status !== 303) throw new Error(`the callback answered ${res.status}`);
+  if (res.headers.get('set-cookie') !== null) throw new Error('the callback set a cookie');
+  const location = res.headers.get('location') ?? '';
+  if (!location.startsWith('/#/google?')) throw new Error(`the callback sent the browser to ${location}`);
+  return new URLSearchParams(location.slice('/#/google?'.length));
+}

@@ -2,44 +2,88 @@
  * Google sign-in and linking (P6), OpenID Connect with PKCE. We keep only the
  * provider's subject id and email, to link; they are erased with the account.
  *
- * No cookies: the browser asks us for the authorization URL (`start`), the
- * pending state waits in memory keyed by its random `state`, and a successful
- * sign-in hands the web app a one-time ticket in the URL fragment, which it
- * exchanges for a token (`complete`). Both expire within minutes.
+ * No cookies: the browser asks us for the authorization URL (`start`) and gets
+ * with it a random `browserKey`, which the web app keeps in sessionStorage;
+ * we keep only its hash, in the pending state (memory, keyed by `state`).
+ * Google sends the browser back to the callback, which links nothing: it
+ * hands the web app a one-time ticket in the URL fragment. The ticket is
+ * redeemed (`complete`) only with the browserKey of the browser that started
+ * the flow, and a link only with a token of the account that started it, so a
+ * Google URL sent to somebody else is worthless to the sender and to them.
  */
+import { timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Config } from '../config.js';
 import { assertNotSuspended, type Accounts } from '../domain/accounts.js';
-import { newToken } from '../domain/secrets.js';
-import { AppError } from '../errors.js';
+import { hashSecret, newToken } from '../domain/secrets.js';
+import { AppError, unauthorized } from '../errors.js';
 import { type AccountRecord, IdentityTakenError, type Store } from '../store/store.js';
 
 type GoogleConfig = Extract<Config['google'], { enabled: true }>;
 export type Intent = 'signin' | 'link';
-type Pending = { intent: Intent; accountId: string | undefined; verifier: string; nonce: string; expires: number };
+type Pending = { intent: Intent; accountId: string | undefined; verifier: string; nonce: string; browserKeyHash: string; expires: number };
+type Ticket = { intent: Intent; subject: string; email: string | null; accountId: string | undefined; browserKeyHash: string; expires: number };
 
 const PENDING_TTL_MS = 10 * 60_000;
 const TICKET_TTL_MS = 60_000;
-const MAX_PENDING = 10_000;
+/** Default bound on flows in progress (and on tickets); the oldest is dropped beyond it. */
+export const MAX_PENDING = 10_000;
+
+export type GoogleOptions = { maxPending?: number };
 
 /** Where the browser lands after Google: the web app's #/google route with the outcome. */
-export type Landing = { ticket: string } | { linked: true } | { error: 'cancelled' | 'failed' | 'expired' | 'not_linked' | 'already_linked' | 'suspended' };
+export type Landing = { ticket: string } | { error: 'cancelled' | 'failed' | 'expired' | 'not_linked' | 'suspended' };
+
+/** What a redeemed ticket gave: a new session (sign-in) or the account, now linked (link). */
+export type Completion = { intent: 'signin'; account: AccountRecord; token: string } | { intent: 'link'; account: AccountRecord };
 
 function isLocal(url: string): boolean {
   const { protocol, hostname } = new URL(url);
   return protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]');
 }
 
+/** Both are base64url SHA-256 digests of the same length; compared without a timing leak. */
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Adds an entry, first dropping the oldest ones (a Map keeps insertion order)
+ * while the map is full: a flood of starts pushes out old flows instead of
+ * refusing everybody's new ones.
+ */
+function putBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  for (const oldest of map.keys()) {
+    if (map.size < max) break;
+    map.delete(oldest);
+  }
+  map.set(key, value);
+}
+
+/** Drops expired entries; all share one lifetime, so the expired ones are the first in the map. */
+function sweep(map: Map<string, { expires: number }>, now: number): void {
+  for (const [key, entry] of map) {
+    if (entry.expires >= now) break;
+    map.delete(key);
+  }
+}
+
 export class GoogleSignIn {
   private configuration: Promise<oidc.Configuration> | undefined;
   private readonly pending = new Map<string, Pending>();
-  private readonly tickets = new Map<string, { accountId: string; expires: number }>();
+  private readonly tickets = new Map<string, Ticket>();
+  private readonly maxPending: number;
 
   constructor(
     private readonly google: GoogleConfig,
     private readonly store: Store,
     private readonly accounts: Accounts,
-  ) {}
+    options: GoogleOptions = {},
+  ) {
+    this.maxPending = Math.max(1, options.maxPending ?? MAX_PENDING);
+  }
 
   /** Discovery happens on first use, so start-up never waits on Google. */
   private config(): Promise<oidc.Configuration> {
@@ -55,20 +99,22 @@ export class GoogleSignIn {
     return this.configuration;
   }
 
-  async start(intent: Intent, accountId: string | undefined): Promise<string> {
+  /** The URL to send the browser to, and the secret that browser must show to redeem the outcome. */
+  async start(intent: Intent, accountId: string | undefined): Promise<{ url: string; browserKey: string }> {
     let config: oidc.Configuration;
     try {
       config = await this.config();
     } catch {
       throw new AppError('provider_unavailable', 'Google sign-in is unavailable just now; try again later.', 503);
     }
-    this.sweep();
-    if (this.pending.size >= MAX_PENDING) throw new AppError('rate_limited', 'Too many sign-ins in progress; try again shortly.', 429, { retryAfterMs: 60_000 });
+    sweep(this.pending, Date.now());
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    this.pending.set(state, { intent, accountId, verifier, nonce, expires: Date.now() + PENDING_TTL_MS });
-    return oidc
+    const browserKey = newToken();
+    const entry: Pending = { intent, accountId, verifier, nonce, browserKeyHash: hashSecret(browserKey), expires: Date.now() + PENDING_TTL_MS };
+    putBounded(this.pending, state, entry, this.maxPending);
+    const url = oidc
       .buildAuthorizationUrl(config, {
         redirect_uri: this.google.redirectUri,
         scope: 'openid email',
@@ -78,9 +124,10 @@ export class GoogleSignIn {
         nonce,
       })
       .toString();
+    return { url, browserKey };
   }
 
-  /** Google sent the browser back: finish the exchange and say where the web app should land. */
+  /** Google sent the browser back: finish the exchange and say where the web app should land. Nothing is linked here. */
   async callback(currentUrl: URL): Promise<Landing> {
     const state = currentUrl.searchParams.get('state') ?? '';
     const pending = this.pending.get(state);
@@ -109,41 +156,51 @@ export class GoogleSignIn {
     } catch {
       return { error: 'failed' };
     }
-    if (pending.intent === 'link') {
-      if (!pending.accountId || !(await this.store.account(pending.accountId))) return { error: 'expired' };
+    if (pending.intent === 'signin') {
+      const account = await this.store.accountByIdentity('google', subject);
+      if (!account) return { error: 'not_linked' };
       try {
-        await this.store.linkIdentity(pending.accountId, { provider: 'google', subject, email, createdAt: new Date().toISOString() });
-      } catch (err) {
-        if (err instanceof IdentityTakenError) return { error: 'already_linked' };
-        throw err;
+        assertNotSuspended(account);
+      } catch {
+        return { error: 'suspended' };
       }
-      return { linked: true };
     }
-    const account = await this.store.accountByIdentity('google', subject);
-    if (!account) return { error: 'not_linked' };
-    try {
-      assertNotSuspended(account);
-    } catch {
-      return { error: 'suspended' };
-    }
+    const now = Date.now();
+    sweep(this.tickets, now);
     const ticket = newToken();
-    this.tickets.set(ticket, { accountId: account.id, expires: Date.now() + TICKET_TTL_MS });
+    const entry: Ticket = { intent: pending.intent, subject, email, accountId: pending.accountId, browserKeyHash: pending.browserKeyHash, expires: now + TICKET_TTL_MS };
+    putBounded(this.tickets, ticket, entry, this.maxPending);
     return { ticket };
   }
 
-  /** The web app trades the one-time ticket for a session token. */
-  async complete(ticket: string): Promise<{ account: AccountRecord; token: string }> {
+  /**
+   * The web app redeems the one-time ticket with the browserKey it was given
+   * at start (and, for a link, a token of the account that started it). Any
+   * failure burns the ticket.
+   */
+  async complete(ticket: string, browserKey: string, bearer: string | undefined): Promise<Completion> {
     const entry = this.tickets.get(ticket);
     this.tickets.delete(ticket);
-    if (!entry || entry.expires < Date.now()) throw new AppError('unauthorized', 'That sign-in has expired; try again.', 401);
-    const account = await this.store.account(entry.accountId);
-    if (!account) throw new AppError('unauthorized', 'That account no longer exists.', 401);
-    return { account, token: await this.accounts.startSession(account) };
-  }
-
-  private sweep(now = Date.now()): void {
-    for (const [key, p] of this.pending) if (p.expires < now) this.pending.delete(key);
-    for (const [key, t] of this.tickets) if (t.expires < now) this.tickets.delete(key);
+    if (!entry || entry.expires < Date.now()) throw unauthorized('That sign-in has expired; try again.');
+    if (!sameHash(hashSecret(browserKey), entry.browserKeyHash)) {
+      throw unauthorized('That Google sign-in was started in another browser, so it cannot finish here.');
+    }
+    if (entry.intent === 'signin') {
+      const account = await this.store.accountByIdentity('google', entry.subject);
+      if (!account) throw unauthorized('That Google account is not linked to any account any more.');
+      return { intent: 'signin', account, token: await this.accounts.startSession(account) };
+    }
+    const account = await this.accounts.authenticate(bearer);
+    if (account.id !== entry.accountId) throw new AppError('forbidden', 'This Google link was started by another account.', 403);
+    try {
+      await this.store.linkIdentity(account.id, { provider: 'google', subject: entry.subject, email: entry.email, createdAt: new Date().toISOString() });
+    } catch (err) {
+      if (err instanceof IdentityTakenError) throw new AppError('already_linked', 'That Google account is already linked to another account.', 409);
+      throw err;
+    }
+    const linked = await this.store.account(account.id);
+    if (!linked) throw unauthorized();
+    return { intent: 'link', account: linked };
   }
 }
 
@@ -151,7 +208,6 @@ export class GoogleSignIn {
 export function landingPath(landing: Landing): string {
   const params = new URLSearchParams();
   if ('ticket' in landing) params.set('ticket', landing.ticket);
-  else if ('linked' in landing) params.set('linked', 'google');
   else params.set('error', landing.error);
   return `/#/google?${params.toString()}`;
 }

@@ -48,6 +48,7 @@ export class RateLimits {
       report: factory('report', r.report),
       translate: factory('translate', r.translate),
       translateIp: factory('translateIp', r.translateIp),
+      googleStart: factory('googleStart', r.googleStart),
     };
     this.messages = new TokenBuckets(safety.messageBurst, r.message.points / r.message.seconds);
   }

@@ -6,8 +6,9 @@ import type { Lobby } from '../domain/lobby.js';
 import type { Privacy } from '../domain/privacy.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { hashSecret } from '../domain/secrets.js';
-import { AppError, unauthorized } from '../errors.js';
+import { unauthorized } from '../errors.js';
 import type { ClientIpResolver } from './clientIp.js';
+import { limitPerIp } from './perIpLimit.js';
 import { parseBody } from './validation.js';
 
 const SignUp = z.strictObject({
@@ -30,13 +31,7 @@ type Deps = { accounts: Accounts; privacy: Privacy; lobby: Lobby; limits: RateLi
 export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, lobby, limits, clientIp }: Deps): void {
   // A suspended account may only export, delete everything and sign out (those use authenticate).
   const signedIn = async (request: FastifyRequest) => accounts.authenticateActive(bearerToken(request));
-  // Keyed on an HMAC of the client address (ipKeys.ts), held in the limiter's memory (or Redis, with a TTL) only.
-  const perIp = async (name: LimitName, request: FastifyRequest) => {
-    const verdict = await limits.consumeForAddress(name, clientIp(request.raw.socket.remoteAddress, request.headers));
-    if (!verdict.ok) {
-      throw new AppError('rate_limited', 'Too many attempts from your network; try again later.', 429, { retryAfterMs: verdict.retryAfterMs });
-    }
-  };
+  const perIp = (name: LimitName, request: FastifyRequest) => limitPerIp(limits, clientIp, name, request);
 
   app.post('/api/accounts', async (request, reply) => {
     const body = parseBody(SignUp, request.body);

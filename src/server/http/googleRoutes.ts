@@ -3,16 +3,28 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type GoogleSignIn, landingPath } from '../auth/google.js';
 import { toMe, type Accounts } from '../domain/accounts.js';
+import type { RateLimits } from '../domain/rateLimits.js';
 import type { Store } from '../store/store.js';
 import { notFound } from '../errors.js';
 import { bearerToken } from './accountsRoutes.js';
+import type { ClientIpResolver } from './clientIp.js';
+import { limitPerIp } from './perIpLimit.js';
 import { parseBody } from './validation.js';
 
 const StartBody = z.strictObject({ intent: z.enum(['signin', 'link']) });
-const CompleteBody = z.strictObject({ ticket: z.string().min(1).max(128) });
+const CompleteBody = z.strictObject({ ticket: z.string().min(1).max(128), browserKey: z.string().min(1).max(128) });
 
-export function registerGoogleRoutes(app: FastifyInstance, deps: { google: GoogleSignIn | undefined; accounts: Accounts; store: Store; redirectUri: string | undefined }): void {
-  const { google, accounts, store } = deps;
+type Deps = {
+  google: GoogleSignIn | undefined;
+  accounts: Accounts;
+  store: Store;
+  redirectUri: string | undefined;
+  limits: RateLimits;
+  clientIp: ClientIpResolver;
+};
+
+export function registerGoogleRoutes(app: FastifyInstance, deps: Deps): void {
+  const { google, accounts, store, limits, clientIp } = deps;
 
   // Unlinking works even if Google sign-in was switched off later.
   app.delete('/api/me/links/google', async (request, reply) => {
@@ -24,11 +36,13 @@ export function registerGoogleRoutes(app: FastifyInstance, deps: { google: Googl
   if (!google || !deps.redirectUri) return;
   const callbackBase = new URL(deps.redirectUri);
 
-  /** `{intent:"signin"}` needs no token; `{intent:"link"}` links to the signed-in account. */
-  app.post('/api/auth/google/start', async (request) => {
+  /** `{intent:"signin"}` needs no token; `{intent:"link"}` links to the signed-in account. Limited per client IP. */
+  app.post('/api/auth/google/start', async (request, reply) => {
     const { intent } = parseBody(StartBody, request.body);
+    await limitPerIp(limits, clientIp, 'googleStart', request);
     const accountId = intent === 'link' ? (await accounts.authenticateActive(bearerToken(request))).id : undefined;
-    return { url: await google.start(intent, accountId) };
+    const { url, browserKey } = await google.start(intent, accountId);
+    return reply.header('cache-control', 'no-store').send({ url, browserKey });
   });
 
   app.get('/api/auth/google/callback', async (request, reply) => {
@@ -37,9 +51,11 @@ export function registerGoogleRoutes(app: FastifyInstance, deps: { google: Googl
     return reply.header('cache-control', 'no-store').redirect(landingPath(landing), 303);
   });
 
-  app.post('/api/auth/google/complete', async (request) => {
-    const { ticket } = parseBody(CompleteBody, request.body);
-    const { account, token } = await google.complete(ticket);
-    return { account: toMe(account), token };
+  /** Redeems a ticket: with the starting browser's key; a link also with a token of the account that started it. */
+  app.post('/api/auth/google/complete', async (request, reply) => {
+    const { ticket, browserKey } = parseBody(CompleteBody, request.body);
+    const done = await google.complete(ticket, browserKey, bearerToken(request));
+    reply.header('cache-control', 'no-store');
+    return done.intent === 'signin' ? { account: toMe(done.account), token: done.token } : { account: toMe(done.account) };
   });
 }

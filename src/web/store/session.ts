@@ -7,6 +7,7 @@
 import { signal } from '@preact/signals';
 import type { Me, ServerFrame } from '../../shared/protocol.js';
 import * as api from '../api.js';
+import { rememberGoogleFlow } from '../googleFlow.js';
 import { href, navigate } from '../router.js';
 import { clearAll, loadToken, saveToken } from '../storage.js';
 import { handleChatError, resetChat } from './chat.js';
@@ -110,12 +111,13 @@ export async function signInWithCode(recoveryCode: string): Promise<void> {
 }
 
 /**
- * The landing after Google gave a one-time ticket: trade it for a sign-in,
- * kept exactly like a recovery-code sign-in. A sign-in already on this tab
- * (another account, say) is closed here first; its chat is forgotten.
+ * The landing after Google gave a one-time ticket for a sign-in this tab
+ * started: trade it (with the tab's browserKey) for a sign-in, kept exactly
+ * like a recovery-code sign-in. A sign-in already on this tab (another
+ * account, say) is closed here first; its chat is forgotten.
  */
-export async function signInWithGoogleTicket(ticket: string): Promise<void> {
-  const result = await api.completeGoogle(ticket);
+export async function signInWithGoogleTicket(ticket: string, browserKey: string): Promise<void> {
+  const result = await api.completeGoogle(ticket, browserKey);
   if (session.value) {
     stopRealtime();
     resetChat();
@@ -126,15 +128,29 @@ export async function signInWithGoogleTicket(ticket: string): Promise<void> {
   void loadFeatures();
 }
 
+/**
+ * The landing after Google gave a one-time ticket for a link this tab started:
+ * finish it as the signed-in account. A refusal here is about the ticket, not
+ * the token, so it never signs this device out.
+ */
+export async function linkGoogleWithTicket(ticket: string, browserKey: string): Promise<void> {
+  const token = currentToken();
+  if (!token) throw new api.ApiError(401, 'unauthorized', 'You are signed out. Sign in, then link Google again in Settings.');
+  const me = await api.completeGoogleLink(ticket, browserKey, token);
+  if (currentToken() === token) setMe(me);
+}
+
 /** Sends the browser to Google to sign in (an account that linked Google before). */
 export async function startGoogleSignIn(): Promise<void> {
-  const url = await api.startGoogle('signin');
+  const { url, browserKey } = await api.startGoogle('signin');
+  rememberGoogleFlow({ browserKey, intent: 'signin', startedAt: Date.now() });
   location.href = url;
 }
 
 /** Sends the browser to Google to link it to the signed-in account. */
 export async function startGoogleLink(): Promise<void> {
-  const url = await withToken((t) => api.startGoogle('link', t));
+  const { url, browserKey } = await withToken((t) => api.startGoogle('link', t));
+  rememberGoogleFlow({ browserKey, intent: 'link', startedAt: Date.now() });
   location.href = url;
 }
 
