@@ -44,7 +44,7 @@ function flood(socket: TestSocket, frame: unknown, times: number): void {
   tcp.uncork();
 }
 
-const errors = (frames: readonly { type: string; code?: unknown }[], code: string) => frames.filter((f) => f.type === 'error' && f.code === code);
+const errors = <F extends { type: string; code?: unknown }>(frames: readonly F[], code: string): F[] => frames.filter((f) => f.type === 'error' && f.code === code);
 
 describe('frame budget', () => {
   it('17,000 reveals: one is relayed, a bounded number answered, then the flooder is closed 1008', async () => {
