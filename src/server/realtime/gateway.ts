@@ -191,16 +191,16 @@ export class Gateway {
   private admit(conn: Connection): boolean {
     const budget = conn.budget;
     if (!budget) return true;
-    if (conn.phase === 'ready') return this.charged(conn, budget.frame(Date.now()));
+    if (conn.phase === 'ready') return this.charged(conn, budget, budget.frame(Date.now()));
     if (budget.beforeReady()) return true;
     conn.close(CLOSE_POLICY, 'too many frames before ready');
     return false;
   }
 
   /** Acts on the budget's verdict: true when the frame may go on. */
-  private charged(conn: Connection, verdict: Verdict): boolean {
+  private charged(conn: Connection, budget: FrameBudget, verdict: Verdict): boolean {
     if (verdict === ALLOW) return true;
-    if (verdict === REFUSE) conn.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: conn.budget!.retryAfterMs });
+    if (verdict === REFUSE) conn.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
     else if (verdict === CLOSE) conn.close(CLOSE_POLICY, 'too many frames');
     return false;
   }
@@ -234,7 +234,8 @@ export class Gateway {
       return;
     }
     const frame = parsed.data;
-    if (conn.budget && !this.charged(conn, conn.budget.parsed(frame, Date.now()))) return;
+    const budget = conn.budget;
+    if (budget && !this.charged(conn, budget, budget.parsed(frame, Date.now()))) return;
     if (frame.type === 'ping') {
       conn.send({ type: 'pong' });
       return;
