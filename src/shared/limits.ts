@@ -16,7 +16,7 @@ export const LIMITS = {
  * 25 s); off with RATE_LIMITS=off.
  */
 export const FRAME_BUDGET = {
-  /** Every frame, any type, well-formed or not: a burst of this many, refilled at `perSecond`. */
+  /** Every frame, any type, well-formed or not: a burst of this many, refilled at `perSecond` (defaults of WS_FRAME_BURST, WS_FRAMES_PER_SECOND). */
   burst: 300,
   perSecond: 50,
   /** A socket that goes this many times a bucket's burst over budget (dropped frames count) is closed 1008. */

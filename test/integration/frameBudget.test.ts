@@ -168,6 +168,28 @@ describe('frame budget', () => {
   });
 });
 
+describe('WS_FRAME_BURST and WS_FRAMES_PER_SECOND', () => {
+  let strict: Running;
+  beforeAll(async () => {
+    strict = await startService({ LOG_LEVEL: 'warn', WS_FRAME_BURST: '20', WS_FRAMES_PER_SECOND: '1' });
+  });
+  afterAll(async () => {
+    await strict.stop();
+  });
+
+  it('set the budget', async () => {
+    const user = await signUp(strict.url);
+    const socket = await TestSocket.signedIn(strict.wsUrl, user.token);
+    flood(socket, { type: 'cancel' }, 30);
+    await socket.flushed();
+    const idle = socket.frames.filter((f) => f.type === 'idle').length;
+    expect(idle).toBeGreaterThanOrEqual(20);
+    expect(idle).toBeLessThanOrEqual(21);
+    expect(errors(socket.frames, 'rate_limited')).toHaveLength(1);
+    socket.close();
+  });
+});
+
 describe('with RATE_LIMITS=off', () => {
   let unlimited: Running;
   beforeAll(async () => {

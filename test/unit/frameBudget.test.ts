@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/server/config.js';
 import { ALLOW, CLOSE, DROP, FrameBudget, REFUSE, type Verdict } from '../../src/server/realtime/frameBudget.js';
 import { FRAME_BUDGET } from '../../src/shared/limits.js';
 import type { ClientFrame } from '../../src/shared/protocol.js';
@@ -81,5 +82,16 @@ describe('frame budget (fake time)', () => {
     const budget = new FrameBudget(T0);
     for (let i = 0; i < FRAME_BUDGET.beforeReady; i++) expect(budget.beforeReady()).toBe(true);
     expect(budget.beforeReady()).toBe(false);
+  });
+
+  it('takes its burst and rate from the configuration, with one clear error line', () => {
+    expect(loadConfig({}).socket).toMatchObject({ frameBurst: FRAME_BUDGET.burst, framesPerSecond: FRAME_BUDGET.perSecond });
+    expect(loadConfig({ WS_FRAME_BURST: '1000', WS_FRAMES_PER_SECOND: '200' }).socket).toMatchObject({ frameBurst: 1000, framesPerSecond: 200 });
+    expect(() => loadConfig({ WS_FRAME_BURST: 'lots' })).toThrow(/^WS_FRAME_BURST must be a whole number/);
+    expect(() => loadConfig({ WS_FRAMES_PER_SECOND: '0' })).toThrow(/^WS_FRAMES_PER_SECOND must be between/);
+    const budget = new FrameBudget(T0, { ...FRAME_BUDGET, burst: 20, perSecond: 1 });
+    const verdicts = Array.from({ length: 25 }, () => budget.frame(T0));
+    expect(count(verdicts)).toMatchObject({ [ALLOW]: 20, [REFUSE]: 1 });
+    expect(budget.retryAfterMs).toBe(2000);
   });
 });

@@ -27,7 +27,7 @@ import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
 import type { Store } from '../store/store.js';
 import { CLOSE_POLICY, CLOSE_SHUTDOWN, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, Connection, type ReadyFrame } from './connection.js';
-import { ALLOW, CLOSE, FrameBudget, REFUSE, type Verdict } from './frameBudget.js';
+import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
 import { Session } from './peer.js';
 
 type Deps = {
@@ -74,10 +74,12 @@ export class Gateway {
   private readonly pingTimer: NodeJS.Timeout;
   private closing = false;
   private wss: WebSocketServer | undefined;
+  private readonly frameLimits: FrameBudgetLimits;
 
   constructor(private readonly deps: Deps) {
     this.pingTimer = setInterval(() => this.pingAll(), deps.config.socket.pingIntervalMs);
     this.pingTimer.unref();
+    this.frameLimits = { ...FRAME_BUDGET, burst: deps.config.socket.frameBurst, perSecond: deps.config.socket.framesPerSecond };
   }
 
   /** Frames answered with `bad_request` since start. */
@@ -134,7 +136,7 @@ export class Gateway {
   private accept(conn: Connection): void {
     this.connections.add(conn);
     const { ws } = conn;
-    if (this.deps.config.safety.rateLimits) conn.budget = new FrameBudget(Date.now());
+    if (this.deps.config.safety.rateLimits) conn.budget = new FrameBudget(Date.now(), this.frameLimits);
     conn.helloTimer = setTimeout(() => {
       if (conn.phase === 'hello' || conn.phase === 'authenticating') {
         conn.error('unauthorized', 'No hello within the deadline.');
