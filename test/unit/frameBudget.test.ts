@@ -78,6 +78,15 @@ describe('frame budget (fake time)', () => {
     expect(budget.parsed(read(1000), T0)).toBe(REFUSE);
   });
 
+  it('refills nothing when the clock steps back', () => {
+    const budget = new FrameBudget(T0);
+    for (let i = 0; i < FRAME_BUDGET.burst; i++) budget.frame(T0);
+    expect(budget.frame(T0 - 60_000)).toBe(REFUSE);
+    // measured from T0, not from the earlier reading: 20 ms give one token back, the refused frame cost one
+    expect(budget.frame(T0 + 20)).toBe(DROP);
+    expect(budget.frame(T0 + 60)).toBe(ALLOW);
+  });
+
   it('allows a few frames before ready', () => {
     const budget = new FrameBudget(T0);
     for (let i = 0; i < FRAME_BUDGET.beforeReady; i++) expect(budget.beforeReady()).toBe(true);

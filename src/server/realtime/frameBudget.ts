@@ -50,9 +50,13 @@ class Bucket {
   }
 
   take(cost: number, now: number): Verdict {
-    let tokens = this.tokens + (now - this.at) * this.perMs;
-    if (tokens > this.burst) tokens = this.burst;
-    this.at = now;
+    let tokens = this.tokens;
+    // A clock that steps back refills nothing (and takes nothing).
+    if (now > this.at) {
+      tokens += (now - this.at) * this.perMs;
+      if (tokens > this.burst) tokens = this.burst;
+      this.at = now;
+    }
     if (tokens >= cost) {
       this.tokens = tokens - cost;
       this.refused = false;
