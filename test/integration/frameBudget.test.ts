@@ -108,8 +108,10 @@ describe('frame budget', () => {
     const user = await signUp(server.url);
     const socket = await TestSocket.signedIn(server.wsUrl, user.token);
     const start = socket.frames.length;
+    const throttled = server.service.gateway.throttled;
     flood(socket, { type: 'ping' }, 20_000);
     expect((await socket.closed).code).toBe(1008);
+    expect(server.service.gateway.throttled).toBeGreaterThan(throttled);
     const answers = socket.frames.slice(start);
     expect(answers.filter((f) => f.type === 'pong').length).toBeLessThanOrEqual(FRAME_BUDGET.ping.burst + 2);
     expect(errors(answers, 'rate_limited')).toHaveLength(1);

@@ -84,6 +84,8 @@ export class Gateway {
 
   /** Frames answered with `bad_request` since start. */
   rejected = 0;
+  /** Frames refused or dropped over a frame budget or a queue bound since start. */
+  throttled = 0;
 
   get size(): number {
     return this.connections.size;
@@ -195,6 +197,7 @@ export class Gateway {
     if (!budget) return true;
     if (conn.phase === 'ready') return this.charged(conn, budget, budget.frame(Date.now()));
     if (budget.beforeReady()) return true;
+    this.throttled++;
     conn.close(CLOSE_POLICY, 'too many frames before ready');
     return false;
   }
@@ -202,6 +205,7 @@ export class Gateway {
   /** Acts on the budget's verdict: true when the frame may go on. */
   private charged(conn: Connection, budget: FrameBudget, verdict: Verdict): boolean {
     if (verdict === ALLOW) return true;
+    this.throttled++;
     if (verdict === REFUSE) conn.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
     else if (verdict === CLOSE) conn.close(CLOSE_POLICY, 'too many frames');
     return false;
@@ -213,6 +217,7 @@ export class Gateway {
       queue.push(item);
       return;
     }
+    this.throttled++;
     if (conn.overflowReported) return;
     conn.overflowReported = true;
     conn.error('rate_limited', 'Too many frames are waiting; slow down.', { retryAfterMs: QUEUE_FULL_RETRY_MS });
