@@ -116,6 +116,8 @@ const SERVER_NODE_FLAGS: string[] = (() => {
 const RAISED_LIMITS: Record<string, string> = {
   ...Object.fromEntries(['RATE_SIGNUP', 'RATE_SIGNIN', 'RATE_MESSAGE', 'RATE_FIND', 'RATE_DM', 'RATE_CONNECT', 'RATE_REPORT'].map((name) => [name, '100000000/1'])),
   RATE_MESSAGE_BURST: '100000000',
+  WS_FRAME_BURST: '100000000',
+  WS_FRAMES_PER_SECOND: '100000000',
 };
 
 /**

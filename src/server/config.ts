@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { FRAME_BUDGET } from '../shared/limits.js';
 
 export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'cidrs'; cidrs: string[] };
 
@@ -59,6 +60,9 @@ export type Config = {
     pingIntervalMs: number;
     /** A socket whose unsent buffer exceeds this is cut off (it is not reading). */
     maxBufferedBytes: number;
+    /** Every socket's frame budget: a burst, refilled at a steady rate (frameBudget.ts). */
+    frameBurst: number;
+    framesPerSecond: number;
   };
   inbox: {
     /** Waiting offline messages from one connection. */
@@ -240,6 +244,8 @@ export function loadConfig(env: Env = process.env): Config {
       helloDeadlineMs: int(env, 'WS_HELLO_DEADLINE_MS', 5000, 100, 60_000),
       pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 25_000, 100, 600_000),
       maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+      frameBurst: int(env, 'WS_FRAME_BURST', FRAME_BUDGET.burst, 10, 1_000_000_000),
+      framesPerSecond: int(env, 'WS_FRAMES_PER_SECOND', FRAME_BUDGET.perSecond, 1, 1_000_000_000),
     },
     inbox: {
       perConnection: int(env, 'INBOX_PER_CONNECTION_MAX', 100, 1, 100_000),

@@ -46,7 +46,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('block'), chatId }),
   z.strictObject({ type: z.literal('dm'), connectionId: z.string().min(1).max(64), id: clientId, text }),
-  z.strictObject({ type: z.literal('read'), ids: z.array(z.string().min(1).max(64)).max(1000) }),
+  z.strictObject({ type: z.literal('read'), ids: z.array(z.string().min(1).max(64)).max(LIMITS.readIdsMax) }),
   z.strictObject({ type: z.literal('ping') }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;

@@ -43,3 +43,20 @@ if (databaseUrl) {
     },
   });
 }
+
+/** A schema of its own in DATABASE_URL's database, for a whole server: its URL, and how to drop it. */
+export async function postgresSchema(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `metsony_srv_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: scoped.toString(),
+    drop: async () => {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}

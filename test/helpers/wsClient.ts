@@ -78,6 +78,21 @@ export class TestSocket {
     return this.inbox;
   }
 
+  /**
+   * Resolves once the server has read everything sent before: its answer to a
+   * WebSocket ping comes after its synchronous replies to the earlier frames.
+   */
+  flushed(timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no pong within ${timeoutMs} ms`)), timeoutMs);
+      this.ws.once('pong', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.ws.ping();
+    });
+  }
+
   close(): void {
     this.ws.close();
   }

@@ -39,11 +39,15 @@ describe('GET /metrics', () => {
     for (let i = 0; i < 3; i++) await b.socket.next('message');
     a.socket.send('not json');
     await a.socket.next('error');
+    // pings beyond their small bucket are throttled
+    for (let i = 0; i < 12; i++) a.socket.send({ type: 'ping' });
+    await a.socket.next('error', (f) => f.code === 'rate_limited');
     const after = (await scrape(TOKEN)).text;
     expect(value(after, 'metsony_sockets_open')).toBeGreaterThanOrEqual(2);
     expect(value(after, 'metsony_chats_live')).toBeGreaterThanOrEqual(1);
     expect(value(after, 'metsony_messages_relayed_total') - (value(before.text, 'metsony_messages_relayed_total') || 0)).toBe(3);
     expect(value(after, 'metsony_frames_rejected_total')).toBeGreaterThanOrEqual(1);
+    expect(value(after, 'metsony_frames_throttled_total')).toBeGreaterThanOrEqual(1);
     expect(after).toContain('metsony_http_responses_total{status="2xx"}');
     expect(after).toContain('metsony_process_');
     expect(after).not.toContain('metric-canary');

@@ -20,7 +20,8 @@ function rssBytes(pid: number): number {
 
 describe('slow consumer', () => {
   it('is disconnected instead of growing server memory', async () => {
-    server = await startServerProcess({ env: { WS_MAX_BUFFERED_BYTES: String(256 * 1024), LOG_LEVEL: 'info' } });
+    // Frame budgets off: the sender's budget would otherwise stop the flood before the buffer bound is reached.
+    server = await startServerProcess({ env: { WS_MAX_BUFFERED_BYTES: String(256 * 1024), LOG_LEVEL: 'info', RATE_LIMITS: 'off' } });
     const { a, b, chatId } = await chatting(server.url, server.wsUrl);
     const rssBefore = rssBytes(server.child.pid!);
     // b stops reading: its TCP socket is paused, so the kernel buffers fill and then the server's.

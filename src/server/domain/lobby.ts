@@ -191,7 +191,7 @@ export class Lobby {
     return undefined;
   }
 
-  /** Passes the private profile to the partner once; it is never kept or logged. */
+  /** Passes the private profile to the partner, once per chat and side; it is never kept or logged. */
   reveal(session: Session, frame: ClientFrameOf<'reveal'>): FrameError | undefined {
     const chat = this.chatOf(session, frame.chatId);
     if (!chat) return notInChat();
@@ -204,6 +204,9 @@ export class Lobby {
       ...(location?.trim() ? { location: location.trim() } : {}),
     };
     if (Object.keys(profile).length === 0) return { code: 'bad_request', message: 'The profile to reveal is empty.' };
+    if (chat.a === session ? chat.revealedA : chat.revealedB) return { code: 'bad_request', message: 'You already revealed your profile in this chat.' };
+    if (chat.a === session) chat.revealedA = true;
+    else chat.revealedB = true;
     partnerIn(chat, session).send({ type: 'revealed', chatId: chat.id, profile });
     return undefined;
   }
@@ -285,7 +288,7 @@ export class Lobby {
 
   /** Starts a chat between two sessions (one may be an AI, or a proxy of a person on another node). */
   pair(sa: Session, sb: Session, commonInterests: string[], chatId = newId()): void {
-    const chat: Chat = { id: chatId, a: sa, b: sb };
+    const chat: Chat = { id: chatId, a: sa, b: sb, revealedA: false, revealedB: false };
     this.chats.set(chat.id, chat);
     for (const [self, other] of [
       [sa, sb],

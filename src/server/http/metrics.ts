@@ -42,6 +42,7 @@ export function registerMetrics(app: FastifyInstance, deps: { token: string | un
   };
   total('metsony_messages_relayed_total', 'Chat messages relayed since start', () => lobby.relayed);
   total('metsony_frames_rejected_total', 'Frames answered with bad_request since start', () => gateway.rejected);
+  total('metsony_frames_throttled_total', 'Frames refused or dropped over a socket frame budget or queue bound since start', () => gateway.throttled);
   const responses = new Counter({ name: 'metsony_http_responses_total', help: 'HTTP responses by status class', labelNames: ['status'], registers: [registry] });
   app.addHook('onResponse', async (_request, reply) => {
     responses.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` });

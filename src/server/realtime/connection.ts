@@ -1,12 +1,14 @@
 import WebSocket from 'ws';
 import type { ClientFrame, ServerFrame } from '../../shared/protocol.js';
 import type { Subscription } from '../broker/broker.js';
+import type { FrameBudget } from './frameBudget.js';
 import type { Peer, Session } from './peer.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_SUSPENDED = 4403;
 export const CLOSE_TOO_MANY = 4429;
 export const CLOSE_SHUTDOWN = 1001;
+export const CLOSE_POLICY = 1008;
 
 type Phase = 'hello' | 'authenticating' | 'ready' | 'closed';
 
@@ -27,6 +29,12 @@ export class Connection implements Peer {
   /** Frames waiting while an earlier one of this socket waits on the database or a limiter. */
   queue: ReadyFrame[] | undefined;
   draining = false;
+  /** Unset when rate limits are off. */
+  budget: FrameBudget | undefined;
+  /** A full `pending` or `queue` was answered `rate_limited`; later overflow is dropped silently until it drains. */
+  overflowReported = false;
+  /** The account whose socket slot this socket holds, from the hello's token check until close. */
+  slotOf: string | undefined;
 
   constructor(
     readonly ws: WebSocket,

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { LIMITS } from '../../shared/limits.js';
+import { FRAME_BUDGET, LIMITS } from '../../shared/limits.js';
 import { ClientFrame, isTextTooLong, type ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Subscription } from '../broker/broker.js';
 import type { Config } from '../config.js';
@@ -26,7 +26,8 @@ import { AppError } from '../errors.js';
 import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
 import type { Store } from '../store/store.js';
-import { CLOSE_SHUTDOWN, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, Connection, type ReadyFrame } from './connection.js';
+import { CLOSE_POLICY, CLOSE_SHUTDOWN, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, Connection, type ReadyFrame } from './connection.js';
+import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
 import { Session } from './peer.js';
 
 type Deps = {
@@ -53,6 +54,8 @@ function rateLimited(retryAfterMs: number): Failure {
   return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs };
 }
 
+/** What a client that overfills a socket's queue is told to wait. */
+const QUEUE_FULL_RETRY_MS = 1000;
 
 /** Frames limited per account through the (awaited) limiter; `send` has its own synchronous one. */
 const RATE_LIMITED: Partial<Record<ReadyFrame['type'], LimitName>> = {
@@ -66,17 +69,23 @@ export class Gateway {
   private readonly connections = new Set<Connection>();
   /** Open sockets per client IP, in memory only, to cap them. */
   private readonly perIp = new Map<string, number>();
+  /** Socket slots per account, taken as soon as the hello's token is checked (before any other await). */
+  private readonly perAccount = new Map<string, number>();
   private readonly pingTimer: NodeJS.Timeout;
   private closing = false;
   private wss: WebSocketServer | undefined;
+  private readonly frameLimits: FrameBudgetLimits;
 
   constructor(private readonly deps: Deps) {
     this.pingTimer = setInterval(() => this.pingAll(), deps.config.socket.pingIntervalMs);
     this.pingTimer.unref();
+    this.frameLimits = { ...FRAME_BUDGET, burst: deps.config.socket.frameBurst, perSecond: deps.config.socket.framesPerSecond };
   }
 
   /** Frames answered with `bad_request` since start. */
   rejected = 0;
+  /** Frames refused or dropped over a frame budget or a queue bound since start. */
+  throttled = 0;
 
   get size(): number {
     return this.connections.size;
@@ -129,6 +138,7 @@ export class Gateway {
   private accept(conn: Connection): void {
     this.connections.add(conn);
     const { ws } = conn;
+    if (this.deps.config.safety.rateLimits) conn.budget = new FrameBudget(Date.now(), this.frameLimits);
     conn.helloTimer = setTimeout(() => {
       if (conn.phase === 'hello' || conn.phase === 'authenticating') {
         conn.error('unauthorized', 'No hello within the deadline.');
@@ -136,13 +146,16 @@ export class Gateway {
       }
     }, this.deps.config.socket.helloDeadlineMs);
     ws.on('message', (data, isBinary) => {
+      // Closing (e.g. over budget): what the client still sends until it reads the close is ignored.
+      if (ws.readyState !== WebSocket.OPEN) return;
       conn.missedPings = 0;
+      if (!this.admit(conn)) return;
       if (isBinary) {
         conn.error('bad_request', 'Frames must be JSON text.');
         return;
       }
       const raw = data.toString();
-      if (conn.phase === 'authenticating') (conn.pending ??= []).push(raw);
+      if (conn.phase === 'authenticating') this.enqueue(conn, (conn.pending ??= []), raw);
       else this.handle(conn, raw);
     });
     ws.on('pong', () => {
@@ -159,6 +172,7 @@ export class Gateway {
     conn.phase = 'closed';
     clearTimeout(conn.helloTimer);
     this.connections.delete(conn);
+    this.releaseSlot(conn);
     if (conn.ip) {
       const left = (this.perIp.get(conn.ip) ?? 1) - 1;
       if (left > 0) this.perIp.set(conn.ip, left);
@@ -175,6 +189,38 @@ export class Gateway {
     } catch (err) {
       this.deps.log.error({ err }, 'presence update failed');
     }
+  }
+
+  /** The frame budget, charged before a frame is parsed: false when the frame is not to be handled. */
+  private admit(conn: Connection): boolean {
+    const budget = conn.budget;
+    if (!budget) return true;
+    if (conn.phase === 'ready') return this.charged(conn, budget, budget.frame(Date.now()));
+    if (budget.beforeReady()) return true;
+    this.throttled++;
+    conn.close(CLOSE_POLICY, 'too many frames before ready');
+    return false;
+  }
+
+  /** Acts on the budget's verdict: true when the frame may go on. */
+  private charged(conn: Connection, budget: FrameBudget, verdict: Verdict): boolean {
+    if (verdict === ALLOW) return true;
+    this.throttled++;
+    if (verdict === REFUSE) conn.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
+    else if (verdict === CLOSE) conn.close(CLOSE_POLICY, 'too many frames');
+    return false;
+  }
+
+  /** Frames waiting on an earlier one are bounded: past the bound, `rate_limited` once, then silence until they drain. */
+  private enqueue<T>(conn: Connection, queue: T[], item: T): void {
+    if (queue.length < FRAME_BUDGET.queuedMax) {
+      queue.push(item);
+      return;
+    }
+    this.throttled++;
+    if (conn.overflowReported) return;
+    conn.overflowReported = true;
+    conn.error('rate_limited', 'Too many frames are waiting; slow down.', { retryAfterMs: QUEUE_FULL_RETRY_MS });
   }
 
   /** Parses and validates one frame; valid ones are queued for dispatch. */
@@ -195,6 +241,8 @@ export class Gateway {
       return;
     }
     const frame = parsed.data;
+    const budget = conn.budget;
+    if (budget && !this.charged(conn, budget, budget.parsed(frame, Date.now()))) return;
     if (frame.type === 'ping') {
       conn.send({ type: 'pong' });
       return;
@@ -215,7 +263,7 @@ export class Gateway {
       conn.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
       return;
     }
-    if (conn.draining) (conn.queue ??= []).push(frame);
+    if (conn.draining) this.enqueue(conn, (conn.queue ??= []), frame);
     else this.run(conn, frame);
   }
 
@@ -246,6 +294,7 @@ export class Gateway {
         conn.draining = false;
         const queue = conn.queue;
         while (!conn.draining && conn.phase !== 'closed' && queue && queue.length > 0) this.run(conn, queue.shift()!);
+        if (!conn.draining) conn.overflowReported = false;
       });
   }
 
@@ -316,7 +365,7 @@ export class Gateway {
 
   private async hello(conn: Connection, token: string): Promise<void> {
     conn.phase = 'authenticating';
-    const { accounts, broker, connections, lobby, store, config } = this.deps;
+    const { accounts, broker, connections, lobby, store } = this.deps;
     try {
       const account = await accounts.authenticate(token);
       if (conn.phase !== 'authenticating') return;
@@ -326,7 +375,7 @@ export class Gateway {
         conn.close(CLOSE_SUSPENDED, 'suspended');
         return;
       }
-      if (lobby.sessionsOf(account.id).size >= config.safety.maxSocketsPerAccount) {
+      if (!this.reserveSlot(conn, account.id)) {
         conn.error('too_many_connections', 'This account has too many open connections; close a tab.');
         conn.close(CLOSE_TOO_MANY, 'too many connections');
         return;
@@ -353,9 +402,11 @@ export class Gateway {
       if (subscription.firstSocket) await connections.announce(account.id, true);
       const pending = conn.pending;
       conn.pending = undefined;
+      conn.overflowReported = false;
       if (pending) for (const raw of pending) this.handle(conn, raw);
     } catch (err) {
       if (conn.phase !== 'authenticating') return;
+      this.releaseSlot(conn);
       conn.phase = 'hello';
       if (err instanceof AppError && err.code === 'unauthorized') {
         conn.error('unauthorized', 'The token is invalid or has been revoked.');
@@ -366,6 +417,28 @@ export class Gateway {
         conn.close(1011, 'internal');
       }
     }
+  }
+
+  /**
+   * Takes one of the account's socket slots synchronously, right after its
+   * token is checked: the awaits between here and `lobby.attach` would let
+   * simultaneous hellos all pass a check of the attached sessions.
+   */
+  private reserveSlot(conn: Connection, accountId: string): boolean {
+    const held = this.perAccount.get(accountId) ?? 0;
+    if (held >= this.deps.config.safety.maxSocketsPerAccount) return false;
+    this.perAccount.set(accountId, held + 1);
+    conn.slotOf = accountId;
+    return true;
+  }
+
+  private releaseSlot(conn: Connection): void {
+    const accountId = conn.slotOf;
+    if (!accountId) return;
+    conn.slotOf = undefined;
+    const left = (this.perAccount.get(accountId) ?? 1) - 1;
+    if (left > 0) this.perAccount.set(accountId, left);
+    else this.perAccount.delete(accountId);
   }
 
   /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's). */

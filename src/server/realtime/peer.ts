@@ -48,6 +48,9 @@ export type Chat = {
   readonly id: string;
   readonly a: Session;
   readonly b: Session;
+  /** Each side reveals its profile at most once per chat. */
+  revealedA: boolean;
+  revealedB: boolean;
 };
 
 export function partnerIn(chat: Chat, session: Session): Session {

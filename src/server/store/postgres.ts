@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 export async function openPostgresStore(databaseUrl: string): Promise<KyselyStore> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db as Kysely<unknown>);
+  const { rows } = await pool.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  await migrateToLatest(db as Kysely<unknown>, rows[0]?.schema ?? undefined);
   return new KyselyStore(db);
 }
