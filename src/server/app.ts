@@ -181,10 +181,10 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
       wildcard: false,
       cacheControl: false, // set below: assets are immutable, HTML is revalidated
       index: ['index.html'],
-      setHeaders: (res, filePath) => {
-        if (filePath.endsWith('.html')) res.setHeader('content-type', 'text/html; charset=utf-8');
-        if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
-        else res.setHeader('cache-control', 'no-cache');
+      setHeaders: (reply, filePath) => {
+        if (filePath.endsWith('.html')) reply.header('content-type', 'text/html; charset=utf-8');
+        if (filePath.includes(`${path.sep}assets${path.sep}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+        else reply.header('cache-control', 'no-cache');
       },
     });
   } else {
