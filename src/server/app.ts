@@ -125,6 +125,8 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
+    // API answers carry codes, tokens and inboxes: no cache, shared or private, may keep one.
+    if (/^\/api(?:[/?]|$)/.test(request.url)) reply.header('cache-control', 'no-store');
     const forwardedHttps = config.trustProxy.kind !== 'none' && request.headers['x-forwarded-proto'] === 'https';
     if (request.protocol === 'https' || forwardedHttps) reply.header('strict-transport-security', HSTS);
   });

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { tokenWeakness } from './tokenStrength.js';
 
 export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'cidrs'; cidrs: string[] };
 
@@ -159,7 +160,8 @@ function rate(env: Env, name: RateName): Rate {
 function secretToken(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
-  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters (use a long random string)`);
+  const weakness = tokenWeakness(raw);
+  if (weakness) throw new ConfigError(`${name} ${weakness}: use a long random string, e.g. from \`openssl rand -hex 32\``);
   return raw;
 }
 
