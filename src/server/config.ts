@@ -4,9 +4,11 @@
  */
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { DEFAULT_CLOUDFLARE_IPS } from './http/cloudflareRanges.js';
 import { tokenWeakness } from './tokenStrength.js';
 
-export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'cidrs'; cidrs: string[] };
+/** `cloudflare`: CF-* headers are believed from peers in `cidrs` (Cloudflare's ranges and loopback, or CLOUDFLARE_IPS). */
+export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare'; cidrs: readonly string[] } | { kind: 'cidrs'; cidrs: string[] };
 
 /** `points` actions per `seconds`. */
 export type Rate = { points: number; seconds: number };
@@ -129,17 +131,31 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
-export function parseTrustProxy(raw: string | undefined): TrustProxy {
+function isCidr(cidr: string): boolean {
+  const [address, bits, extra] = cidr.split('/');
+  const family = isIP(address ?? '');
+  const maxBits = family === 6 ? 128 : 32;
+  const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+  return family !== 0 && validBits && extra === undefined;
+}
+
+/** CLOUDFLARE_IPS: comma-separated CIDRs replacing the shipped list of Cloudflare's (and loopback's) addresses. */
+export function parseCloudflareIps(raw: string | undefined): readonly string[] {
+  const cidrs = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (cidrs.length === 0) return DEFAULT_CLOUDFLARE_IPS;
+  const bad = cidrs.find((cidr) => !isCidr(cidr));
+  if (bad !== undefined) throw new ConfigError(`CLOUDFLARE_IPS must be a comma-separated list of CIDRs; "${bad}" is not one`);
+  return cidrs;
+}
+
+export function parseTrustProxy(raw: string | undefined, cloudflareIps?: string): TrustProxy {
   const value = (raw ?? '').trim();
+  const cloudflare = parseCloudflareIps(cloudflareIps); // checked even when unused, so a typo shows at once
   if (value === '' || value === 'none') return { kind: 'none' };
-  if (value === 'cloudflare') return { kind: 'cloudflare' };
+  if (value === 'cloudflare') return { kind: 'cloudflare', cidrs: cloudflare };
   const cidrs = value.split(',').map((s) => s.trim()).filter(Boolean);
   for (const cidr of cidrs) {
-    const [address, bits, extra] = cidr.split('/');
-    const family = isIP(address ?? '');
-    const maxBits = family === 6 ? 128 : 32;
-    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
-    if (family === 0 || !validBits || extra !== undefined) {
+    if (!isCidr(cidr)) {
       throw new ConfigError(`TRUST_PROXY must be none, cloudflare, or a comma-separated list of CIDRs; "${cidr}" is not one`);
     }
   }
@@ -221,7 +237,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, env.CLOUDFLARE_IPS),
     logLevel,
     matching: {
       widenAfterMs: int(env, 'MATCH_WIDEN_AFTER_MS', 5000, 0, 600_000),
