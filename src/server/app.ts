@@ -35,6 +35,7 @@ import { registerGoogleRoutes } from './http/googleRoutes.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerTranslateRoutes } from './http/translateRoutes.js';
 import { clientIpResolver } from './http/clientIp.js';
+import { httpTimeouts } from './http/httpTimeouts.js';
 import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
 import { createLogger } from './logger.js';
 import { Gateway } from './realtime/gateway.js';
@@ -109,6 +110,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
     bodyLimit: API_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: true,
+    ...httpTimeouts(config.http),
   });
 
   // JSON only. Empty bodies are allowed (e.g. DELETE with a Content-Type); zod checks the rest.
