@@ -34,6 +34,7 @@ import { registerConnectionRoutes } from './http/connectionsRoutes.js';
 import { registerGoogleRoutes } from './http/googleRoutes.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerTranslateRoutes } from './http/translateRoutes.js';
+import { clientErrorHandler } from './http/clientErrors.js';
 import { clientIpResolver } from './http/clientIp.js';
 import { httpTimeouts } from './http/httpTimeouts.js';
 import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
@@ -111,6 +112,7 @@ export async function buildService(config: Config, overrides: Overrides = {}): P
     return503OnClosing: true,
     forceCloseConnections: true,
     ...httpTimeouts(config.http),
+    clientErrorHandler,
   });
 
   // JSON only. Empty bodies are allowed (e.g. DELETE with a Content-Type); zod checks the rest.

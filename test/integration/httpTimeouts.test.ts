@@ -48,6 +48,8 @@ describe('HTTP timeouts', () => {
     for (const client of stalled) {
       await within(10_000, 'the stalled POST is closed', client.closed);
       expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
+      const body = client.received().slice(client.received().indexOf('\r\n\r\n') + 4);
+      expect(JSON.parse(body)).toEqual({ error: { code: 'request_timeout', message: expect.any(String) } });
     }
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
@@ -80,6 +82,17 @@ describe('HTTP timeouts', () => {
     expect(await socket.next('searching')).toEqual({ type: 'searching' });
     socket.close();
     await socket.closed;
+  });
+});
+
+describe('requests Node cannot parse', () => {
+  it('get a 400 in the API error shape and a closed connection', async () => {
+    server = await startService();
+    const client = await rawClient(server.url, 'NOT HTTP AT ALL\r\n\r\n');
+    await within(10_000, 'the malformed request is closed', client.closed);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 400 /);
+    const body = client.received().slice(client.received().indexOf('\r\n\r\n') + 4);
+    expect(JSON.parse(body)).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
   });
 });
 
