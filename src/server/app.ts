@@ -36,7 +36,9 @@ import { registerConnectionRoutes } from './http/connectionsRoutes.js';
 import { registerGoogleRoutes } from './http/googleRoutes.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerTranslateRoutes } from './http/translateRoutes.js';
+import { clientErrorHandler } from './http/clientErrors.js';
 import { clientIpResolver } from './http/clientIp.js';
+import { httpTimeouts } from './http/httpTimeouts.js';
 import { HSTS, SECURITY_HEADERS } from './http/securityHeaders.js';
 import { createLogger } from './logger.js';
 import { Gateway } from './realtime/gateway.js';
@@ -117,6 +119,8 @@ export async function buildService(config: Config, overrides: Overrides & Google
     bodyLimit: API_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: true,
+    ...httpTimeouts(config.http),
+    clientErrorHandler,
   });
 
   // JSON only. Empty bodies are allowed (e.g. DELETE with a Content-Type); zod checks the rest.
@@ -133,6 +137,8 @@ export async function buildService(config: Config, overrides: Overrides & Google
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
+    // API answers carry codes, tokens and inboxes: no cache, shared or private, may keep one.
+    if (/^\/api(?:[/?]|$)/.test(request.url)) reply.header('cache-control', 'no-store');
     const forwardedHttps = config.trustProxy.kind !== 'none' && request.headers['x-forwarded-proto'] === 'https';
     if (request.protocol === 'https' || forwardedHttps) reply.header('strict-transport-security', HSTS);
   });
@@ -189,10 +195,10 @@ export async function buildService(config: Config, overrides: Overrides & Google
       wildcard: false,
       cacheControl: false, // set below: assets are immutable, HTML is revalidated
       index: ['index.html'],
-      setHeaders: (res, filePath) => {
-        if (filePath.endsWith('.html')) res.setHeader('content-type', 'text/html; charset=utf-8');
-        if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
-        else res.setHeader('cache-control', 'no-cache');
+      setHeaders: (reply, filePath) => {
+        if (filePath.endsWith('.html')) reply.header('content-type', 'text/html; charset=utf-8');
+        if (filePath.includes(`${path.sep}assets${path.sep}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+        else reply.header('cache-control', 'no-cache');
       },
     });
   } else {

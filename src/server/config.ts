@@ -5,8 +5,11 @@
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { FRAME_BUDGET } from '../shared/limits.js';
+import { DEFAULT_CLOUDFLARE_IPS } from './http/cloudflareRanges.js';
+import { tokenWeakness } from './tokenStrength.js';
 
-export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare' } | { kind: 'cidrs'; cidrs: string[] };
+/** `cloudflare`: CF-* headers are believed from peers in `cidrs` (Cloudflare's ranges and loopback, or CLOUDFLARE_IPS). */
+export type TrustProxy = { kind: 'none' } | { kind: 'cloudflare'; cidrs: readonly string[] } | { kind: 'cidrs'; cidrs: string[] };
 
 /** `points` actions per `seconds`. */
 export type Rate = { points: number; seconds: number };
@@ -49,6 +52,8 @@ export type Config = {
   redisUrl: string | undefined;
   trustProxy: TrustProxy;
   logLevel: string;
+  /** HTTP timeouts (ms); see http/httpTimeouts.ts. */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number; keepAliveTimeoutMs: number };
   matching: {
     /** After this long in the queue a searcher may be paired with anyone. */
     widenAfterMs: number;
@@ -142,17 +147,31 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
-export function parseTrustProxy(raw: string | undefined): TrustProxy {
+function isCidr(cidr: string): boolean {
+  const [address, bits, extra] = cidr.split('/');
+  const family = isIP(address ?? '');
+  const maxBits = family === 6 ? 128 : 32;
+  const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+  return family !== 0 && validBits && extra === undefined;
+}
+
+/** CLOUDFLARE_IPS: comma-separated CIDRs replacing the shipped list of Cloudflare's (and loopback's) addresses. */
+export function parseCloudflareIps(raw: string | undefined): readonly string[] {
+  const cidrs = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (cidrs.length === 0) return DEFAULT_CLOUDFLARE_IPS;
+  const bad = cidrs.find((cidr) => !isCidr(cidr));
+  if (bad !== undefined) throw new ConfigError(`CLOUDFLARE_IPS must be a comma-separated list of CIDRs; "${bad}" is not one`);
+  return cidrs;
+}
+
+export function parseTrustProxy(raw: string | undefined, cloudflareIps?: string): TrustProxy {
   const value = (raw ?? '').trim();
+  const cloudflare = parseCloudflareIps(cloudflareIps); // checked even when unused, so a typo shows at once
   if (value === '' || value === 'none') return { kind: 'none' };
-  if (value === 'cloudflare') return { kind: 'cloudflare' };
+  if (value === 'cloudflare') return { kind: 'cloudflare', cidrs: cloudflare };
   const cidrs = value.split(',').map((s) => s.trim()).filter(Boolean);
   for (const cidr of cidrs) {
-    const [address, bits, extra] = cidr.split('/');
-    const family = isIP(address ?? '');
-    const maxBits = family === 6 ? 128 : 32;
-    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
-    if (family === 0 || !validBits || extra !== undefined) {
+    if (!isCidr(cidr)) {
       throw new ConfigError(`TRUST_PROXY must be none, cloudflare, or a comma-separated list of CIDRs; "${cidr}" is not one`);
     }
   }
@@ -173,7 +192,8 @@ function rate(env: Env, name: RateName): Rate {
 function secretToken(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
-  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters (use a long random string)`);
+  const weakness = tokenWeakness(raw);
+  if (weakness) throw new ConfigError(`${name} ${weakness}: use a long random string, e.g. from \`openssl rand -hex 32\``);
   return raw;
 }
 
@@ -213,6 +233,20 @@ function aiConfig(env: Env): Config['ai'] {
   };
 }
 
+function httpConfig(env: Env): Config['http'] {
+  const requestTimeoutMs = int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  const headersTimeoutMs = int(env, 'HTTP_HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), 100, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}), got ${headersTimeoutMs}`);
+  }
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    idleTimeoutMs: int(env, 'HTTP_IDLE_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+  };
+}
+
 function onOff(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
@@ -234,8 +268,9 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, env.CLOUDFLARE_IPS),
     logLevel,
+    http: httpConfig(env),
     matching: {
       widenAfterMs: int(env, 'MATCH_WIDEN_AFTER_MS', 5000, 0, 600_000),
       rematchCooldownMs: int(env, 'MATCH_REMATCH_COOLDOWN_MS', 30_000, 0, 3_600_000),

@@ -5,6 +5,7 @@
  * of defence.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { stdoutSink } from './logSink.js';
 
 /**
  * Errors are logged by kind and place, not by content: a database error's
@@ -40,6 +41,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? stdoutSink(),
   );
 }

@@ -1,6 +1,11 @@
 /** Entry point: config from the environment, build, listen, and stop cleanly on SIGTERM/SIGINT. */
 import { buildService } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { stdoutSink } from './logSink.js';
+import { createLogger } from './logger.js';
+
+/** How long a clean stop waits for the last log lines to reach stdout. */
+const LOG_DRAIN_MS = 500;
 
 async function main(): Promise<void> {
   let config;
@@ -13,7 +18,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const service = await buildService(config);
+  const sink = stdoutSink();
+  const service = await buildService(config, { log: createLogger(config.logLevel, sink) });
   const { app, log } = service;
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -24,20 +30,25 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    // Armed before anything else; the sink neither blocks nor runs at exit, so nothing can hold it up.
     const hardStop = setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
     }, config.shutdownGraceMs + 1000);
     hardStop.unref();
+    log.info({ signal }, 'shutting down');
+    const exit = async (code: number) => {
+      await sink.drain(LOG_DRAIN_MS);
+      process.exit(code);
+    };
     service.close().then(
       () => {
         log.info('stopped');
-        process.exit(0);
+        return exit(0);
       },
       (err: unknown) => {
         log.error({ err }, 'error during shutdown');
-        process.exit(1);
+        return exit(1);
       },
     );
   };

@@ -9,34 +9,9 @@
  *                          removes the query at once; the route never holds it)
  */
 import { signal } from '@preact/signals';
+import { parseRoute, type Route } from './parseRoute.js';
 
-export type Route =
-  | { name: 'chat' }
-  | { name: 'settings' }
-  | { name: 'connections' }
-  | { name: 'thread'; connectionId: string }
-  | { name: 'privacy' }
-  | { name: 'terms' }
-  | { name: 'google' };
-
-export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/\/+$/, '');
-  const thread = /^\/connections\/([^/]+)$/.exec(path);
-  if (thread?.[1]) return { name: 'thread', connectionId: decodeURIComponent(thread[1]) };
-  if (/^\/google\/?(?:\?|$)/.test(path)) return { name: 'google' };
-  switch (path) {
-    case '/settings':
-      return { name: 'settings' };
-    case '/connections':
-      return { name: 'connections' };
-    case '/privacy':
-      return { name: 'privacy' };
-    case '/terms':
-      return { name: 'terms' };
-    default:
-      return { name: 'chat' };
-  }
-}
+export type { Route };
 
 export const href = {
   chat: '#/',

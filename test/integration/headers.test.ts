@@ -69,6 +69,39 @@ describe('every response', () => {
     expect(deep.headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
 
+  it('caches hashed assets for a year and revalidates HTML', async () => {
+    expect(fs.existsSync(path.join(WEB_ROOT, 'index.html')), 'dist/web is missing: npm run build:web').toBe(true);
+    const files = assets();
+    expect(files.length).toBeGreaterThan(0);
+    for (const asset of files) {
+      expect((await fetch(server.url + asset)).headers.get('cache-control'), asset).toBe('public, max-age=31536000, immutable');
+    }
+    for (const page of ['/', '/index.html', '/some/client/route']) {
+      const res = await fetch(server.url + page);
+      expect(res.headers.get('cache-control'), page).toBe('no-cache');
+      expect(res.headers.get('content-type'), page).toBe('text/html; charset=utf-8');
+    }
+  });
+
+  it('never lets a cache keep an API answer: Cache-Control no-store on every /api/ response, errors and 404s too', async () => {
+    const requests: Array<[string, RequestInit]> = [
+      ['/api/config', {}],
+      ['/api/me', { headers: { authorization: `Bearer ${token}` } }],
+      ['/api/me', {}],
+      ['/api/me/export', { headers: { authorization: `Bearer ${token}` } }],
+      ['/api/inbox', { headers: { authorization: `Bearer ${token}` } }],
+      ['/api/nope', {}],
+      ['/api/accounts', { method: 'POST', body: '{bad', headers: { 'content-type': 'application/json' } }],
+      ['/api/accounts', { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } }],
+      ['/api/accounts', { method: 'POST', body: JSON.stringify({ nickname: 'n', interests: [], adult: true }), headers: { 'content-type': 'application/json' } }],
+      ['/api/sessions', { method: 'POST', body: JSON.stringify({ recoveryCode: 'wrong-code' }), headers: { 'content-type': 'application/json' } }],
+    ];
+    for (const [url, init] of requests) {
+      const res = await fetch(server.url + url, init);
+      expect(res.headers.get('cache-control'), `${init.method ?? 'GET'} ${url} → ${res.status}`).toBe('no-store');
+    }
+  });
+
   it('adds HSTS only when served over HTTPS (as told by a trusted proxy)', async () => {
     expect((await fetch(`${server.url}/healthz`)).headers.get('strict-transport-security')).toBeNull();
     const https = await fetch(`${server.url}/healthz`, { headers: { 'x-forwarded-proto': 'https' } });

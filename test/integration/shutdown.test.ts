@@ -58,6 +58,8 @@ describe('configuration', () => {
     ['TRUST_PROXY', 'everyone'],
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_URL', 'mysql://x'],
+    ['ADMIN_TOKEN', 'aaaaaaaaaaaaaaaaaaaaaaaa'],
+    ['CLOUDFLARE_IPS', '173.245.48.0/33'],
   ])('a bad %s stops start-up with one line naming it', (name, value) => expectRefusal(name, { [name]: value }));
 
   it.each([

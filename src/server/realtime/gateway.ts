@@ -131,7 +131,7 @@ export class Gateway {
       return;
     }
     if (ip) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    const country = trustedCountryHeader(this.deps.config.trustProxy, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
+    const country = trustedCountryHeader(this.deps.config.trustProxy, request.socket.remoteAddress, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
     this.accept(new Connection(ws, ip, country, this.deps.config.socket.maxBufferedBytes));
   }
 
