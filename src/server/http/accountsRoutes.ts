@@ -17,6 +17,8 @@ const SignUp = z.strictObject({
 });
 const SignIn = z.strictObject({ recoveryCode: z.string().max(512) });
 const Patch = z.strictObject({ nickname: z.string().optional(), interests: z.array(z.string()).optional() });
+const Rotate = z.strictObject({ unlinkGoogle: z.boolean().optional() });
+const SessionId = z.string().min(1).max(64);
 
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -64,6 +66,24 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
     return reply.code(204).send();
   });
 
+  // Signed-in devices: each session by its public id (never the token or its hash).
+  app.get('/api/sessions', async (request) => {
+    const { account, session: current } = await accounts.authenticateSession(bearerToken(request));
+    const sessions = await accounts.sessionsOf(account.id);
+    return {
+      sessions: sessions.map((s) => ({ id: s.id, createdAt: s.createdAt, lastUsedAt: s.lastUsedAt, current: s.id === current.id })),
+    };
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/sessions/:id', async (request, reply) => {
+    const account = await signedIn(request);
+    const id = SessionId.safeParse(request.params.id);
+    if (!id.success || !(await accounts.signOutSession(account.id, id.data))) {
+      throw new AppError('not_found', 'There is no such sign-in on this account.', 404);
+    }
+    return reply.code(204).send();
+  });
+
   app.get('/api/me', async (request) => toMe(await signedIn(request)));
 
   app.patch('/api/me', async (request) => {
@@ -76,7 +96,9 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
 
   app.post('/api/me/recovery-code', async (request) => {
     const account = await signedIn(request);
-    return accounts.rotateRecoveryCode(account.id);
+    // The body is optional: none, or {"unlinkGoogle": true} to drop a linked Google account with the old code.
+    const body = request.body === undefined ? {} : parseBody(Rotate, request.body);
+    return accounts.rotateRecoveryCode(account.id, { unlinkGoogle: body.unlinkGoogle === true });
   });
 
   app.get('/api/me/export', async (request, reply) => {

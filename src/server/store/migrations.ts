@@ -2,6 +2,7 @@
  * Schema migrations, in code, written once for both dialects. Append new
  * migrations with a later timestamp; never edit one that has shipped.
  */
+import { randomBytes } from 'node:crypto';
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 
 const migrations: Record<string, Migration> = {
@@ -86,6 +87,29 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('linked_identities_pk', ['provider', 'subject'])
         .addUniqueConstraint('linked_identities_account', ['account_id', 'provider'])
         .execute();
+    },
+  },
+  '2026-12-03T02-peppered-codes-and-session-expiry': {
+    async up(db: Kysely<unknown>) {
+      // Key-value facts about this database, e.g. the check value of the recovery-code pepper.
+      await db.schema
+        .createTable('server_state')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      // A public id for each sign-in (list and revoke one) that is not its token hash, and its last use.
+      await db.schema.alterTable('sessions').addColumn('id', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('last_used_at', 'text').execute();
+      const typed = db as Kysely<{ sessions: { token_hash: string; created_at: string; id: string | null; last_used_at: string | null } }>;
+      const rows = await typed.selectFrom('sessions').select(['token_hash', 'created_at']).execute();
+      for (const row of rows) {
+        await typed
+          .updateTable('sessions')
+          .set({ id: randomBytes(12).toString('base64url'), last_used_at: row.created_at })
+          .where('token_hash', '=', row.token_hash)
+          .execute();
+      }
+      await db.schema.createIndex('sessions_id').on('sessions').column('id').unique().execute();
     },
   },
 };
