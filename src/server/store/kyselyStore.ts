@@ -174,6 +174,8 @@ export class KyselyStore implements Store {
     if (changes.interests !== undefined) values.interests = JSON.stringify(changes.interests);
     if (Object.keys(values).length > 0) {
       await this.db.updateTable('accounts').set(values).where('id', '=', id).execute();
+      // The old nickname and interests must not linger in the WAL.
+      await this.erased();
     }
     return this.account(id);
   }
