@@ -69,16 +69,17 @@ async function naming<T>(variable: string, open: () => Promise<T>): Promise<T> {
   }
 }
 
-async function openStore(config: Config): Promise<Store> {
+async function openStore(config: Config, log: Logger): Promise<Store> {
   const { databaseUrl } = config;
+  const vacuumFailed = (err: unknown) => log.warn({ err }, 'VACUUM after an erasure failed; autovacuum will get to it');
   return databaseUrl
-    ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl))
+    ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl, vacuumFailed))
     : naming('DATA_DIR', () => openSqliteStore(config.dataDir));
 }
 
 export async function buildService(config: Config, overrides: Overrides = {}): Promise<Service> {
   const log = overrides.log ?? createLogger(config.logLevel);
-  const store = overrides.store ?? (await openStore(config));
+  const store = overrides.store ?? (await openStore(config, log));
   const geo = overrides.geo ?? (await openOfflineGeo());
   const revocations = new Revocations();
   const { hasher: codes, rehashed } = await preparePepper(store, config.recoveryPepper);

@@ -47,6 +47,10 @@ export type StoreHooks = {
    * the WAL so no old copy of a deleted page is left in a file.
    */
   afterErase?: () => Promise<void>;
+  /** After "Delete everything", not awaited: for PostgreSQL, a background VACUUM of the erased tables. */
+  afterAccountErased?: () => void;
+  /** Before the database is closed: let background work finish. */
+  beforeClose?: () => Promise<void>;
 };
 
 /** The public id of a session: random, so it says nothing about the token. */
@@ -323,6 +327,7 @@ export class KyselyStore implements Store {
       return connections.map((c) => ({ connectionId: c.id, partnerId: c.account_a === accountId ? c.account_b : c.account_a }));
     });
     await this.erased();
+    this.hooks.afterAccountErased?.();
     return former;
   }
 
@@ -533,6 +538,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.hooks.beforeClose?.();
     await this.db.destroy();
   }
 }
