@@ -1,7 +1,11 @@
 /** Issue 9 finding 11 in the browser: Settings → Signed-in devices → "Sign out this device". */
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SQLITE_FILE } from '../../src/server/store/sqlite.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { api } from '../helpers/http.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
 import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
 
@@ -48,5 +52,40 @@ describe('signed-in devices', () => {
     // This device is still signed in.
     await phone.getByRole('navigation', { name: 'Main' }).waitFor();
     expect(await phone.getByRole('button', { name: 'Log out' }).count()).toBe(1);
+  });
+
+  it('a new recovery code offers "Also unlink Google" when Google is linked, and unlinks it when ticked', async () => {
+    const page = await profiles.newPage();
+    await signUpAndSearch(page, server.url, 'Gale', [`e2e-${Math.random().toString(36).slice(2, 8)}`]);
+    const token = (await page.evaluate(() => localStorage.getItem('metsony.token'))) ?? '';
+    const me = await api<{ id: string }>(server.url, 'GET', '/api/me', { token });
+    // Stands in for a Google link (the link flow itself is google.e2e's): the row the server would write.
+    const db = new SqliteDatabase(path.join(server.dataDir, SQLITE_FILE));
+    db.prepare('INSERT INTO linked_identities (provider, subject, account_id, email, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run('google', `sub-${me.body.id}`, me.body.id, null, new Date().toISOString());
+    db.close();
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.reload();
+    await page.getByRole('button', { name: 'Unlink Google' }).waitFor();
+    await page.getByRole('button', { name: 'Get a new recovery code' }).click();
+    await page.getByRole('checkbox', { name: 'Also unlink Google' }).check();
+    await page.getByRole('button', { name: 'Get a new recovery code' }).click();
+    await page.getByLabel('Your new recovery code').waitFor();
+    // Unlinked: only Link Google would be offered (Google sign-in is off on this server, so nothing is).
+    await expect.poll(() => page.getByRole('button', { name: 'Unlink Google' }).count()).toBe(0);
+    const after = await api<{ linked: { google: boolean } }>(server.url, 'GET', '/api/me', {
+      token: (await page.evaluate(() => localStorage.getItem('metsony.token'))) ?? '',
+    });
+    expect(after.body.linked.google).toBe(false);
+  });
+
+  it('without a linked Google account there is no such checkbox', async () => {
+    const page = await profiles.newPage();
+    await signUpAndSearch(page, server.url, 'Hal', [`e2e-${Math.random().toString(36).slice(2, 8)}`]);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Get a new recovery code' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Also unlink Google' }).count()).toBe(0);
   });
 });
