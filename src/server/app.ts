@@ -19,11 +19,12 @@ import type { Broker } from './broker/broker.js';
 import { SharedMatching } from './cluster/sharedMatching.js';
 import { MemoryBroker } from './broker/memory.js';
 import { RedisBroker } from './broker/redis.js';
-import { Accounts } from './domain/accounts.js';
+import { Accounts, SESSION_TOUCH_INTERVAL_MS } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
 import { MemoryHandshakes, RedisHandshakes } from './domain/handshakes.js';
 import { IpKeys, memorySecrets, redisSecrets } from './domain/ipKeys.js';
 import { Moderation } from './domain/moderation.js';
+import { preparePepper } from './domain/pepper.js';
 import { Privacy } from './domain/privacy.js';
 import { RateLimits, redisLimiter } from './domain/rateLimits.js';
 import { Revocations } from './domain/revocations.js';
@@ -49,7 +50,7 @@ import type { Store } from './store/store.js';
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const API_BODY_LIMIT = 64 * 1024;
 
-export type Overrides = { log?: Logger; store?: Store; broker?: Broker; geo?: Geo; webRoot?: string; model?: LanguageModel };
+export type Overrides = { log?: Logger; store?: Store; broker?: Broker; geo?: Geo; webRoot?: string; model?: LanguageModel; now?: () => number };
 /** Tests: a small bound on Google flows in progress. */
 export type GoogleOverrides = { googleMaxPending?: number };
 
@@ -74,19 +75,26 @@ async function naming<T>(variable: string, open: () => Promise<T>): Promise<T> {
   }
 }
 
-async function openStore(config: Config): Promise<Store> {
+async function openStore(config: Config, log: Logger): Promise<Store> {
   const { databaseUrl } = config;
+  const vacuumFailed = (err: unknown) => log.warn({ err }, 'VACUUM after an erasure failed; autovacuum will get to it');
   return databaseUrl
-    ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl))
+    ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl, vacuumFailed))
     : naming('DATA_DIR', () => openSqliteStore(config.dataDir));
 }
 
 export async function buildService(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Service> {
   const log = overrides.log ?? createLogger(config.logLevel);
-  const store = overrides.store ?? (await openStore(config));
+  const store = overrides.store ?? (await openStore(config, log));
   const geo = overrides.geo ?? (await openOfflineGeo());
   const revocations = new Revocations();
-  const accounts = new Accounts(store, revocations);
+  const { hasher: codes, rehashed } = await preparePepper(store, config.recoveryPepper);
+  if (rehashed > 0) log.info({ rehashed }, 'recovery-code hashes keyed with the pepper');
+  const accounts = new Accounts(store, revocations, { codes, sessionIdleMs: config.sessionIdleMs, now: overrides.now });
+  const idleSweep = setInterval(() => {
+    accounts.deleteIdleSessions().catch((err: unknown) => log.error({ err }, 'idle session sweep failed'));
+  }, SESSION_TOUCH_INTERVAL_MS);
+  idleSweep.unref();
   const redisUrl = config.redisUrl;
   const broker = overrides.broker ?? (redisUrl ? await naming('REDIS_URL', () => RedisBroker.connect(redisUrl)) : new MemoryBroker());
   // Several nodes share Redis: rate limits, the search queue (a chat may span two nodes), Connect handshakes.
@@ -208,6 +216,7 @@ export async function buildService(config: Config, overrides: Overrides & Google
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
+      clearInterval(idleSweep);
       await gateway.shutdown();
       await shared?.close();
       limits.close();

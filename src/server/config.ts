@@ -2,6 +2,7 @@
  * Configuration: read flat from the environment once, validated, turned into
  * a typed object. Nothing else reads process.env.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { FRAME_BUDGET } from '../shared/limits.js';
@@ -112,12 +113,53 @@ export type Config = {
   google:
     | { enabled: false }
     | { enabled: true; clientId: string; clientSecret: string; issuer: string; redirectUri: string };
+  /** The server secret that keys recovery-code hashes (pepper.ts). */
+  recoveryPepper: RecoveryPepperConfig;
+  /** A sign-in unused for this long stops working. */
+  sessionIdleMs: number;
   /** Several nodes: a node that has not refreshed its heartbeat for this long counts as dead. */
   nodeTtlMs: number;
   shutdownGraceMs: number;
 };
 
 export class ConfigError extends Error {}
+
+/** Where the recovery-code pepper comes from; `generated`: a file created once under DATA_DIR. */
+export type PepperSource =
+  | { kind: 'value'; variable: 'RECOVERY_PEPPER' | 'RECOVERY_PEPPER_FILE'; value: string }
+  | { kind: 'generated'; path: string };
+export type RecoveryPepperConfig = { current: PepperSource; previous: string | undefined };
+
+export const PEPPER_MIN_LENGTH = 32;
+export const PEPPER_FILE_NAME = 'recovery-pepper';
+
+function pepperValue(name: string, raw: string): string {
+  const value = raw.trim();
+  if (value.length < PEPPER_MIN_LENGTH) {
+    throw new ConfigError(`${name} must be at least ${PEPPER_MIN_LENGTH} characters (e.g. openssl rand -base64 32)`);
+  }
+  return value;
+}
+
+function recoveryPepperConfig(env: Env, dataDir: string): RecoveryPepperConfig {
+  const direct = env.RECOVERY_PEPPER?.trim();
+  const file = env.RECOVERY_PEPPER_FILE?.trim();
+  if (direct && file) throw new ConfigError('RECOVERY_PEPPER and RECOVERY_PEPPER_FILE are both set; set one of them');
+  let current: PepperSource;
+  if (direct) current = { kind: 'value', variable: 'RECOVERY_PEPPER', value: pepperValue('RECOVERY_PEPPER', direct) };
+  else if (file) {
+    let contents: string;
+    try {
+      contents = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`RECOVERY_PEPPER_FILE cannot be read (${(err as { code?: string }).code ?? 'error'})`);
+    }
+    current = { kind: 'value', variable: 'RECOVERY_PEPPER_FILE', value: pepperValue('RECOVERY_PEPPER_FILE', contents) };
+  } else current = { kind: 'generated', path: path.join(dataDir, PEPPER_FILE_NAME) };
+  const previousRaw = env.RECOVERY_PEPPER_PREVIOUS?.trim();
+  const previous = previousRaw ? pepperValue('RECOVERY_PEPPER_PREVIOUS', previousRaw) : undefined;
+  return { current, previous };
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -262,10 +304,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const host = (env.HOST ?? '127.0.0.1').trim();
   if (host === '') throw new ConfigError('HOST must not be empty');
+  const dataDir = path.resolve(env.DATA_DIR?.trim() || './data');
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host,
-    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    dataDir,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     trustProxy: parseTrustProxy(env.TRUST_PROXY, env.CLOUDFLARE_IPS),
@@ -302,6 +345,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ai: aiConfig(env),
     google: googleConfig(env),
+    recoveryPepper: recoveryPepperConfig(env, dataDir),
+    sessionIdleMs: int(env, 'SESSION_IDLE_DAYS', 90, 1, 3650) * 24 * 3600_000,
     nodeTtlMs: int(env, 'NODE_TTL_MS', 30_000, 300, 600_000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 9000),
   };

@@ -99,8 +99,20 @@ export function updateMe(token: string, changes: { nickname?: string; interests?
   return json('PATCH', '/api/me', { token, body: changes });
 }
 
-export function newRecoveryCode(token: string): Promise<{ recoveryCode: string; token: string }> {
-  return json('POST', '/api/me/recovery-code', { token });
+export function newRecoveryCode(token: string, options: { unlinkGoogle?: boolean } = {}): Promise<{ recoveryCode: string; token: string }> {
+  return json('POST', '/api/me/recovery-code', { token, body: options.unlinkGoogle ? { unlinkGoogle: true } : undefined });
+}
+
+/** One signed-in device (a session); `id` is opaque, `current` is this device. */
+export type SignedInDevice = { id: string; createdAt: string; lastUsedAt: string; current: boolean };
+
+export async function listSessions(token: string): Promise<SignedInDevice[]> {
+  const body = await json<{ sessions: SignedInDevice[] }>('GET', '/api/sessions', { token });
+  return body.sessions;
+}
+
+export function deleteSession(token: string, id: string): Promise<void> {
+  return empty('DELETE', `/api/sessions/${encodeURIComponent(id)}`, { token });
 }
 
 export async function exportData(token: string): Promise<{ blob: Blob; filename: string }> {

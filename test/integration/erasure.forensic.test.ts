@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pepperedCodeHash } from '../../src/server/domain/pepper.js';
 import { hashSecret, normalizeRecoveryCode } from '../../src/server/domain/secrets.js';
 import { findInFiles } from '../helpers/forensic.js';
 import { api, type SignUp } from '../helpers/http.js';
@@ -17,11 +18,12 @@ afterAll(async () => {
 });
 
 const CLIENT_IP = '198.51.100.23';
+const PEPPER = `forensic-pepper-${randomBytes(16).toString('hex')}`;
 const uniq = (label: string) => `${label}${randomBytes(6).toString('hex')}`;
 
 describe('delete everything leaves no byte behind', () => {
   it('removes nickname, interests, messages and code hash from every file within 5 s', async () => {
-    server = await startServerProcess({ env: { TRUST_PROXY: 'cloudflare', LOG_LEVEL: 'trace' } });
+    server = await startServerProcess({ env: { TRUST_PROXY: 'cloudflare', LOG_LEVEL: 'trace', RECOVERY_PEPPER: PEPPER } });
     const s = server;
     const headers = { 'cf-connecting-ip': CLIENT_IP, 'cf-ipcountry': 'PT' };
     const join = async (nickname: string, interests: string[]) => {
@@ -63,7 +65,8 @@ describe('delete everything leaves no byte behind', () => {
     friendBack.send({ type: 'dm', connectionId, id: '2', text: toLeaver });
     expect((await friendBack.next('dm_sent')).stored).toBe(true);
 
-    const codeHash = hashSecret(normalizeRecoveryCode(leaver.user.recoveryCode));
+    const code = normalizeRecoveryCode(leaver.user.recoveryCode);
+    const codeHash = pepperedCodeHash(PEPPER, code);
     const traces = [nickname, ...interests, toFriend, toLeaver, codeHash, leaver.user.account.id];
     expect(findInFiles(s.dataDir, [nickname, codeHash]).length).toBeGreaterThan(0); // stored before
 
@@ -73,8 +76,8 @@ describe('delete everything leaves no byte behind', () => {
     while (findInFiles(s.dataDir, traces).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(findInFiles(s.dataDir, traces)).toEqual([]);
 
-    // never anywhere: the revealed profile, the client IP
-    const never = [profile.firstName, profile.location, CLIENT_IP];
+    // never anywhere: the revealed profile, the client IP, the code, its unkeyed SHA-256, the pepper
+    const never = [profile.firstName, profile.location, CLIENT_IP, code, hashSecret(code), PEPPER];
     expect(findInFiles(s.dataDir, never)).toEqual([]);
     expect(never.filter((x) => s.output().includes(x))).toEqual([]);
 

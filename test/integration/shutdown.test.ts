@@ -1,5 +1,6 @@
 /** PROTOCOL §1: SIGTERM tells every client `shutdown` and exits 0 within 10 s; bad config stops start-up clearly. */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,12 +41,15 @@ describe('SIGTERM', () => {
 
 /** Starts the server with `env` and expects it to refuse: exit 1 and exactly one line on stderr, naming `variable`. */
 function expectRefusal(variable: string, env: Record<string, string>): void {
+  // A fresh folder each time: a database left by another checkout may hold migrations this one does not know.
+  const dataDir = fs.mkdtempSync(path.join(tmpdir(), 'metsony-startup-'));
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', DATA_DIR: path.join(tmpdir(), 'metsony-startup-test'), PORT: '0', ...env },
+    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', DATA_DIR: dataDir, PORT: '0', ...env },
     encoding: 'utf8',
     timeout: 30_000,
   });
+  fs.rmSync(dataDir, { recursive: true, force: true });
   expect(result.status).toBe(1);
   const lines = result.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);

@@ -27,7 +27,8 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     await admin.query(`CREATE SCHEMA ${schema}`);
     const url = new URL(databaseUrl!);
     url.searchParams.set('options', `-c search_path=${schema}`);
-    env = { DATABASE_URL: url.toString(), REDIS_URL: redisUrl!, NODE_TTL_MS: '900' };
+    // Several nodes share one pepper (a generated one is per DATA_DIR, and a second would be refused).
+    env = { DATABASE_URL: url.toString(), REDIS_URL: redisUrl!, NODE_TTL_MS: '900', RECOVERY_PEPPER: 'two-nodes-test-pepper-0123456789abcdef' };
     node1 = await startService(env);
     node2 = await startService(env);
   });

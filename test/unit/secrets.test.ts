@@ -1,5 +1,7 @@
+import { createHash, createHmac } from 'node:crypto';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { describe, expect, it } from 'vitest';
+import { pepperCheck, pepperedCodeHash, RecoveryCodeHasher } from '../../src/server/domain/pepper.js';
 import {
   RECOVERY_CODE_BITS,
   hashSecret,
@@ -54,5 +56,26 @@ describe('tokens and hashes', () => {
     expect(hashSecret('abc')).toBe(hashSecret('abc'));
     expect(hashSecret('abc')).not.toContain('abc');
     expect(hashSecret('abc')).not.toBe(hashSecret('abd'));
+  });
+});
+
+describe('recovery-code hashes keyed with the pepper', () => {
+  const pepper = 'p'.repeat(40);
+  const code = 'maple-orbit-velvet-canyon-harbor-lime';
+
+  it('are HMAC-SHA256(pepper, SHA-256(code)), not SHA-256 of the code', () => {
+    const sha = createHash('sha256').update(code).digest();
+    expect(pepperedCodeHash(pepper, code)).toBe(createHmac('sha256', pepper).update(sha).digest('base64url'));
+    expect(pepperedCodeHash(pepper, code)).not.toBe(hashSecret(code));
+    expect(pepperedCodeHash(pepper, code)).not.toBe(pepperedCodeHash('q'.repeat(40), code));
+  });
+
+  it('try the previous pepper only while one is set; the check value reveals neither', () => {
+    expect(new RecoveryCodeHasher(pepper).previousHash(code)).toBeUndefined();
+    const rotating = new RecoveryCodeHasher('n'.repeat(40), pepper);
+    expect(rotating.previousHash(code)).toBe(pepperedCodeHash(pepper, code));
+    expect(rotating.hash(code)).toBe(pepperedCodeHash('n'.repeat(40), code));
+    expect(pepperCheck(pepper)).not.toContain(pepper);
+    expect(pepperCheck(pepper)).not.toBe(pepperCheck('n'.repeat(40)));
   });
 });

@@ -1,7 +1,8 @@
 import { normalizeInterests, normalizeNickname } from '../../shared/interests.js';
 import type { Me } from '../../shared/protocol.js';
 import { AppError, badRequest, unauthorized } from '../errors.js';
-import type { AccountRecord, Store } from '../store/store.js';
+import type { AccountRecord, SessionRecord, Store } from '../store/store.js';
+import type { RecoveryCodeHasher } from './pepper.js';
 import type { Revocations } from './revocations.js';
 import { hashSecret, newId, newRecoveryCode, newToken, normalizeRecoveryCode } from './secrets.js';
 
@@ -38,12 +39,36 @@ export function assertNotSuspended(account: AccountRecord): void {
   }
 }
 
+/** A session's last use is written at most this often, not on every request. */
+export const SESSION_TOUCH_INTERVAL_MS = 3600_000;
+
+export type AccountsOptions = {
+  codes: RecoveryCodeHasher;
+  /** A session unused for longer than this is refused and deleted. */
+  sessionIdleMs: number;
+  /** The clock (tests move it forward). */
+  now?: () => number;
+};
+
 /** Sign-up, sign-in by recovery code, token checks, profile edits. */
 export class Accounts {
+  private readonly codes: RecoveryCodeHasher;
+  private readonly sessionIdleMs: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly store: Store,
     private readonly revocations: Revocations,
-  ) {}
+    options: AccountsOptions,
+  ) {
+    this.codes = options.codes;
+    this.sessionIdleMs = options.sessionIdleMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
 
   async signUp(input: { nickname: string; interests: string[]; adult: boolean }) {
     if (input.adult !== true) {
@@ -53,31 +78,82 @@ export class Accounts {
     const interests = validInterests(input.interests);
     const recoveryCode = newRecoveryCode();
     const token = newToken();
-    const account: AccountRecord = { id: newId(), nickname, interests, createdAt: new Date().toISOString(), suspendedUntil: null, linkedGoogle: false };
-    await this.store.createAccount({ ...account, codeHash: hashSecret(recoveryCode) }, hashSecret(token));
+    const account: AccountRecord = { id: newId(), nickname, interests, createdAt: this.isoNow(), suspendedUntil: null, linkedGoogle: false };
+    await this.store.createAccount({ ...account, codeHash: this.codes.hash(recoveryCode) }, hashSecret(token));
     return { account, recoveryCode, token };
   }
 
   async signIn(rawCode: string) {
-    const account = await this.store.accountByCodeHash(hashSecret(normalizeRecoveryCode(rawCode)));
+    const account = await this.accountByCode(normalizeRecoveryCode(rawCode));
     if (!account) throw new AppError('invalid_recovery_code', 'That recovery code does not match any account.', 401);
     return { account, token: await this.startSession(account) };
+  }
+
+  /** By the current pepper, then (while rotating) the previous one, moving a hash found that way to the current pepper. */
+  private async accountByCode(normalizedCode: string): Promise<AccountRecord | undefined> {
+    const codeHash = this.codes.hash(normalizedCode);
+    const account = await this.store.accountByCodeHash(codeHash);
+    if (account) return account;
+    const previousHash = this.codes.previousHash(normalizedCode);
+    if (previousHash === undefined) return undefined;
+    const old = await this.store.accountByCodeHash(previousHash);
+    if (old) await this.store.replaceCodeHash(old.id, previousHash, codeHash);
+    return old;
   }
 
   /** A new bearer token for an account that proved who it is (recovery code, or a linked Google account). */
   async startSession(account: AccountRecord): Promise<string> {
     assertNotSuspended(account);
     const token = newToken();
-    await this.store.createSession(account.id, hashSecret(token), new Date().toISOString());
+    await this.store.createSession(account.id, hashSecret(token), this.isoNow());
     return token;
   }
 
   /** The account a bearer token belongs to, or 401. */
   async authenticate(token: string | undefined): Promise<AccountRecord> {
+    return (await this.authenticateSession(token)).account;
+  }
+
+  /**
+   * The account and session of a bearer token, or 401. A session idle for
+   * longer than the limit is deleted (its sockets close); a live one records
+   * its use at most once per SESSION_TOUCH_INTERVAL_MS.
+   */
+  async authenticateSession(token: string | undefined): Promise<{ account: AccountRecord; session: SessionRecord }> {
     if (!token) throw unauthorized();
-    const account = await this.store.accountByTokenHash(hashSecret(token));
-    if (!account) throw unauthorized();
-    return account;
+    const tokenHash = hashSecret(token);
+    const found = await this.store.sessionByTokenHash(tokenHash);
+    if (!found) throw unauthorized();
+    const now = this.now();
+    const idle = now - Date.parse(found.session.lastUsedAt);
+    if (idle > this.sessionIdleMs) {
+      await this.store.deleteSession(tokenHash);
+      this.revocations.emit({ accountId: found.account.id, tokenHashes: [tokenHash] });
+      throw unauthorized();
+    }
+    if (idle >= SESSION_TOUCH_INTERVAL_MS) {
+      const lastUsedAt = new Date(now).toISOString();
+      await this.store.touchSession(tokenHash, lastUsedAt);
+      return { account: found.account, session: { ...found.session, lastUsedAt } };
+    }
+    return found;
+  }
+
+  /** Deletes the sessions nobody used within the idle limit (a periodic sweep; a use after that would be refused anyway). */
+  async deleteIdleSessions(): Promise<number> {
+    return this.store.deleteIdleSessions(new Date(this.now() - this.sessionIdleMs).toISOString());
+  }
+
+  async sessionsOf(accountId: string): Promise<SessionRecord[]> {
+    return this.store.sessionsOf(accountId);
+  }
+
+  /** Signs out one of the account's sessions by its public id; false when it has none with that id. */
+  async signOutSession(accountId: string, sessionId: string): Promise<boolean> {
+    const tokenHash = await this.store.deleteSessionById(accountId, sessionId);
+    if (tokenHash === undefined) return false;
+    this.revocations.emit({ accountId, tokenHashes: [tokenHash] });
+    return true;
   }
 
   /** As authenticate, but a suspended account gets `403 suspended`: it may only export, delete and sign out. */
@@ -93,12 +169,12 @@ export class Accounts {
     this.revocations.emit({ accountId, tokenHashes: [tokenHash] });
   }
 
-  /** A new code and one new token; the old code and every other token stop working. */
-  async rotateRecoveryCode(accountId: string): Promise<{ recoveryCode: string; token: string }> {
+  /** A new code and one new token; the old code and every other token stop working; optionally Google is unlinked too. */
+  async rotateRecoveryCode(accountId: string, options: { unlinkGoogle?: boolean } = {}): Promise<{ recoveryCode: string; token: string }> {
     const recoveryCode = newRecoveryCode();
     const token = newToken();
     const old = await this.store.sessionsOf(accountId);
-    await this.store.rotateRecoveryCode(accountId, hashSecret(recoveryCode), hashSecret(token), new Date().toISOString());
+    await this.store.rotateRecoveryCode(accountId, this.codes.hash(recoveryCode), hashSecret(token), this.isoNow(), options);
     this.revocations.emit({ accountId, tokenHashes: old.map((s) => s.tokenHash) });
     return { recoveryCode, token };
   }

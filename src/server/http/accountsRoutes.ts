@@ -6,7 +6,7 @@ import type { Lobby } from '../domain/lobby.js';
 import type { Privacy } from '../domain/privacy.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { hashSecret } from '../domain/secrets.js';
-import { unauthorized } from '../errors.js';
+import { notFound, unauthorized } from '../errors.js';
 import type { ClientIpResolver } from './clientIp.js';
 import { limitPerIp } from './perIpLimit.js';
 import { parseBody } from './validation.js';
@@ -18,6 +18,8 @@ const SignUp = z.strictObject({
 });
 const SignIn = z.strictObject({ recoveryCode: z.string().max(512) });
 const Patch = z.strictObject({ nickname: z.string().optional(), interests: z.array(z.string()).optional() });
+const Rotate = z.strictObject({ unlinkGoogle: z.boolean().optional() });
+const SessionId = z.string().min(1).max(64);
 
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -59,6 +61,24 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
     return reply.code(204).send();
   });
 
+  // Signed-in devices: each session by its public id (never the token or its hash).
+  app.get('/api/sessions', async (request) => {
+    const { account, session: current } = await accounts.authenticateSession(bearerToken(request));
+    const sessions = await accounts.sessionsOf(account.id);
+    return {
+      sessions: sessions.map((s) => ({ id: s.id, createdAt: s.createdAt, lastUsedAt: s.lastUsedAt, current: s.id === current.id })),
+    };
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/sessions/:id', async (request, reply) => {
+    const account = await signedIn(request);
+    const id = SessionId.safeParse(request.params.id);
+    if (!id.success || !(await accounts.signOutSession(account.id, id.data))) {
+      throw notFound('There is no such sign-in on this account.');
+    }
+    return reply.code(204).send();
+  });
+
   app.get('/api/me', async (request) => toMe(await signedIn(request)));
 
   app.patch('/api/me', async (request) => {
@@ -71,7 +91,9 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
 
   app.post('/api/me/recovery-code', async (request) => {
     const account = await signedIn(request);
-    return accounts.rotateRecoveryCode(account.id);
+    // The body is optional: none, or {"unlinkGoogle": true} to drop a linked Google account with the old code.
+    const body = request.body === undefined ? {} : parseBody(Rotate, request.body);
+    return accounts.rotateRecoveryCode(account.id, { unlinkGoogle: body.unlinkGoogle === true });
   });
 
   app.get('/api/me/export', async (request, reply) => {

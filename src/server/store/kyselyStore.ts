@@ -13,6 +13,7 @@ import {
   type OfflineMessageRecord,
   type ReportReason,
   type ReportRecord,
+  type SessionRecord,
   type Store,
   ERASED_PREFIX,
 } from './store.js';
@@ -47,7 +48,18 @@ export type StoreHooks = {
    * the WAL so no old copy of a deleted page is left in a file.
    */
   afterErase?: () => Promise<void>;
+  /** After "Delete everything", not awaited: for PostgreSQL, a background VACUUM of the erased tables. */
+  afterAccountErased?: () => void;
+  /** Before the database is closed: let background work finish. */
+  beforeClose?: () => Promise<void>;
 };
+
+/** The public id of a session: random, so it says nothing about the token. */
+const newSessionId = () => randomBytes(12).toString('base64url');
+
+function toSession(row: Pick<Selectable<Database['sessions']>, 'id' | 'token_hash' | 'created_at' | 'last_used_at'>): SessionRecord {
+  return { id: row.id, tokenHash: row.token_hash, createdAt: row.created_at, lastUsedAt: row.last_used_at };
+}
 
 function toConnection(row: Selectable<Database['connections']>): ConnectionRecord {
   return { id: row.id, accountA: row.account_a, accountB: row.account_b, createdAt: row.created_at };
@@ -79,7 +91,7 @@ export class KyselyStore implements Store {
         .execute();
       await tx
         .insertInto('sessions')
-        .values({ token_hash: tokenHash, account_id: account.id, created_at: account.createdAt })
+        .values({ token_hash: tokenHash, account_id: account.id, created_at: account.createdAt, id: newSessionId(), last_used_at: account.createdAt })
         .execute();
     });
   }
@@ -167,15 +179,46 @@ export class KyselyStore implements Store {
     if (changes.interests !== undefined) values.interests = JSON.stringify(changes.interests);
     if (Object.keys(values).length > 0) {
       await this.db.updateTable('accounts').set(values).where('id', '=', id).execute();
+      // The old nickname and interests must not linger in the WAL.
+      await this.erased();
     }
     return this.account(id);
+  }
+
+  async sessionByTokenHash(tokenHash: string): Promise<{ account: AccountRecord; session: SessionRecord } | undefined> {
+    const row = await this.accounts()
+      .innerJoin('sessions', 'sessions.account_id', 'accounts.id')
+      .select(['sessions.id as session_id', 'sessions.token_hash', 'sessions.created_at as session_created_at', 'sessions.last_used_at'])
+      .where('sessions.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      account: toAccount(row),
+      session: { id: row.session_id, tokenHash: row.token_hash, createdAt: row.session_created_at, lastUsedAt: row.last_used_at },
+    };
+  }
+
+  async touchSession(tokenHash: string, lastUsedAt: string): Promise<void> {
+    await this.db.updateTable('sessions').set({ last_used_at: lastUsedAt }).where('token_hash', '=', tokenHash).execute();
+  }
+
+  async deleteIdleSessions(lastUsedBefore: string): Promise<number> {
+    const result = await this.db.deleteFrom('sessions').where('last_used_at', '<', lastUsedBefore).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async createSession(accountId: string, tokenHash: string, createdAt: string): Promise<void> {
     await this.db
       .insertInto('sessions')
-      .values({ token_hash: tokenHash, account_id: accountId, created_at: createdAt })
+      .values({ token_hash: tokenHash, account_id: accountId, created_at: createdAt, id: newSessionId(), last_used_at: createdAt })
       .execute();
+  }
+
+  async deleteSessionById(accountId: string, id: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('sessions').select('token_hash').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    await this.deleteSession(row.token_hash);
+    return row.token_hash;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
@@ -183,23 +226,77 @@ export class KyselyStore implements Store {
     await this.erased();
   }
 
-  async sessionsOf(accountId: string): Promise<Array<{ tokenHash: string; createdAt: string }>> {
+  async sessionsOf(accountId: string): Promise<SessionRecord[]> {
     const rows = await this.db
       .selectFrom('sessions')
-      .select(['token_hash', 'created_at'])
+      .select(['id', 'token_hash', 'created_at', 'last_used_at'])
       .where('account_id', '=', accountId)
       .orderBy('created_at', 'asc')
       .execute();
-    return rows.map((r) => ({ tokenHash: r.token_hash, createdAt: r.created_at }));
+    return rows.map(toSession);
   }
 
-  async rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string): Promise<void> {
+  async rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string, options: { unlinkGoogle?: boolean } = {}): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await tx.updateTable('accounts').set({ code_hash: codeHash }).where('id', '=', accountId).execute();
       await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
-      await tx.insertInto('sessions').values({ token_hash: tokenHash, account_id: accountId, created_at: createdAt }).execute();
+      await tx
+        .insertInto('sessions')
+        .values({ token_hash: tokenHash, account_id: accountId, created_at: createdAt, id: newSessionId(), last_used_at: createdAt })
+        .execute();
+      if (options.unlinkGoogle) {
+        await tx.deleteFrom('linked_identities').where('account_id', '=', accountId).where('provider', '=', 'google').execute();
+      }
     });
     await this.erased();
+  }
+
+  async replaceCodeHash(accountId: string, oldHash: string, newHash: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('accounts')
+      .set({ code_hash: newHash })
+      .where('id', '=', accountId)
+      .where('code_hash', '=', oldHash)
+      .executeTakeFirst();
+    const replaced = Number(result.numUpdatedRows) > 0;
+    if (replaced) await this.erased();
+    return replaced;
+  }
+
+  async pepperCodeHashes(key: string, check: string, rehash: (hash: string) => string): Promise<number> {
+    const rehashed = await this.db.transaction().execute(async (tx) => {
+      // The insert is the claim: of several nodes starting at once, one rehashes, the others wait for its commit and skip.
+      const claim = await tx
+        .insertInto('server_state')
+        .values({ key, value: check })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      if (Number(claim.numInsertedOrUpdatedRows ?? 0n) === 0) return 0;
+      const rows = await tx.selectFrom('accounts').select(['id', 'code_hash']).execute();
+      for (const row of rows) {
+        await tx.updateTable('accounts').set({ code_hash: rehash(row.code_hash) }).where('id', '=', row.id).execute();
+      }
+      return rows.length;
+    });
+    if (rehashed > 0) await this.erased();
+    return rehashed;
+  }
+
+  async serverValue(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('server_state').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async setServerValue(key: string, value: string | null): Promise<void> {
+    if (value === null) {
+      await this.db.deleteFrom('server_state').where('key', '=', key).execute();
+      return;
+    }
+    await this.db
+      .insertInto('server_state')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
   }
 
   async deleteAccount(accountId: string): Promise<Array<{ connectionId: string; partnerId: string }>> {
@@ -231,6 +328,7 @@ export class KyselyStore implements Store {
       return connections.map((c) => ({ connectionId: c.id, partnerId: c.account_a === accountId ? c.account_b : c.account_a }));
     });
     await this.erased();
+    this.hooks.afterAccountErased?.();
     return former;
   }
 
@@ -450,6 +548,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.hooks.beforeClose?.();
     await this.db.destroy();
   }
 }

@@ -2,6 +2,7 @@
  * Schema migrations, in code, written once for both dialects. Append new
  * migrations with a later timestamp; never edit one that has shipped.
  */
+import { randomBytes } from 'node:crypto';
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 
 const migrations: Record<string, Migration> = {
@@ -113,6 +114,29 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('reports_reported').on('reports').columns(['reported_id', 'created_at']).execute();
       await db.schema.createIndex('reports_reporter').on('reports').column('reporter_id').execute();
       await db.schema.createIndex('reports_status').on('reports').columns(['status', 'created_at']).execute();
+      },
+    },
+  '2026-12-03T02-peppered-codes-and-session-expiry': {
+    async up(db: Kysely<unknown>) {
+      // Key-value facts about this database, e.g. the check value of the recovery-code pepper.
+      await db.schema
+        .createTable('server_state')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      // A public id for each sign-in (list and revoke one) that is not its token hash, and its last use.
+      await db.schema.alterTable('sessions').addColumn('id', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('last_used_at', 'text').execute();
+      const typed = db as Kysely<{ sessions: { token_hash: string; created_at: string; id: string | null; last_used_at: string | null } }>;
+      const rows = await typed.selectFrom('sessions').select(['token_hash', 'created_at']).execute();
+      for (const row of rows) {
+        await typed
+          .updateTable('sessions')
+          .set({ id: randomBytes(12).toString('base64url'), last_used_at: row.created_at })
+          .where('token_hash', '=', row.token_hash)
+          .execute();
+      }
+      await db.schema.createIndex('sessions_id').on('sessions').column('id').unique().execute();
     },
   },
 };
@@ -127,5 +151,12 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/** Migrates only up to (and including) the named migration: tests build databases as older versions left them. */
+export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error } = await migrator.migrateTo(name);
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -4,7 +4,7 @@ export type AccountTable = {
   nickname: string;
   /** JSON array of normalised interests. */
   interests: string;
-  /** SHA-256 of the normalised recovery code. */
+  /** HMAC-SHA256(pepper, SHA-256(normalised recovery code)); see domain/pepper.ts. */
   code_hash: string;
   created_at: string;
   /** Set by moderation (reports or a moderator); null when not suspended. */
@@ -16,6 +16,16 @@ export type SessionTable = {
   token_hash: string;
   account_id: string;
   created_at: string;
+  /** Random public id (list and revoke one sign-in); not derived from the token. */
+  id: string;
+  /** Last use, refreshed at most about once an hour; idle sessions expire. */
+  last_used_at: string;
+};
+
+/** Facts about this database itself, e.g. the check value of the recovery-code pepper. */
+export type ServerStateTable = {
+  key: string;
+  value: string;
 };
 
 /** A mutual connection; `account_a` < `account_b`, so a pair has one row. */
@@ -72,4 +82,5 @@ export type Database = {
   blocks: BlockTable;
   reports: ReportTable;
   linked_identities: LinkedIdentityTable;
+  server_state: ServerStateTable;
 };

@@ -13,6 +13,9 @@ export type AccountRecord = {
   linkedGoogle: boolean;
 };
 
+/** One sign-in (bearer token) of an account; `id` is public, `tokenHash` is not. */
+export type SessionRecord = { id: string; tokenHash: string; createdAt: string; lastUsedAt: string };
+
 export type NewAccount = Omit<AccountRecord, 'suspendedUntil' | 'linkedGoogle'> & { codeHash: string };
 
 export type LinkedIdentity = { provider: 'google'; subject: string; email: string | null; createdAt: string };
@@ -61,11 +64,33 @@ export interface Store {
   accountByTokenHash(tokenHash: string): Promise<AccountRecord | undefined>;
   account(id: string): Promise<AccountRecord | undefined>;
   updateAccount(id: string, changes: { nickname?: string; interests?: string[] }): Promise<AccountRecord | undefined>;
+  /** The session of a token with its account. */
+  sessionByTokenHash(tokenHash: string): Promise<{ account: AccountRecord; session: SessionRecord } | undefined>;
+  /** Records a use of the session (callers throttle this). */
+  touchSession(tokenHash: string, lastUsedAt: string): Promise<void>;
+  /** Deletes every session last used before that time; returns how many. */
+  deleteIdleSessions(lastUsedBefore: string): Promise<number>;
   createSession(accountId: string, tokenHash: string, createdAt: string): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
-  sessionsOf(accountId: string): Promise<Array<{ tokenHash: string; createdAt: string }>>;
-  /** Replaces the code hash and every session with one new session, in one transaction. */
-  rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string): Promise<void>;
+  /** Deletes one of the account's sessions by its public id; the token hash it had, or undefined if none. */
+  deleteSessionById(accountId: string, id: string): Promise<string | undefined>;
+  sessionsOf(accountId: string): Promise<SessionRecord[]>;
+  /**
+   * Replaces the code hash and every session with one new session, in one
+   * transaction; with `unlinkGoogle`, also drops the linked Google identity.
+   */
+  rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string, options?: { unlinkGoogle?: boolean }): Promise<void>;
+  /** Swaps a code hash for its rehash under a new pepper; false if it changed meanwhile. */
+  replaceCodeHash(accountId: string, oldHash: string, newHash: string): Promise<boolean>;
+  /**
+   * Once per database: stores the pepper's check value under `key` and rehashes every
+   * stored code hash with `rehash`, in one transaction. Returns how many
+   * hashes it rehashed (0 when the check value was already there).
+   */
+  pepperCodeHashes(key: string, check: string, rehash: (hash: string) => string): Promise<number>;
+  serverValue(key: string): Promise<string | undefined>;
+  /** Sets, or with null removes, a server-state value. */
+  setServerValue(key: string, value: string | null): Promise<void>;
   /**
    * "Delete everything": the account, its sessions, connections (both sides)
    * and offline messages to and from it, and the reports it made. Reports

@@ -6,7 +6,7 @@ const KEPT: { what: string; why: string; until: string }[] = [
   { what: 'Nickname', why: 'Shown to chat partners and connections', until: 'Until you change it or delete everything' },
   { what: 'Interests', why: 'To match you with people who share them', until: 'Until you change them or delete everything' },
   { what: 'Recovery code, hashed', why: 'It is your account: signing in', until: 'Until you replace it or delete everything' },
-  { what: 'Sign-in tokens, hashed', why: 'To keep you signed in on a device', until: 'Until you log out on that device, replace your code, or delete everything' },
+  { what: 'Sign-in tokens, hashed, with when each began and was last used', why: 'To keep you signed in on a device, and to list your devices in Settings', until: 'Until you log out or sign out that device, it goes unused for a long time (90 days unless the server is set otherwise), you replace your code, or delete everything' },
   { what: 'Connections (who, since when)', why: 'So two people who agreed can find each other again', until: 'Until either of you removes it or deletes everything' },
   { what: 'Offline messages to a connection', why: 'To deliver them when the person comes back', until: 'Until they are read (then deleted), or either account is deleted' },
   { what: 'Blocks', why: 'So you are never matched again with someone you blocked', until: 'Until you delete everything' },

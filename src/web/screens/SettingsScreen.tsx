@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { normalizeNickname } from '../../shared/interests.js';
 import { ConfirmPanel } from '../components/ConfirmPanel.js';
+import { DevicesSection } from './DevicesSection.js';
 import { CopyCode } from '../components/CopyCode.js';
 import { InterestsInput, interestsWithDraft } from '../components/InterestsInput.js';
 import { StatusLine } from '../components/StatusLine.js';
@@ -33,6 +34,7 @@ export function SettingsScreen() {
       <AccountSection />
       <ProfileSection />
       <RecoveryCodeSection />
+      <DevicesSection />
       <GoogleSection />
       <DataSection />
       <LogOutSection />
@@ -191,12 +193,15 @@ function ProfileSection() {
 function RecoveryCodeSection() {
   const [confirming, setConfirming] = useState(false);
   const [code, setCode] = useState<string | null>(null);
+  const [alsoUnlink, setAlsoUnlink] = useState(false);
   const { busy, status, run } = useAction();
+  const googleLinked = session.value?.me?.linked?.google === true;
 
   const rotate = () =>
     run(async () => {
-      setCode(await rotateRecoveryCode());
+      setCode(await rotateRecoveryCode({ unlinkGoogle: googleLinked && alsoUnlink }));
       setConfirming(false);
+      setAlsoUnlink(false);
     });
 
   return (
@@ -216,6 +221,23 @@ function RecoveryCodeSection() {
       ) : confirming ? (
         <ConfirmPanel id="rotate" title="Replace your recovery code?" onCancel={() => setConfirming(false)}>
           <p>The old code stops working and every other device is signed out. This device stays signed in.</p>
+          {googleLinked && (
+            <>
+              <div class="field check">
+                <input
+                  id="rotate-unlink-google"
+                  type="checkbox"
+                  checked={alsoUnlink}
+                  aria-describedby="rotate-unlink-why"
+                  onChange={(e) => setAlsoUnlink(e.currentTarget.checked)}
+                />
+                <label for="rotate-unlink-google">Also unlink Google</label>
+              </div>
+              <p class="hint" id="rotate-unlink-why">
+                Otherwise whoever can sign in to the linked Google account can still get in.
+              </p>
+            </>
+          )}
           <div class="panel-actions">
             <button type="button" class="primary" disabled={busy} onClick={() => void rotate()}>
               Get a new recovery code

@@ -169,13 +169,28 @@ export async function saveAccount(changes: { nickname?: string; interests?: stri
   setMe(me);
 }
 
-/** A new code; the old one and every other sign-in stop working, this device gets a fresh token. */
-export async function rotateRecoveryCode(): Promise<string> {
-  const result = await withToken((t) => api.newRecoveryCode(t));
+/** A new code; the old one and every other sign-in stop working, this device gets a fresh token; optionally Google is unlinked. */
+export async function rotateRecoveryCode(options: { unlinkGoogle?: boolean } = {}): Promise<string> {
+  const result = await withToken((t) => api.newRecoveryCode(t, options));
   saveToken(result.token);
   if (session.value) session.value = { ...session.value, token: result.token };
   restartRealtime();
+  if (options.unlinkGoogle) await refreshMe().catch(() => undefined);
   return result.recoveryCode;
+}
+
+/** The devices signed in to this account (sessions), this one included. */
+export function signedInDevices(): Promise<api.SignedInDevice[]> {
+  return withToken((t) => api.listSessions(t));
+}
+
+/** Signs another device out: its token stops working at once (already gone counts as done). */
+export async function signOutDevice(id: string): Promise<void> {
+  try {
+    await withToken((t) => api.deleteSession(t, id));
+  } catch (error) {
+    if (!(error instanceof api.ApiError && error.status === 404)) throw error;
+  }
 }
 
 export async function downloadExport(): Promise<void> {
