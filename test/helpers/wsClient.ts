@@ -114,6 +114,22 @@ export class TestSocket {
     });
   }
 
+  /**
+   * Resolves once the server has handled every frame sent so far on these
+   * sockets, and every frame that handling sent to any of them has arrived:
+   * each is flushed, then each again. Covers what the server does at once, not
+   * what it does later on a timer.
+   */
+  static async settled(...sockets: TestSocket[]): Promise<void> {
+    for (const s of sockets) await s.flushed();
+    for (const s of sockets) await s.flushed();
+  }
+
+  /** Every frame of that type received so far, claimed or not. */
+  received<T extends Frame['type']>(type: T): Array<Extract<Frame, { type: T }>> {
+    return this.frames.filter((f): f is Extract<Frame, { type: T }> => f.type === type);
+  }
+
   close(): void {
     this.ws.close();
   }
