@@ -125,6 +125,17 @@ export class TestSocket {
     for (const s of sockets) await s.flushed();
   }
 
+  /**
+   * Resolves once every frame sent before on this socket has taken effect,
+   * including those that wait on the database: a socket's frames are handled
+   * in arrival order (docs/protocol.md), and `cancel` answers `idle`. Not for
+   * a socket that is searching (it would stop the search).
+   */
+  async handled(timeoutMs = 10_000): Promise<void> {
+    this.send({ type: 'cancel' });
+    await this.next('idle', () => true, timeoutMs);
+  }
+
   /** Every frame of that type received so far, claimed or not. */
   received<T extends Frame['type']>(type: T): Array<Extract<Frame, { type: T }>> {
     return this.frames.filter((f): f is Extract<Frame, { type: T }> => f.type === type);
