@@ -1,7 +1,9 @@
 /** PROTOCOL §3 "Stranger chat" over real sockets: matching, relay, typing, leaving, disconnects. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, signUp } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
+import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+
+serversOnPostgres();
 import { freshTopic, person as signedInPerson } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 

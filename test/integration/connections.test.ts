@@ -1,7 +1,9 @@
 /** PROTOCOL §2–3 "Connections": mutual consent, presence, live vs stored dm, inbox, read, limits, removal. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
+import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+
+serversOnPostgres();
 import { chatting, connected, meetAndConnect, person } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 

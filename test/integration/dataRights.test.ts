@@ -1,7 +1,9 @@
 /** Issue 4 / P3, P4, P9, P10, P14: export, delete everything, rotate the code, log out, reveal. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type SignUp } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
+import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+
+serversOnPostgres();
 import { chatting, connected, meetAndConnect, person } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
