@@ -52,6 +52,14 @@ export function serversOnPostgres(): void {
   });
 }
 
+/** A fresh schema's URL when the file opted in with serversOnPostgres and DATABASE_URL is set, else undefined (SQLite). */
+export async function serverDatabaseUrl(): Promise<string | undefined> {
+  if (!postgresUrl) return undefined;
+  const schema = await postgresSchema(postgresUrl);
+  schemas.push(schema);
+  return schema.url;
+}
+
 /** The settings under which a restarted server finds the data of `running`. */
 export function sameData(running: Running): Record<string, string> {
   return { DATA_DIR: running.dataDir, ...(running.databaseUrl ? { DATABASE_URL: running.databaseUrl } : {}) };
@@ -73,12 +81,7 @@ export async function freePort(): Promise<number> {
 
 export async function startService(env: Record<string, string> = {}, overrides: Overrides & GoogleOverrides = {}): Promise<Running> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-test-'));
-  let databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl && postgresUrl && !overrides.store) {
-    const schema = await postgresSchema(postgresUrl);
-    schemas.push(schema);
-    databaseUrl = schema.url;
-  }
+  const databaseUrl = env.DATABASE_URL ?? (overrides.store ? undefined : await serverDatabaseUrl());
   const config = loadConfig({ ...TEST_DEFAULTS, ...env, DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
   let output = '';
   const sink = new Writable({
