@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_DEFAULTS } from './inProcess.js';
+import { serverDatabaseUrl, TEST_DEFAULTS } from './inProcess.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,8 +24,10 @@ export type ServerProcess = {
 
 export async function startServerProcess(opts: { env?: Record<string, string>; dataDir?: string; maxOpenFiles?: number } = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-proc-'));
-  // The embedded defaults unless a test asks otherwise: CI's DATABASE_URL / REDIS_URL are for the contract suites.
+  // The embedded defaults unless a test asks otherwise: CI's DATABASE_URL / REDIS_URL are for the contract suites,
+  // and for the servers of files that call serversOnPostgres().
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
+  const databaseUrl = opts.env?.DATABASE_URL ?? (await serverDatabaseUrl());
   const args = ['--import', 'tsx', path.join(ROOT, 'src/server/main.ts')];
   // A lower open-file limit, set by the shell just before it becomes the server.
   const [command, argv] = opts.maxOpenFiles
@@ -33,7 +35,7 @@ export async function startServerProcess(opts: { env?: Record<string, string>; d
     : [process.execPath, args];
   const child = spawn(command, argv, {
     cwd: ROOT,
-    env: { ...inherited, ...TEST_DEFAULTS, DATA_DIR: dataDir, ...opts.env },
+    env: { ...inherited, ...TEST_DEFAULTS, DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

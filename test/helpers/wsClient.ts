@@ -4,12 +4,16 @@ import type { ServerFrame } from '../../src/shared/protocol.js';
 
 type Frame = ServerFrame & Record<string, unknown>;
 type Waiter = { match: (f: Frame) => boolean; resolve: (f: Frame) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+type Closed = { code: number; reason: string };
+
+/** How long `closed` waits for the server to close the socket: well under the test timeout, so the failure says what went wrong. */
+export const CLOSE_WAIT_MS = 5_000;
 
 export class TestSocket {
   readonly frames: Frame[] = [];
   private readonly inbox: Frame[] = [];
   private readonly waiters: Waiter[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
+  private readonly closing: Promise<Closed>;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -22,7 +26,24 @@ export class TestSocket {
         w!.resolve(frame);
       } else this.inbox.push(frame);
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closing = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** The close code and reason, once the socket has closed; rejects after CLOSE_WAIT_MS. */
+  get closed(): Promise<Closed> {
+    return this.closedWithin(CLOSE_WAIT_MS);
+  }
+
+  /** The close code and reason, or a clear failure if the socket is still open after `ms`. */
+  closedWithin(ms: number): Promise<Closed> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const state = this.ws.readyState === WebSocket.OPEN ? 'still open' : `in state ${this.ws.readyState}`;
+        reject(new Error(`socket ${state} ${ms} ms later, expected a close; frames received: ${JSON.stringify(this.frames.map((f) => f.type))}`));
+      }, ms);
+    });
+    return Promise.race([this.closing, timeout]).finally(() => clearTimeout(timer));
   }
 
   static async open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
@@ -91,6 +112,33 @@ export class TestSocket {
       });
       this.ws.ping();
     });
+  }
+
+  /**
+   * Resolves once the server has handled every frame sent so far on these
+   * sockets, and every frame that handling sent to any of them has arrived:
+   * each is flushed, then each again. Covers what the server does at once, not
+   * what it does later on a timer.
+   */
+  static async settled(...sockets: TestSocket[]): Promise<void> {
+    for (const s of sockets) await s.flushed();
+    for (const s of sockets) await s.flushed();
+  }
+
+  /**
+   * Resolves once every frame sent before on this socket has taken effect,
+   * including those that wait on the database: a socket's frames are handled
+   * in arrival order (docs/protocol.md), and `cancel` answers `idle`. Not for
+   * a socket that is searching (it would stop the search).
+   */
+  async handled(timeoutMs = 10_000): Promise<void> {
+    this.send({ type: 'cancel' });
+    await this.next('idle', () => true, timeoutMs);
+  }
+
+  /** Every frame of that type received so far, claimed or not. */
+  received<T extends Frame['type']>(type: T): Array<Extract<Frame, { type: T }>> {
+    return this.frames.filter((f): f is Extract<Frame, { type: T }> => f.type === type);
   }
 
   close(): void {

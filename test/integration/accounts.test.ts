@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type SignUp, signUp } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
+import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+
+serversOnPostgres();
 
 let server: Running;
 beforeAll(async () => {

@@ -1,7 +1,9 @@
 /** PROTOCOL §3 "Stranger chat" over real sockets: matching, relay, typing, leaving, disconnects. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, signUp } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
+import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+
+serversOnPostgres();
 import { freshTopic, person as signedInPerson } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
@@ -100,8 +102,9 @@ describe('matching', () => {
     tab2.send({ type: 'find' });
     await a.socket.next('searching');
     await tab2.next('searching');
-    const during = await a.socket.quiet(900); // past the widening time
-    expect(during.filter((f) => f.type === 'matched')).toEqual([]);
+    // Sharing the topic, they would be paired as the second find is handled.
+    await TestSocket.settled(a.socket, tab2);
+    expect([...a.socket.received('matched'), ...tab2.received('matched')]).toEqual([]);
     const b = await person([t]);
     b.socket.send({ type: 'find' });
     const mb = await b.socket.next('matched');
@@ -120,8 +123,10 @@ describe('matching', () => {
     a.socket.send({ type: 'find' });
     b.socket.send({ type: 'find' });
     await a.socket.next('searching');
-    const during = await b.socket.quiet(900);
-    expect(during.filter((f) => f.type === 'matched')).toEqual([]);
+    await b.socket.next('searching');
+    await TestSocket.settled(a.socket, b.socket);
+    expect(a.socket.received('matched')).toHaveLength(1);
+    expect(b.socket.received('matched')).toHaveLength(1);
     const c = await person([t], 'Carol');
     c.socket.send({ type: 'find' });
     const mc = await c.socket.next('matched');
@@ -207,7 +212,8 @@ describe('relay', () => {
     expect(await b.socket.next('typing')).toEqual({ type: 'typing', chatId, typing: true });
     a.socket.send({ type: 'typing', chatId, typing: false });
     expect(await b.socket.next('typing')).toEqual({ type: 'typing', chatId, typing: false });
-    expect((await a.socket.quiet(100)).filter((f) => f.type === 'typing')).toEqual([]);
+    await TestSocket.settled(a.socket);
+    expect(a.socket.received('typing')).toEqual([]);
     a.socket.close();
     b.socket.close();
   });
@@ -221,7 +227,8 @@ describe('relay', () => {
     expect(await outsider.socket.next('error')).toMatchObject({ code: 'not_in_chat' });
     outsider.socket.send({ type: 'leave', chatId });
     expect(await outsider.socket.next('error')).toMatchObject({ code: 'not_in_chat' });
-    expect((await b.socket.quiet(100)).filter((f) => f.type === 'message' || f.type === 'ended')).toEqual([]);
+    await TestSocket.settled(outsider.socket, b.socket);
+    expect([...b.socket.received('message'), ...b.socket.received('ended')]).toEqual([]);
     for (const p of [a, b, outsider]) p.socket.close();
   });
 });

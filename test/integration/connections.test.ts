@@ -1,7 +1,9 @@
 /** PROTOCOL §2–3 "Connections": mutual consent, presence, live vs stored dm, inbox, read, limits, removal. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
+import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+
+serversOnPostgres();
 import { chatting, connected, meetAndConnect, person } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
@@ -21,8 +23,8 @@ describe('the handshake', () => {
     const { a, b, chatId } = await chatting(server.url, server.wsUrl);
     a.socket.send({ type: 'connect', chatId });
     expect(await b.socket.next('connect_requested')).toEqual({ type: 'connect_requested', chatId });
-    const aQuiet = await a.socket.quiet(200);
-    expect(aQuiet.filter((f) => f.type === 'connected' || f.type === 'connect_requested')).toEqual([]);
+    await a.socket.handled();
+    expect([...a.socket.received('connected'), ...a.socket.received('connect_requested')]).toEqual([]);
     expect(await list(a.user.token)).toEqual([]);
     expect(await list(b.user.token)).toEqual([]);
     a.socket.close();
@@ -55,8 +57,9 @@ describe('the handshake', () => {
     const ca = await a.socket.next('connected');
     const cb = await b.socket.next('connected');
     expect(ca.connection.id).toBe(cb.connection.id);
-    const later = [...(await a.socket.quiet(300)), ...(await b.socket.quiet(0))];
-    expect(later.filter((f) => f.type === 'connected' || f.type === 'error')).toEqual([]);
+    await a.socket.handled();
+    await b.socket.handled();
+    for (const s of [a.socket, b.socket]) expect([...s.received('connected'), ...s.received('error')]).toHaveLength(1);
     expect(await list(a.user.token)).toHaveLength(1);
     a.socket.close();
     b.socket.close();
@@ -136,11 +139,12 @@ describe('messages between connections', () => {
     const stranger = await person(server.url, server.wsUrl, []);
     expect((await api(server.url, 'POST', '/api/inbox/read', { token: stranger.user.token, body: { ids } })).status).toBe(204);
     stranger.socket.send({ type: 'read', ids });
-    expect((await stranger.socket.quiet(150)).filter((f) => f.type === 'error')).toEqual([]);
+    await stranger.socket.handled();
+    expect(stranger.socket.received('error')).toEqual([]);
     expect((await api<{ messages: unknown[] }>(server.url, 'GET', '/api/inbox', { token: b.user.token })).body.messages).toHaveLength(2);
 
     back.send({ type: 'read', ids: [ids[0], 'not-a-real-id'] });
-    await back.quiet(150);
+    await back.handled();
     expect((await api<{ messages: Array<{ id: string }> }>(server.url, 'GET', '/api/inbox', { token: b.user.token })).body.messages.map((m) => m.id)).toEqual([ids[1]]);
     expect((await api(server.url, 'POST', '/api/inbox/read', { token: b.user.token, body: { ids: [ids[1]] } })).status).toBe(204);
     expect((await api(server.url, 'GET', '/api/inbox', { token: b.user.token })).body).toEqual({ messages: [] });

@@ -1,7 +1,9 @@
 /** Issue 4 / P3, P4, P9, P10, P14: export, delete everything, rotate the code, log out, reveal. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type SignUp } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
+import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+
+serversOnPostgres();
 import { chatting, connected, meetAndConnect, person } from '../helpers/people.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
@@ -25,10 +27,10 @@ describe('export', () => {
     await a.socket.next('presence', (f) => f.online === false && f.connectionId === connectionId);
     a.socket.send({ type: 'dm', connectionId, id: 'x', text: 'sent while away' });
     expect((await a.socket.next('dm_sent')).stored).toBe(true);
-    // a message to a from c, while a is away
-    a.socket.close();
+    // a message to a from c, while a is away (c is told when a has gone)
     const cBack = await TestSocket.signedIn(server.wsUrl, c.user.token);
-    await new Promise((r) => setTimeout(r, 100));
+    a.socket.close();
+    await cBack.next('presence', (f) => f.connectionId === viaC && f.online === false);
     cBack.send({ type: 'dm', connectionId: viaC, id: 'y', text: 'for the exporter' });
     expect((await cBack.next('dm_sent')).stored).toBe(true);
 
@@ -117,7 +119,8 @@ describe('reveal profile', () => {
     const profile = { firstName: 'Zoë', age: 29, gender: 'woman', location: 'Lisbon' };
     a.socket.send({ type: 'reveal', chatId, profile });
     expect(await b.socket.next('revealed')).toEqual({ type: 'revealed', chatId, profile });
-    expect((await a.socket.quiet(100)).filter((f) => f.type === 'revealed')).toEqual([]);
+    await TestSocket.settled(a.socket, b.socket);
+    expect(a.socket.received('revealed')).toEqual([]);
     b.socket.send({ type: 'reveal', chatId, profile: { firstName: 'Ben' } });
     expect(await a.socket.next('revealed')).toEqual({ type: 'revealed', chatId, profile: { firstName: 'Ben' } });
     a.socket.close();
@@ -130,7 +133,8 @@ describe('reveal profile', () => {
       a.socket.send({ type: 'reveal', chatId, profile });
       expect(await a.socket.next('error'), JSON.stringify(profile)).toMatchObject({ code: 'bad_request' });
     }
-    expect((await b.socket.quiet(100)).filter((f) => f.type === 'revealed')).toEqual([]);
+    await TestSocket.settled(a.socket, b.socket);
+    expect(b.socket.received('revealed')).toEqual([]);
     a.socket.send({ type: 'leave', chatId });
     await a.socket.next('ended');
     a.socket.send({ type: 'reveal', chatId, profile: { firstName: 'Late' } });

@@ -58,9 +58,10 @@ describe('delete everything leaves no byte behind', () => {
     const toFriend = uniq('outgoing');
     leaver.socket.send({ type: 'dm', connectionId, id: '1', text: toFriend });
     expect((await leaver.socket.next('dm_sent')).stored).toBe(true);
-    leaver.socket.close();
+    // the friend is back, and is told when the leaver has gone
     const friendBack = await TestSocket.signedIn(s.wsUrl, friend.user.token);
-    await new Promise((r) => setTimeout(r, 100));
+    leaver.socket.close();
+    await friendBack.next('presence', (f) => f.connectionId === connectionId && f.online === false);
     const toLeaver = uniq('incoming');
     friendBack.send({ type: 'dm', connectionId, id: '2', text: toLeaver });
     expect((await friendBack.next('dm_sent')).stored).toBe(true);

@@ -43,7 +43,7 @@ describe('offline messages on disk', () => {
     const inbox = (await back.next('inbox')) as { messages: Array<{ id: string; text: string }> };
     expect(inbox.messages.map((m) => m.text)).toEqual([stored]);
     back.send({ type: 'read', ids: inbox.messages.map((m) => m.id) });
-    await back.quiet(300);
+    await back.handled();
     expect((await api(server.url, 'GET', '/api/inbox', { token: b.user.token })).body).toEqual({ messages: [] });
 
     expect(findInFiles(server.dataDir, [live, stored])).toEqual([]);

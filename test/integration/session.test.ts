@@ -39,7 +39,7 @@ describe('hello', () => {
   it('closes with 4401 when no hello arrives within 5 s', async () => {
     const socket = await TestSocket.open(server.wsUrl);
     const started = Date.now();
-    const { code } = await socket.closed;
+    const { code } = await socket.closedWithin(8_000);
     expect(code).toBe(4401);
     expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
   }, 15_000);

@@ -28,7 +28,7 @@ describe('SIGTERM', () => {
       expect(await sa.next('ended')).toEqual({ type: 'ended', chatId, reason: 'shutdown' });
       for (const s of [sa, sb, sc]) {
         expect(await s.next('shutdown')).toEqual({ type: 'shutdown' });
-        await s.closed;
+        await s.closedWithin(10_000);
       }
       expect(await exit).toBe(0);
       expect(Date.now() - started).toBeLessThan(10_000);

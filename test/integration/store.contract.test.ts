@@ -1,7 +1,7 @@
 /** One suite, every Store: what the service relies on from its database. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/domain/secrets.js';
-import { IdentityTakenError, InboxFullError, type Store } from '../../src/server/store/store.js';
+import { IdentityTakenError, InboxFullError, type ReportRecord, type Store } from '../../src/server/store/store.js';
 import { storeFactories } from '../helpers/stores.js';
 
 describe.each(storeFactories)('Store contract: $name', (factory) => {
@@ -142,5 +142,175 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     expect((await store.openReports(100)).map((r) => r.id).sort()).toEqual(['live', 'new']);
     expect(await store.closeReport('live', 'unfounded')).toBe(true);
     expect((await store.reportsBy('r2')).find((r) => r.id === 'live')?.status).toBe('unfounded');
+  });
+
+  it('lists an account’s sessions oldest first; none for an unknown account', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createSession('a1', hashSecret('t3'), '2026-11-29T12:00:00.000Z');
+    await store.createSession('a1', hashSecret('t2'), '2026-11-29T11:00:00.000Z');
+    const sessions = await store.sessionsOf('a1');
+    expect(sessions.map((x) => x.tokenHash)).toEqual([hashSecret('t1'), hashSecret('t2'), hashSecret('t3')]);
+    expect(sessions[1]).toEqual({ tokenHash: hashSecret('t2'), createdAt: '2026-11-29T11:00:00.000Z' });
+    expect(await store.sessionsOf('missing')).toEqual([]);
+    // a session hash cannot belong to two accounts
+    await store.createAccount(account('a2'), hashSecret('t-a2'));
+    await expect(store.createSession('a2', hashSecret('t1'), '2026-11-29T13:00:00.000Z')).rejects.toThrow();
+    expect((await store.accountByTokenHash(hashSecret('t1')))?.id).toBe('a1');
+  });
+
+  it('rotating the recovery code replaces the code and every session with one new session', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createSession('a1', hashSecret('t2'), '2026-11-29T11:00:00.000Z');
+    await store.createAccount(account('other'), hashSecret('t-other'));
+    await store.rotateRecoveryCode('a1', hashSecret('new-code'), hashSecret('t-new'), '2026-11-29T14:00:00.000Z');
+    expect(await store.accountByCodeHash(hashSecret('code-a1'))).toBeUndefined();
+    expect((await store.accountByCodeHash(hashSecret('new-code')))?.id).toBe('a1');
+    expect(await store.accountByTokenHash(hashSecret('t1'))).toBeUndefined();
+    expect(await store.accountByTokenHash(hashSecret('t2'))).toBeUndefined();
+    expect(await store.sessionsOf('a1')).toEqual([{ tokenHash: hashSecret('t-new'), createdAt: '2026-11-29T14:00:00.000Z' }]);
+    // nobody else is touched
+    expect((await store.accountByTokenHash(hashSecret('t-other')))?.id).toBe('other');
+    expect((await store.accountByCodeHash(hashSecret('code-other')))?.id).toBe('other');
+  });
+
+  it('the total inbox limit counts every connection; the outbox lists what waits, oldest first', async () => {
+    for (const id of ['a1', 'a2', 'a3']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    await store.connect('a1', 'a2', 'c12', '2026-11-29T12:00:00.000Z');
+    await store.connect('a3', 'a2', 'c32', '2026-11-29T12:00:00.000Z');
+    const limits = { perConnection: 5, total: 3 };
+    const to = (id: string, from: string, connectionId: string, at: string) => ({ id, connectionId, senderId: from, recipientId: 'a2', text: `t-${id}`, createdAt: at });
+    await store.storeOfflineMessage(to('m2', 'a1', 'c12', '2026-11-29T12:00:02.000Z'), limits);
+    await store.storeOfflineMessage(to('m1', 'a1', 'c12', '2026-11-29T12:00:01.000Z'), limits);
+    await store.storeOfflineMessage(to('m3', 'a3', 'c32', '2026-11-29T12:00:03.000Z'), limits);
+    await expect(store.storeOfflineMessage(to('m4', 'a3', 'c32', '2026-11-29T12:00:04.000Z'), limits)).rejects.toBeInstanceOf(InboxFullError);
+    expect((await store.inbox('a2')).map((m) => m.id)).toEqual(['m1', 'm2', 'm3']);
+    expect(await store.outbox('a1')).toEqual([to('m1', 'a1', 'c12', '2026-11-29T12:00:01.000Z'), to('m2', 'a1', 'c12', '2026-11-29T12:00:02.000Z')]);
+    expect((await store.outbox('a3')).map((m) => m.id)).toEqual(['m3']);
+    expect(await store.outbox('a2')).toEqual([]);
+    // a refused message left nothing behind
+    expect(await store.deleteMessages('a2', ['m4'])).toBe(0);
+    // reading frees room
+    expect(await store.deleteMessages('a2', ['m1'])).toBe(1);
+    await store.storeOfflineMessage(to('m5', 'a3', 'c32', '2026-11-29T12:00:05.000Z'), limits);
+    expect(await store.outbox('a1')).toHaveLength(1);
+    expect(await store.deleteMessages('a2', [])).toBe(0);
+  });
+
+  it('blocks are idempotent, seen from both sides as pairs, and listed by the blocker only', async () => {
+    for (const id of ['a1', 'a2', 'a3']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    await store.block('a1', 'a2', '2026-11-29T12:00:00.000Z');
+    await store.block('a1', 'a2', '2026-11-29T13:00:00.000Z');
+    await store.block('a3', 'a1', '2026-11-29T11:00:00.000Z');
+    await store.block('a1', 'a3', '2026-11-29T14:00:00.000Z');
+    expect(await store.blockedPairsOf('a1')).toEqual(new Set(['a2', 'a3']));
+    expect(await store.blockedPairsOf('a2')).toEqual(new Set(['a1']));
+    expect(await store.blockedPairsOf('a3')).toEqual(new Set(['a1']));
+    expect(await store.blockedPairsOf('nobody')).toEqual(new Set());
+    expect(await store.blocksBy('a1')).toEqual([
+      { blockedId: 'a2', createdAt: '2026-11-29T12:00:00.000Z' },
+      { blockedId: 'a3', createdAt: '2026-11-29T14:00:00.000Z' },
+    ]);
+    expect(await store.blocksBy('a2')).toEqual([]);
+  });
+
+  it('erasing an account removes its sessions, identities, connections, messages both ways and blocks both ways, and names its former connections', async () => {
+    for (const id of ['gone', 'p1', 'p2', 'p3']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    await store.createSession('gone', hashSecret('t-gone-2'), '2026-11-29T11:00:00.000Z');
+    await store.linkIdentity('gone', { provider: 'google', subject: 'sub-gone', email: null, createdAt: '2026-11-29T11:00:00.000Z' });
+    await store.connect('gone', 'p1', 'c1', '2026-11-29T12:00:00.000Z');
+    await store.connect('p2', 'gone', 'c2', '2026-11-29T12:00:00.000Z');
+    await store.connect('p1', 'p2', 'c-kept', '2026-11-29T12:00:00.000Z');
+    const limits = { perConnection: 5, total: 5 };
+    const msg = (id: string, connectionId: string, senderId: string, recipientId: string) => ({ id, connectionId, senderId, recipientId, text: id, createdAt: '2026-11-29T12:30:00.000Z' });
+    await store.storeOfflineMessage(msg('to-gone', 'c1', 'p1', 'gone'), limits);
+    await store.storeOfflineMessage(msg('from-gone', 'c2', 'gone', 'p2'), limits);
+    await store.storeOfflineMessage(msg('kept', 'c-kept', 'p1', 'p2'), limits);
+    await store.block('gone', 'p3', '2026-11-29T12:00:00.000Z');
+    await store.block('p3', 'gone', '2026-11-29T12:00:00.000Z');
+    await store.block('p1', 'p3', '2026-11-29T12:00:00.000Z');
+
+    const former = await store.deleteAccount('gone');
+    expect(former.sort((x, y) => x.connectionId.localeCompare(y.connectionId))).toEqual([
+      { connectionId: 'c1', partnerId: 'p1' },
+      { connectionId: 'c2', partnerId: 'p2' },
+    ]);
+    expect(await store.account('gone')).toBeUndefined();
+    expect(await store.accountByCodeHash(hashSecret('code-gone'))).toBeUndefined();
+    expect(await store.accountByTokenHash(hashSecret('t-gone'))).toBeUndefined();
+    expect(await store.accountByTokenHash(hashSecret('t-gone-2'))).toBeUndefined();
+    expect(await store.sessionsOf('gone')).toEqual([]);
+    expect(await store.identitiesOf('gone')).toEqual([]);
+    expect(await store.connection('c1')).toBeUndefined();
+    expect(await store.connection('c2')).toBeUndefined();
+    expect((await store.connectionsOf('p1')).map((c) => c.id)).toEqual(['c-kept']);
+    expect(await store.outbox('gone')).toEqual([]);
+    expect(await store.inbox('gone')).toEqual([]);
+    expect((await store.inbox('p2')).map((m) => m.id)).toEqual(['kept']);
+    expect(await store.blockedPairsOf('p3')).toEqual(new Set(['p1']));
+    expect(await store.blocksBy('gone')).toEqual([]);
+    // erasing twice, or someone unknown, is harmless
+    expect(await store.deleteAccount('gone')).toEqual([]);
+    expect((await store.account('p1'))?.id).toBe('p1');
+  });
+
+  it('reports: by reporter oldest first; against an account since a time, one row per reporter with underage if any', async () => {
+    for (const id of ['r1', 'r2', 'r3', 'bad']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    const report = (id: string, reporterId: string, reason: ReportRecord['reason'], createdAt: string, note: string | null = null) =>
+      ({ id, reporterId, reportedId: 'bad', reason, note, createdAt, status: 'open' }) as const;
+    await store.createReport(report('x2', 'r1', 'underage', '2026-11-29T12:00:00.000Z', 'looked about 14'));
+    await store.createReport(report('x1', 'r1', 'spam', '2026-11-29T11:00:00.000Z'));
+    await store.createReport(report('x3', 'r2', 'harassment', '2026-11-29T12:00:00.000Z'));
+    await store.createReport(report('x4', 'r3', 'underage', '2026-11-01T00:00:00.000Z'));
+    await expect(store.createReport(report('x1', 'r2', 'spam', '2026-11-29T13:00:00.000Z'))).rejects.toThrow();
+    expect(await store.reportsBy('r1')).toEqual([report('x1', 'r1', 'spam', '2026-11-29T11:00:00.000Z'), report('x2', 'r1', 'underage', '2026-11-29T12:00:00.000Z', 'looked about 14')]);
+    expect(await store.reportsBy('bad')).toEqual([]);
+    const since = (at: string) => store.reportersAgainst('bad', at).then((rows) => rows.sort((x, y) => x.reporterId.localeCompare(y.reporterId)));
+    expect(await since('2026-11-29T00:00:00.000Z')).toEqual([
+      { reporterId: 'r1', underage: true },
+      { reporterId: 'r2', underage: false },
+    ]);
+    expect(await since('2026-11-29T11:30:00.000Z')).toEqual([
+      { reporterId: 'r1', underage: true },
+      { reporterId: 'r2', underage: false },
+    ]);
+    expect(await since('2026-11-29T12:00:00.001Z')).toEqual([]);
+    expect((await since('2026-01-01T00:00:00.000Z')).map((r) => r.reporterId)).toEqual(['r1', 'r2', 'r3']);
+    expect(await store.reportersAgainst('r1', '2026-01-01T00:00:00.000Z')).toEqual([]);
+  });
+
+  it('open reports: minors first, then oldest first, at most `limit`; closed ones leave the list', async () => {
+    for (const id of ['r1', 'bad']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    const report = (id: string, reason: ReportRecord['reason'], createdAt: string) =>
+      store.createReport({ id, reporterId: 'r1', reportedId: 'bad', reason, note: null, createdAt, status: 'open' });
+    await report('old-spam', 'spam', '2026-11-01T00:00:00.000Z');
+    await report('new-minor', 'underage', '2026-11-29T00:00:00.000Z');
+    await report('mid-other', 'other', '2026-11-15T00:00:00.000Z');
+    await report('old-minor', 'underage', '2026-11-10T00:00:00.000Z');
+    expect((await store.openReports(100)).map((r) => r.id)).toEqual(['old-minor', 'new-minor', 'old-spam', 'mid-other']);
+    expect((await store.openReports(2)).map((r) => r.id)).toEqual(['old-minor', 'new-minor']);
+    expect(await store.closeReport('old-minor')).toBe(true);
+    expect(await store.closeReport('nope')).toBe(false);
+    expect((await store.openReports(100)).map((r) => r.id)).toEqual(['new-minor', 'old-spam', 'mid-other']);
+    expect((await store.reportsBy('r1')).find((r) => r.id === 'old-minor')?.status).toBe('closed');
+  });
+
+  it('sets and clears a suspension, seen by every lookup; false for an unknown account', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    const until = '2026-12-06T10:00:00.000Z';
+    expect(await store.setSuspension('a1', until)).toBe(true);
+    expect((await store.account('a1'))?.suspendedUntil).toBe(until);
+    expect((await store.accountByTokenHash(hashSecret('t1')))?.suspendedUntil).toBe(until);
+    expect((await store.accountByCodeHash(hashSecret('code-a1')))?.suspendedUntil).toBe(until);
+    await store.linkIdentity('a1', { provider: 'google', subject: 's', email: null, createdAt: '2026-11-29T12:00:00.000Z' });
+    expect((await store.accountByIdentity('google', 's'))?.suspendedUntil).toBe(until);
+    expect(await store.setSuspension('a1', null)).toBe(true);
+    expect((await store.account('a1'))?.suspendedUntil).toBeNull();
+    expect(await store.setSuspension('missing', until)).toBe(false);
+    expect(await store.account('missing')).toBeUndefined();
+  });
+
+  it('keeps nicknames and interests exactly as given (Unicode, order)', async () => {
+    await store.createAccount({ ...account('a1'), nickname: 'Zoë 🦊', interests: ['über', 'chess', '日本'] }, hashSecret('t1'));
+    expect(await store.account('a1')).toMatchObject({ nickname: 'Zoë 🦊', interests: ['über', 'chess', '日本'] });
   });
 });

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
+import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+
+serversOnPostgres();
 import { chatting, connected } from '../helpers/people.js';
 
 const ADMIN = 'moderator-secret-token-0123456789';

@@ -1,0 +1,325 @@
+/**
+ * The lobby's rules, with in-memory peers and fake timers: no sockets, no
+ * sleeps. Time moves only when a test moves it.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { aiPartnerFactory } from '../../src/server/ai/aiPartner.js';
+import type { ChatTurn, LanguageModel } from '../../src/server/ai/languageModel.js';
+import { Lobby, type LobbyOptions } from '../../src/server/domain/lobby.js';
+import { type Seat, seat } from '../helpers/fakePeer.js';
+
+const WIDEN_MS = 5_000;
+const COOLDOWN_MS = 30_000;
+const AI_AFTER_MS = 15_000;
+
+let lobby: Lobby;
+
+function open(options: Partial<LobbyOptions> = {}): Lobby {
+  lobby = new Lobby({ widenAfterMs: WIDEN_MS, rematchCooldownMs: COOLDOWN_MS, ...options });
+  return lobby;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  lobby?.shutdown();
+  vi.useRealTimers();
+});
+
+/** The chat this person is in now (from their last `matched`), failing the test if none. */
+function chatIdOf(s: Seat): string {
+  const chatId = s.session.chat?.id;
+  if (!chatId) throw new Error(`${s.session.account.nickname} is not in a chat; frames: ${s.peer.types.join(', ')}`);
+  return chatId;
+}
+
+function partnerName(s: Seat): string | undefined {
+  return s.peer.last('matched')?.chat.partner.nickname;
+}
+
+/** Two people who share a topic, matched. */
+function pairUp(topic = 'chess'): [Seat, Seat] {
+  const a = seat(lobby, { nickname: 'Alice', interests: [topic] });
+  const b = seat(lobby, { nickname: 'Bob', interests: [topic] });
+  expect(lobby.find(a.session, { type: 'find' })).toBeUndefined();
+  expect(lobby.find(b.session, { type: 'find' })).toBeUndefined();
+  expect(partnerName(a)).toBe('Bob');
+  expect(partnerName(b)).toBe('Alice');
+  return [a, b];
+}
+
+describe('lobby: rematch cooldown', () => {
+  it('keeps two recent partners apart, then pairs them when the cooldown ends, without a new find', () => {
+    open();
+    const [a, b] = pairUp();
+    const chatId = chatIdOf(a);
+    expect(lobby.leave(a.session, { type: 'leave', chatId })).toBeUndefined();
+    lobby.find(a.session, { type: 'find' });
+    lobby.find(b.session, { type: 'find' });
+    // Past widening: each would take anyone, but not each other yet.
+    vi.advanceTimersByTime(COOLDOWN_MS - 1);
+    expect(a.session.chat).toBeUndefined();
+    expect(a.peer.all('matched')).toHaveLength(1);
+    expect(lobby.searchingCount).toBe(2);
+
+    vi.advanceTimersByTime(20);
+    expect(a.peer.all('matched')).toHaveLength(2);
+    expect(b.peer.all('matched')).toHaveLength(2);
+    expect(a.session.chat).toBe(b.session.chat);
+    expect(chatIdOf(a)).not.toBe(chatId);
+    expect(lobby.searchingCount).toBe(0);
+  });
+
+  it('lets a third person in at once while the two are kept apart', () => {
+    open();
+    const [a, b] = pairUp('go');
+    lobby.leave(b.session, { type: 'leave', chatId: chatIdOf(b) });
+    lobby.find(a.session, { type: 'find' });
+    lobby.find(b.session, { type: 'find' });
+    expect(a.session.chat).toBeUndefined();
+    const c = seat(lobby, { nickname: 'Carol', interests: ['go'] });
+    lobby.find(c.session, { type: 'find' });
+    expect(partnerName(c)).toBe('Alice');
+  });
+
+  it('applies no cooldown when it is configured as 0', () => {
+    open({ rematchCooldownMs: 0 });
+    const [a, b] = pairUp();
+    lobby.leave(a.session, { type: 'leave', chatId: chatIdOf(a) });
+    lobby.find(a.session, { type: 'find' });
+    lobby.find(b.session, { type: 'find' });
+    expect(a.session.chat).toBe(b.session.chat);
+    expect(a.session.chat).toBeDefined();
+  });
+});
+
+describe('lobby: widening', () => {
+  it('pairs two people with nothing in common only after MATCH_WIDEN_AFTER_MS', () => {
+    open();
+    const a = seat(lobby, { nickname: 'Alice', interests: ['chess'] });
+    const b = seat(lobby, { nickname: 'Bob', interests: ['jazz'] });
+    lobby.find(a.session, { type: 'find' });
+    vi.advanceTimersByTime(1_000);
+    lobby.find(b.session, { type: 'find' });
+    // Alice has waited long enough first: she widens and takes Bob.
+    vi.advanceTimersByTime(WIDEN_MS - 1_000 - 1);
+    expect(a.peer.types).toEqual(['searching']);
+    vi.advanceTimersByTime(1);
+    expect(a.peer.types).toEqual(['searching', 'matched']);
+    expect(a.peer.last('matched')?.chat.partner).toEqual({ nickname: 'Bob', commonInterests: [], ai: false });
+  });
+
+  it('pairs a person with no interests with anyone at once', () => {
+    open();
+    const a = seat(lobby, { nickname: 'Alice', interests: ['chess'] });
+    const b = seat(lobby, { nickname: 'Bob', interests: [] });
+    lobby.find(a.session, { type: 'find' });
+    lobby.find(b.session, { type: 'find' });
+    expect(partnerName(a)).toBe('Bob');
+  });
+
+  it('uses the interests of the find frame over the account’s', () => {
+    open();
+    const a = seat(lobby, { nickname: 'Alice', interests: ['chess'] });
+    const b = seat(lobby, { nickname: 'Bob', interests: ['jazz'] });
+    lobby.find(a.session, { type: 'find', interests: ['Jazz'] });
+    lobby.find(b.session, { type: 'find' });
+    expect(a.peer.last('matched')?.chat.partner.commonInterests).toEqual(['jazz']);
+  });
+});
+
+describe('lobby: blocks', () => {
+  it('a block takes effect live: the chat ends for both and the two are never paired again', () => {
+    open();
+    const [a, b] = pairUp();
+    const chatId = chatIdOf(a);
+    lobby.keepBlockedApart(a.session.account.id, b.session.account.id, chatId);
+    expect(a.peer.last('ended')).toEqual({ type: 'ended', chatId, reason: 'blocked' });
+    expect(b.peer.last('ended')).toEqual({ type: 'ended', chatId, reason: 'blocked' });
+    expect(a.session.chat).toBeUndefined();
+    expect(b.session.chat).toBeUndefined();
+    expect(lobby.chatCount).toBe(0);
+
+    lobby.find(a.session, { type: 'find' });
+    lobby.find(b.session, { type: 'find' });
+    vi.advanceTimersByTime(COOLDOWN_MS * 10);
+    expect(a.peer.all('matched')).toHaveLength(1);
+    expect(b.peer.all('matched')).toHaveLength(1);
+    // Both still search, and each can meet someone else.
+    const c = seat(lobby, { nickname: 'Carol', interests: ['chess'] });
+    lobby.find(c.session, { type: 'find' });
+    expect(a.session.chat ?? b.session.chat).toBeDefined();
+    expect(c.session.chat).toBeDefined();
+  });
+
+  it('reaches every open session (tab) of both accounts, not only the chatting one', () => {
+    open();
+    const [a, b] = pairUp();
+    const otherTabOfB = seat(lobby, { accountId: b.session.account.id, nickname: 'Bob', interests: ['chess'] });
+    lobby.keepBlockedApart(a.session.account.id, b.session.account.id, chatIdOf(a));
+    lobby.find(a.session, { type: 'find' });
+    lobby.find(otherTabOfB.session, { type: 'find' });
+    vi.advanceTimersByTime(COOLDOWN_MS * 10);
+    expect(otherTabOfB.session.chat).toBeUndefined();
+    expect(a.peer.all('matched')).toHaveLength(1);
+  });
+
+  it('a block known at sign-in keeps the two apart from the first search', () => {
+    open();
+    const a = seat(lobby, { accountId: 'acct-alice', nickname: 'Alice', interests: ['chess'], blocked: ['acct-bob'] });
+    const b = seat(lobby, { accountId: 'acct-bob', nickname: 'Bob', interests: ['chess'] });
+    lobby.find(a.session, { type: 'find' });
+    lobby.find(b.session, { type: 'find' });
+    vi.advanceTimersByTime(WIDEN_MS * 10);
+    expect(a.session.chat).toBeUndefined();
+    expect(b.session.chat).toBeUndefined();
+    expect(lobby.searchingCount).toBe(2);
+  });
+});
+
+describe('lobby: never self', () => {
+  it('two tabs of one account are never paired, however long they wait', () => {
+    open();
+    const tab1 = seat(lobby, { accountId: 'acct-same', nickname: 'Alice', interests: ['chess'] });
+    const tab2 = seat(lobby, { accountId: 'acct-same', nickname: 'Alice', interests: ['chess'] });
+    lobby.find(tab1.session, { type: 'find' });
+    lobby.find(tab2.session, { type: 'find' });
+    vi.advanceTimersByTime(WIDEN_MS * 10);
+    expect(tab1.session.chat).toBeUndefined();
+    expect(tab2.session.chat).toBeUndefined();
+    const other = seat(lobby, { nickname: 'Bob', interests: ['chess'] });
+    lobby.find(other.session, { type: 'find' });
+    expect(partnerName(other)).toBe('Alice');
+    expect(tab1.session.chat).toBe(other.session.chat);
+  });
+});
+
+describe('lobby: leaving', () => {
+  it('both pressing Next at the same instant: one ending each, and no error for the second leave', () => {
+    open();
+    const [a, b] = pairUp();
+    const chatId = chatIdOf(a);
+    expect(lobby.leave(a.session, { type: 'leave', chatId })).toBeUndefined();
+    expect(lobby.leave(b.session, { type: 'leave', chatId })).toBeUndefined();
+    expect(a.peer.all('ended')).toEqual([{ type: 'ended', chatId, reason: 'you_left' }]);
+    expect(b.peer.all('ended')).toEqual([{ type: 'ended', chatId, reason: 'partner_left' }]);
+    expect(lobby.chatCount).toBe(0);
+  });
+
+  it('a leave for a chat the session was never in is not_in_chat', () => {
+    open();
+    const [a] = pairUp();
+    const stranger = seat(lobby);
+    expect(lobby.leave(stranger.session, { type: 'leave', chatId: chatIdOf(a) })?.code).toBe('not_in_chat');
+    expect(a.session.chat).toBeDefined();
+  });
+
+  it('a disconnect ends the chat for the partner and leaves the queue', () => {
+    open();
+    const [a, b] = pairUp();
+    const chatId = chatIdOf(a);
+    const c = seat(lobby, { interests: ['x'] });
+    lobby.find(c.session, { type: 'find' });
+    lobby.disconnect(a.session);
+    lobby.disconnect(c.session);
+    expect(b.peer.last('ended')).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
+    expect(a.peer.all('ended')).toEqual([]);
+    expect(lobby.searchingCount).toBe(0);
+    expect(lobby.sessionsOf(a.session.account.id).size).toBe(0);
+  });
+
+  it('a second find while searching, or a find while chatting, is refused', () => {
+    open();
+    const [a] = pairUp();
+    expect(lobby.find(a.session, { type: 'find' })?.code).toBe('bad_request');
+    const c = seat(lobby, { interests: ['lonely'] });
+    lobby.find(c.session, { type: 'find' });
+    expect(lobby.find(c.session, { type: 'find' })?.code).toBe('bad_request');
+  });
+});
+
+/** A language model that answers every request with what it was told, and counts requests. */
+function echoModel(): LanguageModel & { calls: ChatTurn[][] } {
+  const calls: ChatTurn[][] = [];
+  return {
+    calls,
+    async complete(turns) {
+      calls.push([...turns]);
+      return `echo: ${turns.at(-1)?.content ?? ''}`;
+    },
+  };
+}
+
+describe('lobby: AI partner', () => {
+  it('offers an AI partner, labelled as such, after AI_PARTNER_AFTER_MS without a human', async () => {
+    const model = echoModel();
+    open({ aiPartner: { afterMs: AI_AFTER_MS, create: aiPartnerFactory(model) } });
+    const a = seat(lobby, { nickname: 'Alice', interests: ['chess', 'jazz'] });
+    lobby.find(a.session, { type: 'find' });
+    vi.advanceTimersByTime(AI_AFTER_MS - 1);
+    expect(a.peer.types).toEqual(['searching']);
+    vi.advanceTimersByTime(1);
+    const matched = a.peer.last('matched');
+    expect(matched?.chat.partner).toMatchObject({ ai: true, commonInterests: ['chess', 'jazz'] });
+    expect(lobby.searchingCount).toBe(0);
+
+    const chatId = chatIdOf(a);
+    const reply = a.peer.arrival('message');
+    expect(lobby.send(a.session, { type: 'send', chatId, id: 'm1', text: 'hello there' })).toBeUndefined();
+    expect((await reply).text).toBe('echo: hello there');
+    expect(model.calls).toHaveLength(1);
+  });
+
+  it('offers no AI partner to a person who met a human in time', () => {
+    const model = echoModel();
+    open({ aiPartner: { afterMs: AI_AFTER_MS, create: aiPartnerFactory(model) } });
+    const a = seat(lobby, { nickname: 'Alice', interests: ['chess'] });
+    lobby.find(a.session, { type: 'find' });
+    vi.advanceTimersByTime(AI_AFTER_MS - 1);
+    const b = seat(lobby, { nickname: 'Bob', interests: ['chess'] });
+    lobby.find(b.session, { type: 'find' });
+    lobby.leave(b.session, { type: 'leave', chatId: chatIdOf(b) });
+    vi.advanceTimersByTime(AI_AFTER_MS * 2);
+    expect(a.peer.all('matched').map((m) => m.chat.partner.ai)).toEqual([false]);
+  });
+
+  it('a search cancelled before AI_PARTNER_AFTER_MS gets no AI partner', () => {
+    const model = echoModel();
+    open({ aiPartner: { afterMs: AI_AFTER_MS, create: aiPartnerFactory(model) } });
+    const a = seat(lobby, { nickname: 'Alice' });
+    lobby.find(a.session, { type: 'find' });
+    vi.advanceTimersByTime(AI_AFTER_MS);
+    lobby.leave(a.session, { type: 'leave', chatId: chatIdOf(a) });
+    lobby.find(a.session, { type: 'find' });
+    lobby.cancel(a.session);
+    vi.advanceTimersByTime(AI_AFTER_MS * 2);
+    expect(a.peer.all('matched')).toHaveLength(1);
+    expect(a.peer.types.slice(-2)).toEqual(['searching', 'idle']);
+  });
+});
+
+describe('lobby: region', () => {
+  it('with region near, a partner in the same country wins over a bigger overlap and a longer wait', () => {
+    open();
+    const far = seat(lobby, { nickname: 'Far', interests: ['chess', 'jazz'], country: 'FR' });
+    const near = seat(lobby, { nickname: 'Near', interests: ['go'], country: 'DE' });
+    lobby.find(far.session, { type: 'find' });
+    lobby.find(near.session, { type: 'find' });
+    const me = seat(lobby, { nickname: 'Me', interests: ['chess', 'jazz', 'go'], country: 'DE' });
+    lobby.find(me.session, { type: 'find', region: 'near' });
+    expect(partnerName(me)).toBe('Near');
+  });
+
+  it('without region near, the bigger overlap wins', () => {
+    open();
+    const far = seat(lobby, { nickname: 'Far', interests: ['chess', 'jazz'], country: 'FR' });
+    const near = seat(lobby, { nickname: 'Near', interests: ['go'], country: 'DE' });
+    lobby.find(far.session, { type: 'find' });
+    lobby.find(near.session, { type: 'find' });
+    const me = seat(lobby, { nickname: 'Me', interests: ['chess', 'jazz', 'go'], country: 'DE' });
+    lobby.find(me.session, { type: 'find', region: 'anywhere' });
+    expect(partnerName(me)).toBe('Far');
+  });
+});
