@@ -150,7 +150,9 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     await store.createSession('a1', hashSecret('t2'), '2026-11-29T11:00:00.000Z');
     const sessions = await store.sessionsOf('a1');
     expect(sessions.map((x) => x.tokenHash)).toEqual([hashSecret('t1'), hashSecret('t2'), hashSecret('t3')]);
-    expect(sessions[1]).toEqual({ tokenHash: hashSecret('t2'), createdAt: '2026-11-29T11:00:00.000Z' });
+    expect(sessions[1]).toEqual({ id: expect.any(String), tokenHash: hashSecret('t2'), createdAt: '2026-11-29T11:00:00.000Z', lastUsedAt: '2026-11-29T11:00:00.000Z' });
+    expect(sessions[0]!.id).not.toBe(sessions[1]!.id); // a public id of its own, not the token hash
+    expect(sessions.map((x) => x.id)).not.toContain(hashSecret('t2'));
     expect(await store.sessionsOf('missing')).toEqual([]);
     // a session hash cannot belong to two accounts
     await store.createAccount(account('a2'), hashSecret('t-a2'));
@@ -167,7 +169,9 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     expect((await store.accountByCodeHash(hashSecret('new-code')))?.id).toBe('a1');
     expect(await store.accountByTokenHash(hashSecret('t1'))).toBeUndefined();
     expect(await store.accountByTokenHash(hashSecret('t2'))).toBeUndefined();
-    expect(await store.sessionsOf('a1')).toEqual([{ tokenHash: hashSecret('t-new'), createdAt: '2026-11-29T14:00:00.000Z' }]);
+    expect(await store.sessionsOf('a1')).toEqual([
+      { id: expect.any(String), tokenHash: hashSecret('t-new'), createdAt: '2026-11-29T14:00:00.000Z', lastUsedAt: '2026-11-29T14:00:00.000Z' },
+    ]);
     // nobody else is touched
     expect((await store.accountByTokenHash(hashSecret('t-other')))?.id).toBe('other');
     expect((await store.accountByCodeHash(hashSecret('code-other')))?.id).toBe('other');
