@@ -160,6 +160,52 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     expect((await store.accountByTokenHash(hashSecret('t1')))?.id).toBe('a1');
   });
 
+  it('finds a session by token, records its use, deletes it by public id or when idle', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createSession('a1', hashSecret('t2'), '2026-11-29T11:00:00.000Z');
+    await store.createAccount(account('a2'), hashSecret('t-a2'));
+    const found = await store.sessionByTokenHash(hashSecret('t2'));
+    expect(found?.account.id).toBe('a1');
+    expect(found?.session).toMatchObject({ tokenHash: hashSecret('t2'), lastUsedAt: '2026-11-29T11:00:00.000Z' });
+    expect(await store.sessionByTokenHash(hashSecret('nope'))).toBeUndefined();
+
+    await store.touchSession(hashSecret('t2'), '2026-11-30T11:00:00.000Z');
+    expect((await store.sessionByTokenHash(hashSecret('t2')))?.session.lastUsedAt).toBe('2026-11-30T11:00:00.000Z');
+
+    const t1 = (await store.sessionByTokenHash(hashSecret('t1')))!.session;
+    // another account cannot delete it; the owner gets back the token hash it had
+    expect(await store.deleteSessionById('a2', t1.id)).toBeUndefined();
+    expect(await store.deleteSessionById('a1', t1.id)).toBe(hashSecret('t1'));
+    expect(await store.accountByTokenHash(hashSecret('t1'))).toBeUndefined();
+    expect(await store.deleteSessionById('a1', t1.id)).toBeUndefined();
+
+    // idle: t-a2 was last used when a2 signed up (11-29 10:00); t2 was used after the cut-off
+    expect(await store.deleteIdleSessions('2026-11-30T00:00:00.000Z')).toBe(1);
+    expect(await store.accountByTokenHash(hashSecret('t-a2'))).toBeUndefined();
+    expect((await store.accountByTokenHash(hashSecret('t2')))?.id).toBe('a1');
+  });
+
+  it('keys code hashes once under a pepper check value, and swaps one hash only if unchanged', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createAccount(account('a2'), hashSecret('t-a2'));
+    expect(await store.serverValue('pepper-check')).toBeUndefined();
+    expect(await store.pepperCodeHashes('pepper-check', 'check-1', (h) => `k:${h}`)).toBe(2);
+    expect(await store.serverValue('pepper-check')).toBe('check-1');
+    expect((await store.accountByCodeHash(`k:${hashSecret('code-a1')}`))?.id).toBe('a1');
+    // a second run finds the check value and rehashes nothing
+    expect(await store.pepperCodeHashes('pepper-check', 'check-1', (h) => `again:${h}`)).toBe(0);
+    expect((await store.accountByCodeHash(`k:${hashSecret('code-a2')}`))?.id).toBe('a2');
+
+    expect(await store.replaceCodeHash('a1', 'not-its-hash', 'x')).toBe(false);
+    expect(await store.replaceCodeHash('a1', `k:${hashSecret('code-a1')}`, 'new-hash')).toBe(true);
+    expect((await store.accountByCodeHash('new-hash'))?.id).toBe('a1');
+
+    await store.setServerValue('other', 'v');
+    expect(await store.serverValue('other')).toBe('v');
+    await store.setServerValue('other', null);
+    expect(await store.serverValue('other')).toBeUndefined();
+  });
+
   it('rotating the recovery code replaces the code and every session with one new session', async () => {
     await store.createAccount(account('a1'), hashSecret('t1'));
     await store.createSession('a1', hashSecret('t2'), '2026-11-29T11:00:00.000Z');
