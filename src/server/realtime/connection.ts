@@ -44,6 +44,11 @@ export class Connection implements Peer {
     private readonly maxBufferedBytes: number,
   ) {}
 
+  /** Read through a getter so a check after an await is not narrowed away by the one before it. */
+  get closed(): boolean {
+    return this.phase === 'closed';
+  }
+
   send(frame: ServerFrame): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     // A client that does not read must not grow our memory: cut it off.

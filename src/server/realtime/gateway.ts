@@ -1,34 +1,35 @@
 /**
- * The socket gateway for /ws: hello and auth, frame size and shape checks,
- * rate limits and socket caps, dispatch to the domain, liveness pings, and
- * the goodbye on shutdown. Domain code only ever sees frames that passed the
- * zod schema; the frames of one socket are handled one after another, in
- * arrival order.
+ * The socket gateway for /ws: frame intake (the frame budget, size and shape
+ * checks, bounded queues), revocation, liveness pings, and the goodbye on
+ * shutdown. The parts live next to it: upgrade.ts and socketCaps.ts (taking
+ * sockets in), handshake.ts (hello → ready), dispatch.ts (what each frame
+ * does). Domain code only ever sees frames that passed the zod schema; the
+ * frames of one socket are handled one after another, in arrival order.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket, { type WebSocketServer } from 'ws';
 import { FRAME_BUDGET, LIMITS } from '../../shared/limits.js';
 import { ClientFrame, isTextTooLong, type ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Subscription } from '../broker/broker.js';
 import type { Config } from '../config.js';
-import { suspendedUntil, toMe, type Accounts } from '../domain/accounts.js';
-import type { Connections, FrameResult } from '../domain/connections.js';
+import type { Accounts } from '../domain/accounts.js';
+import type { Connections } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
-import type { LimitName, RateLimits } from '../domain/rateLimits.js';
+import type { RateLimits } from '../domain/rateLimits.js';
 import type { Revocation } from '../domain/revocations.js';
-import { hashSecret, newId } from '../domain/secrets.js';
-import { AppError } from '../errors.js';
 import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
 import type { Store } from '../store/store.js';
 import { CLOSE_POLICY, CLOSE_SHUTDOWN, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, Connection, type ReadyFrame } from './connection.js';
+import { dispatch, type DispatchTable, dispatchTable, type Failure } from './dispatch.js';
 import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
-import { Session } from './peer.js';
+import { handshake, type HandshakeDeps } from './handshake.js';
+import { SocketCaps } from './socketCaps.js';
+import { acceptUpgrades } from './upgrade.js';
 
 type Deps = {
   config: Config;
@@ -44,42 +45,26 @@ type Deps = {
   log: Logger;
 };
 
-type Failure = { code: string; message: string; retryAfterMs?: number } | undefined;
-
-function destroySocket(this: Duplex): void {
-  this.destroy();
-}
-
-function rateLimited(retryAfterMs: number): Failure {
-  return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs };
-}
-
 /** What a client that overfills a socket's queue is told to wait. */
 const QUEUE_FULL_RETRY_MS = 1000;
 
-/** Frames limited per account through the (awaited) limiter; `send` has its own synchronous one. */
-const RATE_LIMITED: Partial<Record<ReadyFrame['type'], LimitName>> = {
-  find: 'find',
-  dm: 'dm',
-  connect: 'connect',
-  report: 'report',
-};
-
 export class Gateway {
   private readonly connections = new Set<Connection>();
-  /** Open sockets per client IP, in memory only, to cap them. */
-  private readonly perIp = new Map<string, number>();
-  /** Socket slots per account, taken as soon as the hello's token is checked (before any other await). */
-  private readonly perAccount = new Map<string, number>();
+  private readonly caps: SocketCaps;
   private readonly pingTimer: NodeJS.Timeout;
   private closing = false;
   private wss: WebSocketServer | undefined;
   private readonly frameLimits: FrameBudgetLimits;
+  private readonly table: DispatchTable;
+  private readonly handshakeDeps: HandshakeDeps;
 
   constructor(private readonly deps: Deps) {
     this.pingTimer = setInterval(() => this.pingAll(), deps.config.socket.pingIntervalMs);
     this.pingTimer.unref();
     this.frameLimits = { ...FRAME_BUDGET, burst: deps.config.socket.frameBurst, perSecond: deps.config.socket.framesPerSecond };
+    this.caps = new SocketCaps(deps.config.safety);
+    this.table = dispatchTable(deps);
+    this.handshakeDeps = { ...deps, caps: this.caps, unsubscribe: (accountId, subscription) => this.unsubscribe(accountId, subscription) };
   }
 
   /** Frames answered with `bad_request` since start. */
@@ -91,29 +76,8 @@ export class Gateway {
     return this.connections.size;
   }
 
-  /**
-   * Takes WebSocket upgrades for /ws straight from the HTTP server, with `ws`
-   * in noServer mode. (Routing upgrades through Fastify kept its request,
-   * reply and logger alive for the socket's whole life: ~2 KiB per socket,
-   * see bench/README.md.) A plain GET /ws answers 426.
-   */
   register(app: FastifyInstance): void {
-    const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.frameBytesMax, perMessageDeflate: false, clientTracking: false });
-    this.wss = wss;
-    app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on('error', destroySocket);
-      if (request.url !== '/ws' && !request.url?.startsWith('/ws?')) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        socket.removeListener('error', destroySocket);
-        this.open(ws, request);
-      });
-    });
-    app.get('/ws', async (_request, reply) =>
-      reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'Connect with a WebSocket.' } }),
-    );
+    this.wss = acceptUpgrades(app, (ws, request) => this.open(ws, request));
   }
 
   private open(ws: WebSocket, request: IncomingMessage): void {
@@ -125,12 +89,11 @@ export class Gateway {
     // The IP is used here, in memory, for the country estimate and the socket cap.
     const headers = request.headers;
     const ip = this.deps.clientIp(request.socket.remoteAddress, headers);
-    if (ip && (this.perIp.get(ip) ?? 0) >= this.deps.config.safety.maxSocketsPerIp) {
+    if (ip && !this.caps.takeIp(ip)) {
       ws.send(JSON.stringify({ type: 'error', code: 'too_many_connections', message: 'Too many open connections from your network.' } satisfies ServerFrame));
       ws.close(CLOSE_TOO_MANY, 'too many connections');
       return;
     }
-    if (ip) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     const country = trustedCountryHeader(this.deps.config.trustProxy, request.socket.remoteAddress, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
     this.accept(new Connection(ws, ip, country, this.deps.config.socket.maxBufferedBytes));
   }
@@ -172,12 +135,9 @@ export class Gateway {
     conn.phase = 'closed';
     clearTimeout(conn.helloTimer);
     this.connections.delete(conn);
-    this.releaseSlot(conn);
-    if (conn.ip) {
-      const left = (this.perIp.get(conn.ip) ?? 1) - 1;
-      if (left > 0) this.perIp.set(conn.ip, left);
-      else this.perIp.delete(conn.ip);
-    }
+    if (conn.slotOf) this.caps.releaseAccountSlot(conn.slotOf);
+    conn.slotOf = undefined;
+    if (conn.ip) this.caps.releaseIp(conn.ip);
     if (conn.session) this.deps.lobby.disconnect(conn.session);
     if (conn.subscription && conn.session) void this.unsubscribe(conn.session.account.id, conn.subscription);
   }
@@ -186,6 +146,14 @@ export class Gateway {
     try {
       const { lastSocket } = await subscription.unsubscribe();
       if (lastSocket && !this.closing) await this.deps.connections.announce(accountId, false);
+    } catch (err) {
+      this.deps.log.error({ err }, 'presence update failed');
+    }
+  }
+
+  private async announceOnline(accountId: string): Promise<void> {
+    try {
+      await this.deps.connections.announce(accountId, true);
     } catch (err) {
       this.deps.log.error({ err }, 'presence update failed');
     }
@@ -252,7 +220,7 @@ export class Gateway {
         conn.error('bad_request', 'Already signed in on this socket.');
         return;
       }
-      void this.hello(conn, frame.token);
+      void this.signIn(conn, frame.token);
       return;
     }
     if (conn.phase !== 'ready') {
@@ -267,6 +235,17 @@ export class Gateway {
     else this.run(conn, frame);
   }
 
+  /** The hello; once ready, the frames that came in meanwhile are handled in order, then the account's connections hear it is online. */
+  private async signIn(conn: Connection, token: string): Promise<void> {
+    const signedIn = await handshake(conn, token, this.handshakeDeps);
+    if (!signedIn || !conn.session) return;
+    const pending = conn.pending;
+    conn.pending = undefined;
+    conn.overflowReported = false;
+    if (pending) for (const raw of pending) this.handle(conn, raw);
+    if (signedIn.firstSocket) await this.announceOnline(conn.session.account.id);
+  }
+
   /**
    * Dispatches one frame. Most frames finish synchronously; one that waits on
    * the database or a limiter holds the frames behind it until it is done, so
@@ -275,7 +254,7 @@ export class Gateway {
   private run(conn: Connection, frame: ReadyFrame): void {
     let outcome: Failure | Promise<Failure>;
     try {
-      outcome = this.dispatch(conn, frame);
+      outcome = dispatch(this.table, { session: conn.session!, ip: conn.ip, send: (reply) => conn.send(reply) }, frame);
     } catch (err) {
       this.failed(conn, frame, err);
       return;
@@ -306,139 +285,6 @@ export class Gateway {
   private failed(conn: Connection, frame: ReadyFrame, err: unknown): void {
     this.deps.log.error({ err, frame: frame.type }, 'frame failed');
     conn.error('internal', 'Something went wrong on our side; try again.');
-  }
-
-  private dispatch(conn: Connection, frame: ReadyFrame): Failure | Promise<Failure> {
-    const session = conn.session!;
-    const { lobby, limits } = this.deps;
-    switch (frame.type) {
-      case 'send': {
-        const verdict = limits.message(session.account.id);
-        if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
-        return lobby.send(session, frame);
-      }
-      case 'typing':
-        return lobby.typing(session, frame);
-      case 'leave':
-        return lobby.leave(session, frame);
-      case 'cancel':
-        lobby.cancel(session);
-        return undefined;
-      case 'reveal':
-        return lobby.reveal(session, frame);
-      default:
-        return this.dispatchLimited(conn, session, frame);
-    }
-  }
-
-  /** Frames behind the awaited per-account limiter, most of them also waiting on the database. */
-  private async dispatchLimited(conn: Connection, session: Session, frame: ReadyFrame): Promise<Failure> {
-    const accountId = session.account.id;
-    const limit = RATE_LIMITED[frame.type];
-    if (limit) {
-      const verdict = await this.deps.limits.consume(limit, accountId);
-      if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
-    }
-    const { lobby, connections, moderation } = this.deps;
-    const reply = (result: FrameResult): Failure => {
-      if (result.reply) conn.send(result.reply);
-      return result.error;
-    };
-    switch (frame.type) {
-      case 'find':
-        return lobby.find(session, frame);
-      case 'connect':
-        return reply(await connections.request(accountId, frame.chatId));
-      case 'dm':
-        return reply(await connections.dm(accountId, frame));
-      case 'read':
-        await connections.read(accountId, frame.ids);
-        return undefined;
-      case 'report':
-        return reply(await moderation.report(accountId, frame, conn.ip));
-      case 'block':
-        return reply(await moderation.block(accountId, frame.chatId));
-      default:
-        return undefined;
-    }
-  }
-
-  private async hello(conn: Connection, token: string): Promise<void> {
-    conn.phase = 'authenticating';
-    const { accounts, broker, connections, lobby, store } = this.deps;
-    try {
-      const account = await accounts.authenticate(token);
-      if (conn.phase !== 'authenticating') return;
-      const until = suspendedUntil(account);
-      if (until) {
-        conn.error('suspended', `This account is suspended until ${until}.`, { until });
-        conn.close(CLOSE_SUSPENDED, 'suspended');
-        return;
-      }
-      if (!this.reserveSlot(conn, account.id)) {
-        conn.error('too_many_connections', 'This account has too many open connections; close a tab.');
-        conn.close(CLOSE_TOO_MANY, 'too many connections');
-        return;
-      }
-      clearTimeout(conn.helloTimer);
-      conn.helloTimer = undefined;
-      conn.tokenHash = hashSecret(token);
-      const blocked = await store.blockedPairsOf(account.id);
-      const session = new Session(newId(), account, conn.country, conn, blocked);
-      conn.session = session;
-      const subscription = await broker.subscribe(account.id, (frame) => conn.send(frame));
-      if (conn.phase !== 'authenticating') {
-        conn.session = undefined;
-        await this.unsubscribe(account.id, subscription);
-        return;
-      }
-      conn.subscription = subscription;
-      lobby.attach(session);
-      const messages = await connections.inbox(account.id);
-      if (conn.phase !== 'authenticating') return;
-      conn.phase = 'ready';
-      conn.send({ type: 'ready', account: toMe(account) });
-      conn.send({ type: 'inbox', messages });
-      if (subscription.firstSocket) await connections.announce(account.id, true);
-      const pending = conn.pending;
-      conn.pending = undefined;
-      conn.overflowReported = false;
-      if (pending) for (const raw of pending) this.handle(conn, raw);
-    } catch (err) {
-      if (conn.phase !== 'authenticating') return;
-      this.releaseSlot(conn);
-      conn.phase = 'hello';
-      if (err instanceof AppError && err.code === 'unauthorized') {
-        conn.error('unauthorized', 'The token is invalid or has been revoked.');
-        conn.close(CLOSE_UNAUTHORIZED, 'unauthorized');
-      } else {
-        this.deps.log.error({ err }, 'hello failed');
-        conn.error('internal', 'Something went wrong on our side; try again.');
-        conn.close(1011, 'internal');
-      }
-    }
-  }
-
-  /**
-   * Takes one of the account's socket slots synchronously, right after its
-   * token is checked: the awaits between here and `lobby.attach` would let
-   * simultaneous hellos all pass a check of the attached sessions.
-   */
-  private reserveSlot(conn: Connection, accountId: string): boolean {
-    const held = this.perAccount.get(accountId) ?? 0;
-    if (held >= this.deps.config.safety.maxSocketsPerAccount) return false;
-    this.perAccount.set(accountId, held + 1);
-    conn.slotOf = accountId;
-    return true;
-  }
-
-  private releaseSlot(conn: Connection): void {
-    const accountId = conn.slotOf;
-    if (!accountId) return;
-    conn.slotOf = undefined;
-    const left = (this.perAccount.get(accountId) ?? 1) - 1;
-    if (left > 0) this.perAccount.set(accountId, left);
-    else this.perAccount.delete(accountId);
   }
 
   /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's). */
