@@ -70,6 +70,11 @@ export class Moderation {
     return {};
   }
 
+  /** Accounts this one blocked or was blocked by: a new socket's session is never paired with them. */
+  blockedPairsOf(accountId: string): Promise<Set<string>> {
+    return this.store.blockedPairsOf(accountId);
+  }
+
   async suspend(accountId: string, until: string): Promise<boolean> {
     if (!(await this.store.setSuspension(accountId, until))) return false;
     this.revocations.emit({ accountId, tokenHashes: 'all', suspendedUntil: until });

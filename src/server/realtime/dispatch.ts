@@ -3,29 +3,23 @@
  * The table's type names every `ReadyFrame` type, so a frame type added to
  * the protocol without a handler fails the type check.
  */
-import type { ServerFrame } from '../../shared/protocol.js';
 import type { Connections, FrameResult } from '../domain/connections.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
+import type { ClientSocket, ReadyFrame } from './clientSocket.js';
 import type { Session } from './peer.js';
-import type { ReadyFrame } from './connection.js';
 
 export type Failure = { code: string; message: string; retryAfterMs?: number } | undefined;
 
-/** The signed-in socket a frame came from. */
-export type FrameContext = {
-  session: Session;
-  /** The client's address, in memory only (a report's network key). */
-  ip: string | undefined;
-  send(frame: ServerFrame): void;
-};
+/** The socket a frame came from: where replies go, and its address (a report's network key, in memory only). */
+export type FrameSource = Pick<ClientSocket, 'send' | 'ip'>;
 
-export type DispatchDeps = { lobby: Lobby; connections: Connections; moderation: Moderation; limits: RateLimits };
-
-type Handler<F extends ReadyFrame> = (ctx: FrameContext, frame: F) => Failure | Promise<Failure>;
+type Handler<F extends ReadyFrame> = (frame: F, session: Session, from: FrameSource) => Failure | Promise<Failure>;
 
 export type DispatchTable = { [T in ReadyFrame['type']]: Handler<Extract<ReadyFrame, { type: T }>> };
+
+export type DispatchDeps = { lobby: Lobby; connections: Connections; moderation: Moderation; limits: RateLimits };
 
 function rateLimited(retryAfterMs: number): Failure {
   return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs };
@@ -39,43 +33,43 @@ function rateLimited(retryAfterMs: number): Failure {
 export function dispatchTable({ lobby, connections, moderation, limits }: DispatchDeps): DispatchTable {
   /** Behind the awaited per-account limiter (`send` has its own synchronous one). */
   const limited =
-    <F extends ReadyFrame>(name: LimitName, handler: (ctx: FrameContext, frame: F) => Promise<Failure> | Failure) =>
-    async (ctx: FrameContext, frame: F): Promise<Failure> => {
-      const verdict = await limits.consume(name, ctx.session.account.id);
+    <F extends ReadyFrame>(name: LimitName, handler: Handler<F>) =>
+    async (frame: F, session: Session, from: FrameSource): Promise<Failure> => {
+      const verdict = await limits.consume(name, session.account.id);
       if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
-      return handler(ctx, frame);
+      return handler(frame, session, from);
     };
-  const reply = (ctx: FrameContext, result: FrameResult): Failure => {
-    if (result.reply) ctx.send(result.reply);
+  const reply = (from: FrameSource, result: FrameResult): Failure => {
+    if (result.reply) from.send(result.reply);
     return result.error;
   };
   return {
-    send: (ctx, frame) => {
-      const verdict = limits.message(ctx.session.account.id);
+    send: (frame, session) => {
+      const verdict = limits.message(session.account.id);
       if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
-      return lobby.send(ctx.session, frame);
+      return lobby.send(session, frame);
     },
-    typing: (ctx, frame) => lobby.typing(ctx.session, frame),
-    leave: (ctx, frame) => lobby.leave(ctx.session, frame),
-    cancel: (ctx) => {
-      lobby.cancel(ctx.session);
+    typing: (frame, session) => lobby.typing(session, frame),
+    leave: (frame, session) => lobby.leave(session, frame),
+    cancel: (_frame, session) => {
+      lobby.cancel(session);
       return undefined;
     },
-    reveal: (ctx, frame) => lobby.reveal(ctx.session, frame),
-    find: limited('find', (ctx, frame) => lobby.find(ctx.session, frame)),
-    connect: limited('connect', async (ctx, frame) => reply(ctx, await connections.request(ctx.session.account.id, frame.chatId))),
-    dm: limited('dm', async (ctx, frame) => reply(ctx, await connections.dm(ctx.session.account.id, frame))),
-    report: limited('report', async (ctx, frame) => reply(ctx, await moderation.report(ctx.session.account.id, frame, ctx.ip))),
-    read: async (ctx, frame) => {
-      await connections.read(ctx.session.account.id, frame.ids);
+    reveal: (frame, session) => lobby.reveal(session, frame),
+    find: limited('find', (frame, session) => lobby.find(session, frame)),
+    connect: limited('connect', async (frame, session, from) => reply(from, await connections.request(session.account.id, frame.chatId))),
+    dm: limited('dm', async (frame, session, from) => reply(from, await connections.dm(session.account.id, frame))),
+    report: limited('report', async (frame, session, from) => reply(from, await moderation.report(session.account.id, frame, from.ip))),
+    read: async (frame, session) => {
+      await connections.read(session.account.id, frame.ids);
       return undefined;
     },
-    block: async (ctx, frame) => reply(ctx, await moderation.block(ctx.session.account.id, frame.chatId)),
+    block: async (frame, session, from) => reply(from, await moderation.block(session.account.id, frame.chatId)),
   };
 }
 
 /** Runs the frame's handler (the cast is safe: the table's key is the frame's own type). */
-export function dispatch(table: DispatchTable, ctx: FrameContext, frame: ReadyFrame): Failure | Promise<Failure> {
+export function dispatch(table: DispatchTable, frame: ReadyFrame, session: Session, from: FrameSource): Failure | Promise<Failure> {
   const handler = table[frame.type] as Handler<ReadyFrame>;
-  return handler(ctx, frame);
+  return handler(frame, session, from);
 }

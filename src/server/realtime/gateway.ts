@@ -23,8 +23,18 @@ import type { RateLimits } from '../domain/rateLimits.js';
 import type { Revocation } from '../domain/revocations.js';
 import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
-import type { Store } from '../store/store.js';
-import { CLOSE_POLICY, CLOSE_SHUTDOWN, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, Connection, type ReadyFrame } from './connection.js';
+import {
+  type Authenticating,
+  CLOSE_POLICY,
+  CLOSE_SHUTDOWN,
+  CLOSE_SUSPENDED,
+  CLOSE_TOO_MANY,
+  CLOSE_UNAUTHORIZED,
+  ClientSocket,
+  type Closed,
+  type Ready,
+  type ReadyFrame,
+} from './clientSocket.js';
 import { dispatch, type DispatchTable, dispatchTable, type Failure } from './dispatch.js';
 import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
 import { handshake, type HandshakeDeps } from './handshake.js';
@@ -34,7 +44,6 @@ import { acceptUpgrades } from './upgrade.js';
 type Deps = {
   config: Config;
   accounts: Accounts;
-  store: Store;
   lobby: Lobby;
   connections: Connections;
   moderation: Moderation;
@@ -48,8 +57,10 @@ type Deps = {
 /** What a client that overfills a socket's queue is told to wait. */
 const QUEUE_FULL_RETRY_MS = 1000;
 
+const CLOSED: Closed = { phase: 'closed' };
+
 export class Gateway {
-  private readonly connections = new Set<Connection>();
+  private readonly sockets = new Set<ClientSocket>();
   private readonly caps: SocketCaps;
   private readonly pingTimer: NodeJS.Timeout;
   private closing = false;
@@ -73,7 +84,7 @@ export class Gateway {
   throttled = 0;
 
   get size(): number {
-    return this.connections.size;
+    return this.sockets.size;
   }
 
   register(app: FastifyInstance): void {
@@ -95,51 +106,58 @@ export class Gateway {
       return;
     }
     const country = trustedCountryHeader(this.deps.config.trustProxy, request.socket.remoteAddress, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
-    this.accept(new Connection(ws, ip, country, this.deps.config.socket.maxBufferedBytes));
+    const budget = this.deps.config.safety.rateLimits ? new FrameBudget(Date.now(), this.frameLimits) : undefined;
+    const helloTimer = setTimeout(() => this.helloDeadline(socket), this.deps.config.socket.helloDeadlineMs);
+    const socket = new ClientSocket(ws, ip, country, budget, this.deps.config.socket.maxBufferedBytes, helloTimer);
+    this.accept(socket);
   }
 
-  private accept(conn: Connection): void {
-    this.connections.add(conn);
-    const { ws } = conn;
-    if (this.deps.config.safety.rateLimits) conn.budget = new FrameBudget(Date.now(), this.frameLimits);
-    conn.helloTimer = setTimeout(() => {
-      if (conn.phase === 'hello' || conn.phase === 'authenticating') {
-        conn.error('unauthorized', 'No hello within the deadline.');
-        conn.close(CLOSE_UNAUTHORIZED, 'hello deadline');
-      }
-    }, this.deps.config.socket.helloDeadlineMs);
+  private helloDeadline(socket: ClientSocket): void {
+    const { phase } = socket.state;
+    if (phase !== 'awaitingHello' && phase !== 'authenticating') return;
+    socket.error('unauthorized', 'No hello within the deadline.');
+    socket.close(CLOSE_UNAUTHORIZED, 'hello deadline');
+  }
+
+  private accept(socket: ClientSocket): void {
+    this.sockets.add(socket);
+    const { ws } = socket;
     ws.on('message', (data, isBinary) => {
       // Closing (e.g. over budget): what the client still sends until it reads the close is ignored.
       if (ws.readyState !== WebSocket.OPEN) return;
-      conn.missedPings = 0;
-      if (!this.admit(conn)) return;
+      socket.missedPings = 0;
+      if (!this.admit(socket)) return;
       if (isBinary) {
-        conn.error('bad_request', 'Frames must be JSON text.');
+        socket.error('bad_request', 'Frames must be JSON text.');
         return;
       }
       const raw = data.toString();
-      if (conn.phase === 'authenticating') this.enqueue(conn, (conn.pending ??= []), raw);
-      else this.handle(conn, raw);
+      const state = socket.state;
+      if (state.phase === 'authenticating') this.enqueue(socket, state, state.pending, raw);
+      else this.handle(socket, raw);
     });
     ws.on('pong', () => {
-      conn.missedPings = 0;
+      socket.missedPings = 0;
     });
     ws.on('error', () => {
       // ws closes the socket itself (e.g. 1009 for an oversized frame); 'close' follows.
     });
-    ws.on('close', () => this.drop(conn));
+    ws.on('close', () => this.drop(socket));
   }
 
-  private drop(conn: Connection): void {
-    if (conn.phase === 'closed') return;
-    conn.phase = 'closed';
-    clearTimeout(conn.helloTimer);
-    this.connections.delete(conn);
-    if (conn.slotOf) this.caps.releaseAccountSlot(conn.slotOf);
-    conn.slotOf = undefined;
-    if (conn.ip) this.caps.releaseIp(conn.ip);
-    if (conn.session) this.deps.lobby.disconnect(conn.session);
-    if (conn.subscription && conn.session) void this.unsubscribe(conn.session.account.id, conn.subscription);
+  private drop(socket: ClientSocket): void {
+    const previous = socket.state;
+    if (previous.phase === 'closed') return;
+    socket.state = CLOSED;
+    this.sockets.delete(socket);
+    this.caps.releaseAccountSlot(socket);
+    if (socket.ip) this.caps.releaseIp(socket.ip);
+    if (previous.phase !== 'ready') {
+      clearTimeout(previous.helloTimer);
+      return;
+    }
+    this.deps.lobby.disconnect(previous.session);
+    void this.unsubscribe(previous.session.account.id, previous.subscription);
   }
 
   private async unsubscribe(accountId: string, subscription: Subscription): Promise<void> {
@@ -160,90 +178,90 @@ export class Gateway {
   }
 
   /** The frame budget, charged before a frame is parsed: false when the frame is not to be handled. */
-  private admit(conn: Connection): boolean {
-    const budget = conn.budget;
+  private admit(socket: ClientSocket): boolean {
+    const budget = socket.budget;
     if (!budget) return true;
-    if (conn.phase === 'ready') return this.charged(conn, budget, budget.frame(Date.now()));
+    if (socket.state.phase === 'ready') return this.charged(socket, budget, budget.frame(Date.now()));
     if (budget.beforeReady()) return true;
     this.throttled++;
-    conn.close(CLOSE_POLICY, 'too many frames before ready');
+    socket.close(CLOSE_POLICY, 'too many frames before ready');
     return false;
   }
 
   /** Acts on the budget's verdict: true when the frame may go on. */
-  private charged(conn: Connection, budget: FrameBudget, verdict: Verdict): boolean {
+  private charged(socket: ClientSocket, budget: FrameBudget, verdict: Verdict): boolean {
     if (verdict === ALLOW) return true;
     this.throttled++;
-    if (verdict === REFUSE) conn.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
-    else if (verdict === CLOSE) conn.close(CLOSE_POLICY, 'too many frames');
+    if (verdict === REFUSE) socket.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
+    else if (verdict === CLOSE) socket.close(CLOSE_POLICY, 'too many frames');
     return false;
   }
 
   /** Frames waiting on an earlier one are bounded: past the bound, `rate_limited` once, then silence until they drain. */
-  private enqueue<T>(conn: Connection, queue: T[], item: T): void {
+  private enqueue<T>(socket: ClientSocket, state: Authenticating | Ready, queue: T[], item: T): void {
     if (queue.length < FRAME_BUDGET.queuedMax) {
       queue.push(item);
       return;
     }
     this.throttled++;
-    if (conn.overflowReported) return;
-    conn.overflowReported = true;
-    conn.error('rate_limited', 'Too many frames are waiting; slow down.', { retryAfterMs: QUEUE_FULL_RETRY_MS });
+    if (state.overflowReported) return;
+    state.overflowReported = true;
+    socket.error('rate_limited', 'Too many frames are waiting; slow down.', { retryAfterMs: QUEUE_FULL_RETRY_MS });
   }
 
   /** Parses and validates one frame; valid ones are queued for dispatch. */
-  private handle(conn: Connection, raw: string): void {
-    if (conn.phase === 'closed') return;
+  private handle(socket: ClientSocket, raw: string): void {
+    if (socket.state.phase === 'closed') return;
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
       this.rejected++;
-      conn.error('bad_request', 'Frames must be valid JSON.');
+      socket.error('bad_request', 'Frames must be valid JSON.');
       return;
     }
     const parsed = ClientFrame.safeParse(json);
     if (!parsed.success) {
       this.rejected++;
-      conn.error('bad_request', `Malformed frame: ${firstIssue(parsed.error) ?? 'not a known message'}`);
+      socket.error('bad_request', `Malformed frame: ${firstIssue(parsed.error) ?? 'not a known message'}`);
       return;
     }
     const frame = parsed.data;
-    const budget = conn.budget;
-    if (budget && !this.charged(conn, budget, budget.parsed(frame, Date.now()))) return;
+    const budget = socket.budget;
+    if (budget && !this.charged(socket, budget, budget.parsed(frame, Date.now()))) return;
     if (frame.type === 'ping') {
-      conn.send({ type: 'pong' });
+      socket.send({ type: 'pong' });
       return;
     }
+    const state = socket.state;
     if (frame.type === 'hello') {
-      if (conn.phase !== 'hello') {
-        conn.error('bad_request', 'Already signed in on this socket.');
+      if (state.phase !== 'awaitingHello') {
+        socket.error('bad_request', 'Already signed in on this socket.');
         return;
       }
-      void this.signIn(conn, frame.token);
+      const authenticating: Authenticating = { phase: 'authenticating', helloTimer: state.helloTimer, pending: [], overflowReported: false };
+      socket.state = authenticating;
+      void this.signIn(socket, authenticating, frame.token);
       return;
     }
-    if (conn.phase !== 'ready') {
-      conn.error('unauthorized', 'Send hello with your token first.');
+    if (state.phase !== 'ready') {
+      socket.error('unauthorized', 'Send hello with your token first.');
       return;
     }
     if ((frame.type === 'send' || frame.type === 'dm') && isTextTooLong(frame.text)) {
-      conn.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
+      socket.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
       return;
     }
-    if (conn.draining) this.enqueue(conn, (conn.queue ??= []), frame);
-    else this.run(conn, frame);
+    if (state.draining) this.enqueue(socket, state, state.queue, frame);
+    else this.run(socket, state, frame);
   }
 
   /** The hello; once ready, the frames that came in meanwhile are handled in order, then the account's connections hear it is online. */
-  private async signIn(conn: Connection, token: string): Promise<void> {
-    const signedIn = await handshake(conn, token, this.handshakeDeps);
-    if (!signedIn || !conn.session) return;
-    const pending = conn.pending;
-    conn.pending = undefined;
-    conn.overflowReported = false;
-    if (pending) for (const raw of pending) this.handle(conn, raw);
-    if (signedIn.firstSocket) await this.announceOnline(conn.session.account.id);
+  private async signIn(socket: ClientSocket, authenticating: Authenticating, token: string): Promise<void> {
+    const signedIn = await handshake(socket, authenticating, token, this.handshakeDeps);
+    if (!signedIn) return;
+    for (const raw of signedIn.pending) this.handle(socket, raw);
+    if (signedIn.firstSocket) await this.announceOnline(signedIn.ready.session.account.id);
   }
 
   /**
@@ -251,66 +269,67 @@ export class Gateway {
    * the database or a limiter holds the frames behind it until it is done, so
    * a socket's frames always take effect in arrival order.
    */
-  private run(conn: Connection, frame: ReadyFrame): void {
+  private run(socket: ClientSocket, ready: Ready, frame: ReadyFrame): void {
     let outcome: Failure | Promise<Failure>;
     try {
-      outcome = dispatch(this.table, { session: conn.session!, ip: conn.ip, send: (reply) => conn.send(reply) }, frame);
+      outcome = dispatch(this.table, frame, ready.session, socket);
     } catch (err) {
-      this.failed(conn, frame, err);
+      this.failed(socket, frame, err);
       return;
     }
     if (!(outcome instanceof Promise)) {
-      if (outcome) this.report(conn, outcome);
+      if (outcome) this.report(socket, outcome);
       return;
     }
-    conn.draining = true;
+    ready.draining = true;
     outcome
       .then(
-        (failure) => failure && this.report(conn, failure),
-        (err: unknown) => this.failed(conn, frame, err),
+        (failure) => failure && this.report(socket, failure),
+        (err: unknown) => this.failed(socket, frame, err),
       )
       .finally(() => {
-        conn.draining = false;
-        const queue = conn.queue;
-        while (!conn.draining && conn.phase !== 'closed' && queue && queue.length > 0) this.run(conn, queue.shift()!);
-        if (!conn.draining) conn.overflowReported = false;
+        ready.draining = false;
+        while (!ready.draining && socket.state === ready) {
+          const next = ready.queue.shift();
+          if (!next) break;
+          this.run(socket, ready, next);
+        }
+        if (!ready.draining) ready.overflowReported = false;
       });
   }
 
-  private report(conn: Connection, failure: NonNullable<Failure>): void {
-    conn.error(failure.code, failure.message, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {});
+  private report(socket: ClientSocket, failure: NonNullable<Failure>): void {
+    socket.error(failure.code, failure.message, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {});
   }
 
   /** A database error is this client's problem only: the socket and the server stay up. */
-  private failed(conn: Connection, frame: ReadyFrame, err: unknown): void {
+  private failed(socket: ClientSocket, frame: ReadyFrame, err: unknown): void {
     this.deps.log.error({ err, frame: frame.type }, 'frame failed');
-    conn.error('internal', 'Something went wrong on our side; try again.');
+    socket.error('internal', 'Something went wrong on our side; try again.');
   }
 
-  /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's). */
+  /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's), ready or still in their hello. */
   revoke({ accountId, tokenHashes, suspendedUntil: until }: Revocation): void {
-    for (const session of [...this.deps.lobby.sessionsOf(accountId)]) {
-      const conn = session.peer;
-      if (!(conn instanceof Connection)) continue;
-      if (tokenHashes !== 'all' && (!conn.tokenHash || !tokenHashes.includes(conn.tokenHash))) continue;
+    for (const [socket, tokenHash] of [...this.caps.socketsOf(accountId)]) {
+      if (tokenHashes !== 'all' && !tokenHashes.includes(tokenHash)) continue;
       if (until) {
-        conn.error('suspended', `This account is suspended until ${until}.`, { until });
-        conn.close(CLOSE_SUSPENDED, 'suspended');
+        socket.error('suspended', `This account is suspended until ${until}.`, { until });
+        socket.close(CLOSE_SUSPENDED, 'suspended');
       } else {
-        conn.error('unauthorized', 'This sign-in has ended.');
-        conn.close(CLOSE_UNAUTHORIZED, 'revoked');
+        socket.error('unauthorized', 'This sign-in has ended.');
+        socket.close(CLOSE_UNAUTHORIZED, 'revoked');
       }
     }
   }
 
   private pingAll(): void {
-    for (const conn of this.connections) {
-      if (conn.missedPings >= 2) {
-        conn.ws.terminate();
+    for (const socket of this.sockets) {
+      if (socket.missedPings >= 2) {
+        socket.ws.terminate();
         continue;
       }
-      conn.missedPings++;
-      if (conn.ws.readyState === WebSocket.OPEN) conn.ws.ping();
+      socket.missedPings++;
+      if (socket.ws.readyState === WebSocket.OPEN) socket.ws.ping();
     }
   }
 
@@ -320,15 +339,15 @@ export class Gateway {
     clearInterval(this.pingTimer);
     this.deps.lobby.shutdown();
     const closed: Promise<void>[] = [];
-    for (const conn of this.connections) {
-      conn.send({ type: 'shutdown' });
+    for (const socket of this.sockets) {
+      socket.send({ type: 'shutdown' });
       closed.push(
         new Promise<void>((resolve) => {
-          if (conn.ws.readyState === WebSocket.CLOSED) return resolve();
-          conn.ws.once('close', () => resolve());
-          conn.close(CLOSE_SHUTDOWN, 'server shutting down');
+          if (socket.ws.readyState === WebSocket.CLOSED) return resolve();
+          socket.ws.once('close', () => resolve());
+          socket.close(CLOSE_SHUTDOWN, 'server shutting down');
           setTimeout(() => {
-            conn.ws.terminate();
+            socket.ws.terminate();
             resolve();
           }, 2000).unref();
         }),

@@ -1,10 +1,15 @@
 /**
- * Socket caps, in memory only: open sockets per client IP, and signed-in
- * sockets per account (per node).
+ * Socket caps and the account → sockets index, in memory only: open sockets
+ * per client IP, and the signed-in sockets of each account on this node (to
+ * cap them and to close them when their token is revoked).
  */
+import type { ClientSocket } from './clientSocket.js';
+
 export class SocketCaps {
   private readonly perIp = new Map<string, number>();
-  private readonly perAccount = new Map<string, number>();
+  /** Each account's sockets, from the hello's token check until close, with the hash of the token each signed in with. */
+  private readonly byAccount = new Map<string, Map<ClientSocket, string>>();
+  private readonly accountOf = new Map<ClientSocket, string>();
 
   constructor(private readonly limits: { maxSocketsPerIp: number; maxSocketsPerAccount: number }) {}
 
@@ -17,28 +22,39 @@ export class SocketCaps {
   }
 
   releaseIp(ip: string): void {
-    release(this.perIp, ip);
+    const left = (this.perIp.get(ip) ?? 1) - 1;
+    if (left > 0) this.perIp.set(ip, left);
+    else this.perIp.delete(ip);
   }
 
   /**
    * Takes one of the account's socket slots synchronously, right after its
-   * token is checked: the awaits between there and `lobby.attach` would let
-   * simultaneous hellos all pass a check of the attached sessions.
+   * token is checked: the awaits between there and `ready` would let
+   * simultaneous hellos all pass a later check.
    */
-  takeAccountSlot(accountId: string): boolean {
-    const held = this.perAccount.get(accountId) ?? 0;
-    if (held >= this.limits.maxSocketsPerAccount) return false;
-    this.perAccount.set(accountId, held + 1);
+  takeAccountSlot(socket: ClientSocket, accountId: string, tokenHash: string): boolean {
+    let sockets = this.byAccount.get(accountId);
+    if ((sockets?.size ?? 0) >= this.limits.maxSocketsPerAccount) return false;
+    if (!sockets) this.byAccount.set(accountId, (sockets = new Map()));
+    sockets.set(socket, tokenHash);
+    this.accountOf.set(socket, accountId);
     return true;
   }
 
-  releaseAccountSlot(accountId: string): void {
-    release(this.perAccount, accountId);
+  /** Gives the socket's slot back, if it holds one. */
+  releaseAccountSlot(socket: ClientSocket): void {
+    const accountId = this.accountOf.get(socket);
+    if (accountId === undefined) return;
+    this.accountOf.delete(socket);
+    const sockets = this.byAccount.get(accountId);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) this.byAccount.delete(accountId);
+  }
+
+  /** The account's sockets on this node, each with its token's hash. */
+  socketsOf(accountId: string): ReadonlyMap<ClientSocket, string> {
+    return this.byAccount.get(accountId) ?? EMPTY;
   }
 }
 
-function release(counts: Map<string, number>, key: string): void {
-  const left = (counts.get(key) ?? 1) - 1;
-  if (left > 0) counts.set(key, left);
-  else counts.delete(key);
-}
+const EMPTY: ReadonlyMap<ClientSocket, string> = new Map();
