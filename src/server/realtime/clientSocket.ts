@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import type { ClientFrame, ServerFrame } from '../../shared/protocol.js';
+import type { ClientFrame, ServerFrame, SocketErrorCode } from '../../shared/protocol.js';
+import { type ErrorDetails, errorFrame } from '../errors.js';
 import type { Subscription } from '../broker/broker.js';
 import type { FrameBudget } from './frameBudget.js';
 import type { Peer, Session } from './peer.js';
@@ -84,7 +85,8 @@ export class ClientSocket implements Peer {
     }
   }
 
-  error(code: string, message: string, extra: Record<string, unknown> = {}): void {
-    this.send({ type: 'error', code, message, ...extra });
+  /** An `error` frame: the code's default message unless another is given. */
+  error(code: SocketErrorCode, message?: string, details?: ErrorDetails): void {
+    this.send(errorFrame(code, message, details));
   }
 }

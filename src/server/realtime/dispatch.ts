@@ -3,26 +3,25 @@
  * The table's type names every `ReadyFrame` type, so a frame type added to
  * the protocol without a handler fails the type check.
  */
-import type { Connections, FrameResult } from '../domain/connections.js';
+import type { Connections } from '../domain/connections.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
+import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import type { ClientSocket, ReadyFrame } from './clientSocket.js';
 import type { Session } from './peer.js';
 
-export type Failure = { code: string; message: string; retryAfterMs?: number } | undefined;
+/** The socket a frame came from: its address (a report's network key, in memory only). */
+export type FrameSource = Pick<ClientSocket, 'ip'>;
 
-/** The socket a frame came from: where replies go, and its address (a report's network key, in memory only). */
-export type FrameSource = Pick<ClientSocket, 'send' | 'ip'>;
-
-type Handler<F extends ReadyFrame> = (frame: F, session: Session, from: FrameSource) => Failure | Promise<Failure>;
+type Handler<F extends ReadyFrame> = (frame: F, session: Session, from: FrameSource) => FrameOutcome | Promise<FrameOutcome>;
 
 export type DispatchTable = { [T in ReadyFrame['type']]: Handler<Extract<ReadyFrame, { type: T }>> };
 
 export type DispatchDeps = { lobby: Lobby; connections: Connections; moderation: Moderation; limits: RateLimits };
 
-function rateLimited(retryAfterMs: number): Failure {
-  return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs };
+function rateLimited(retryAfterMs: number): FrameOutcome {
+  return refuse('rate_limited', undefined, { retryAfterMs });
 }
 
 /**
@@ -34,15 +33,11 @@ export function dispatchTable({ lobby, connections, moderation, limits }: Dispat
   /** Behind the awaited per-account limiter (`send` has its own synchronous one). */
   const limited =
     <F extends ReadyFrame>(name: LimitName, handler: Handler<F>) =>
-    async (frame: F, session: Session, from: FrameSource): Promise<Failure> => {
+    async (frame: F, session: Session, from: FrameSource): Promise<FrameOutcome> => {
       const verdict = await limits.consume(name, session.account.id);
       if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
       return handler(frame, session, from);
     };
-  const reply = (from: FrameSource, result: FrameResult): Failure => {
-    if (result.reply) from.send(result.reply);
-    return result.error;
-  };
   return {
     send: (frame, session) => {
       const verdict = limits.message(session.account.id);
@@ -53,23 +48,23 @@ export function dispatchTable({ lobby, connections, moderation, limits }: Dispat
     leave: (frame, session) => lobby.leave(session, frame),
     cancel: (_frame, session) => {
       lobby.cancel(session);
-      return undefined;
+      return DONE;
     },
     reveal: (frame, session) => lobby.reveal(session, frame),
     find: limited('find', (frame, session) => lobby.find(session, frame)),
-    connect: limited('connect', async (frame, session, from) => reply(from, await connections.request(session.account.id, frame.chatId))),
-    dm: limited('dm', async (frame, session, from) => reply(from, await connections.dm(session.account.id, frame))),
-    report: limited('report', async (frame, session, from) => reply(from, await moderation.report(session.account.id, frame, from.ip))),
+    connect: limited('connect', (frame, session) => connections.request(session.account.id, frame.chatId)),
+    dm: limited('dm', (frame, session) => connections.dm(session.account.id, frame)),
+    report: limited('report', (frame, session, from) => moderation.report(session.account.id, frame, from.ip)),
     read: async (frame, session) => {
       await connections.read(session.account.id, frame.ids);
-      return undefined;
+      return DONE;
     },
-    block: async (frame, session, from) => reply(from, await moderation.block(session.account.id, frame.chatId)),
+    block: (frame, session) => moderation.block(session.account.id, frame.chatId),
   };
 }
 
 /** Runs the frame's handler (the cast is safe: the table's key is the frame's own type). */
-export function dispatch(table: DispatchTable, frame: ReadyFrame, session: Session, from: FrameSource): Failure | Promise<Failure> {
+export function dispatch(table: DispatchTable, frame: ReadyFrame, session: Session, from: FrameSource): FrameOutcome | Promise<FrameOutcome> {
   const handler = table[frame.type] as Handler<ReadyFrame>;
   return handler(frame, session, from);
 }

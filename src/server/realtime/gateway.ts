@@ -21,6 +21,7 @@ import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { RateLimits } from '../domain/rateLimits.js';
 import type { Revocation } from '../domain/revocations.js';
+import type { FrameOutcome } from '../errors.js';
 import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
 import {
@@ -35,7 +36,7 @@ import {
   type Ready,
   type ReadyFrame,
 } from './clientSocket.js';
-import { dispatch, type DispatchTable, dispatchTable, type Failure } from './dispatch.js';
+import { dispatch, type DispatchTable, dispatchTable } from './dispatch.js';
 import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
 import { handshake, type HandshakeDeps } from './handshake.js';
 import { SocketCaps } from './socketCaps.js';
@@ -270,7 +271,7 @@ export class Gateway {
    * a socket's frames always take effect in arrival order.
    */
   private run(socket: ClientSocket, ready: Ready, frame: ReadyFrame): void {
-    let outcome: Failure | Promise<Failure>;
+    let outcome: FrameOutcome | Promise<FrameOutcome>;
     try {
       outcome = dispatch(this.table, frame, ready.session, socket);
     } catch (err) {
@@ -278,13 +279,13 @@ export class Gateway {
       return;
     }
     if (!(outcome instanceof Promise)) {
-      if (outcome) this.report(socket, outcome);
+      this.settle(socket, outcome);
       return;
     }
     ready.draining = true;
     outcome
       .then(
-        (failure) => failure && this.report(socket, failure),
+        (settled) => this.settle(socket, settled),
         (err: unknown) => this.failed(socket, frame, err),
       )
       .finally(() => {
@@ -298,8 +299,13 @@ export class Gateway {
       });
   }
 
-  private report(socket: ClientSocket, failure: NonNullable<Failure>): void {
-    socket.error(failure.code, failure.message, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {});
+  /** The frame's answer to its socket: a reply, an error, or nothing. */
+  private settle(socket: ClientSocket, outcome: FrameOutcome): void {
+    if (outcome.ok) {
+      if (outcome.reply) socket.send(outcome.reply);
+      return;
+    }
+    socket.error(outcome.code, outcome.message, outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {});
   }
 
   /** A database error is this client's problem only: the socket and the server stay up. */

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../../shared/limits.js';
+import { httpError } from '../errors.js';
 
 function destroySocket(this: Duplex): void {
   this.destroy();
@@ -28,8 +29,9 @@ export function acceptUpgrades(app: FastifyInstance, onSocket: (ws: WebSocket, r
       onSocket(ws, request);
     });
   });
-  app.get('/ws', async (_request, reply) =>
-    reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'Connect with a WebSocket.' } }),
-  );
+  app.get('/ws', async (_request, reply) => {
+    const refusal = httpError('upgrade_required');
+    return reply.code(refusal.status).header('upgrade', 'websocket').send(refusal.toBody());
+  });
   return wss;
 }
