@@ -134,4 +134,31 @@ describe('a socket that closes during its hello', () => {
     expect((await socket.closed).code).toBe(4401);
     expect(socket.frames.map((f) => f.type)).not.toContain('ready');
   });
+
+  it('frames sent during the hello are handled before frames sent while the account is announced online', async () => {
+    const whileChecking = new Gate();
+    const whileAnnouncing = new Gate();
+    const opened = await storeFactories[0]!.open();
+    disposeStore = opened.dispose;
+    const store = whileAnnouncing.wrap(whileChecking.wrap(opened.store, 'blockedPairsOf'), 'connectionsOf');
+    server = await startService({ LOG_LEVEL: 'warn' }, { store });
+    const user = await signUp(server.url);
+
+    const checking = whileChecking.arm();
+    const announcing = whileAnnouncing.arm();
+    const socket = await TestSocket.open(server.wsUrl);
+    socket.send({ type: 'hello', token: user.token });
+    await checking.arrived;
+    socket.send({ type: 'find' });
+    await socket.flushed(); // the server holds the find, waiting for the hello
+    checking.release();
+    await socket.next('ready');
+    await announcing.arrived;
+    socket.send({ type: 'cancel' });
+    await socket.next('idle');
+    announcing.release();
+    // `find` was sent first, so it answered first: searching, then idle.
+    const order = socket.frames.map((f) => f.type).filter((t) => t === 'searching' || t === 'idle');
+    expect(order).toEqual(['searching', 'idle']);
+  });
 });
