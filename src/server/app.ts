@@ -177,7 +177,7 @@ export async function buildService(config: Config, overrides: Overrides & Google
     return reply.code(404).send(new AppError('not_found', 'There is nothing here.', 404).toBody());
   });
 
-  const gateway = new Gateway({ config, accounts, store, lobby, connections, moderation, limits, broker, geo, clientIp, log });
+  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, broker, geo, clientIp, log });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts, { maxPending: overrides.googleMaxPending }) : undefined;

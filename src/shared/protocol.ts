@@ -6,6 +6,7 @@
  * of its bundle.
  */
 import { z } from 'zod';
+import type { SocketErrorCode } from './errors.js';
 import { LIMITS } from './limits.js';
 
 const clientId = z.string().min(1).max(LIMITS.clientIdMax);
@@ -78,22 +79,8 @@ export type RevealedProfile = ClientFrameOf<'reveal'>['profile'];
 export const END_REASONS = ['you_left', 'partner_left', 'partner_disconnected', 'blocked', 'shutdown'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
-/** Stable error codes of `error` frames and HTTP error bodies (docs/protocol.md lists them). */
-export const ERROR_CODES = [
-  'bad_request',
-  'unauthorized',
-  'rate_limited',
-  'not_in_chat',
-  'already_searching',
-  'inbox_full',
-  'too_long',
-  'not_found',
-  'suspended',
-  'too_many_connections',
-  'ai_unavailable',
-  'internal',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/** Error codes come from the one catalogue (src/shared/errors.ts); docs/protocol.md lists them. */
+export { ERROR_CODES, type ErrorCode, SOCKET_ERROR_CODES, type SocketErrorCode } from './errors.js';
 
 export type ServerFrame =
   | { type: 'ready'; account: Me }
@@ -115,7 +102,7 @@ export type ServerFrame =
   | { type: 'connection_removed'; connectionId: string }
   | { type: 'pong' }
   | { type: 'shutdown' }
-  | { type: 'error'; code: ErrorCode | string; message: string; retryAfterMs?: number; until?: string };
+  | { type: 'error'; code: SocketErrorCode; message: string; retryAfterMs?: number; until?: string };
 
 function countCodePoints(s: string): number {
   let n = 0;

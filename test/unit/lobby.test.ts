@@ -43,8 +43,8 @@ function partnerName(s: Seat): string | undefined {
 function pairUp(topic = 'chess'): [Seat, Seat] {
   const a = seat(lobby, { nickname: 'Alice', interests: [topic] });
   const b = seat(lobby, { nickname: 'Bob', interests: [topic] });
-  expect(lobby.find(a.session, { type: 'find' })).toBeUndefined();
-  expect(lobby.find(b.session, { type: 'find' })).toBeUndefined();
+  expect(lobby.find(a.session, { type: 'find' })).toEqual({ ok: true });
+  expect(lobby.find(b.session, { type: 'find' })).toEqual({ ok: true });
   expect(partnerName(a)).toBe('Bob');
   expect(partnerName(b)).toBe('Alice');
   return [a, b];
@@ -55,7 +55,7 @@ describe('lobby: rematch cooldown', () => {
     open();
     const [a, b] = pairUp();
     const chatId = chatIdOf(a);
-    expect(lobby.leave(a.session, { type: 'leave', chatId })).toBeUndefined();
+    expect(lobby.leave(a.session, { type: 'leave', chatId })).toEqual({ ok: true });
     lobby.find(a.session, { type: 'find' });
     lobby.find(b.session, { type: 'find' });
     // Past widening: each would take anyone, but not each other yet.
@@ -201,8 +201,8 @@ describe('lobby: leaving', () => {
     open();
     const [a, b] = pairUp();
     const chatId = chatIdOf(a);
-    expect(lobby.leave(a.session, { type: 'leave', chatId })).toBeUndefined();
-    expect(lobby.leave(b.session, { type: 'leave', chatId })).toBeUndefined();
+    expect(lobby.leave(a.session, { type: 'leave', chatId })).toEqual({ ok: true });
+    expect(lobby.leave(b.session, { type: 'leave', chatId })).toEqual({ ok: true });
     expect(a.peer.all('ended')).toEqual([{ type: 'ended', chatId, reason: 'you_left' }]);
     expect(b.peer.all('ended')).toEqual([{ type: 'ended', chatId, reason: 'partner_left' }]);
     expect(lobby.chatCount).toBe(0);
@@ -212,7 +212,7 @@ describe('lobby: leaving', () => {
     open();
     const [a] = pairUp();
     const stranger = seat(lobby);
-    expect(lobby.leave(stranger.session, { type: 'leave', chatId: chatIdOf(a) })?.code).toBe('not_in_chat');
+    expect(lobby.leave(stranger.session, { type: 'leave', chatId: chatIdOf(a) })).toMatchObject({ ok: false, code: 'not_in_chat' });
     expect(a.session.chat).toBeDefined();
   });
 
@@ -233,10 +233,10 @@ describe('lobby: leaving', () => {
   it('a second find while searching, or a find while chatting, is refused', () => {
     open();
     const [a] = pairUp();
-    expect(lobby.find(a.session, { type: 'find' })?.code).toBe('bad_request');
+    expect(lobby.find(a.session, { type: 'find' })).toMatchObject({ ok: false, code: 'bad_request' });
     const c = seat(lobby, { interests: ['lonely'] });
     lobby.find(c.session, { type: 'find' });
-    expect(lobby.find(c.session, { type: 'find' })?.code).toBe('bad_request');
+    expect(lobby.find(c.session, { type: 'find' })).toMatchObject({ ok: false, code: 'bad_request' });
   });
 });
 
@@ -267,7 +267,7 @@ describe('lobby: AI partner', () => {
 
     const chatId = chatIdOf(a);
     const reply = a.peer.arrival('message');
-    expect(lobby.send(a.session, { type: 'send', chatId, id: 'm1', text: 'hello there' })).toBeUndefined();
+    expect(lobby.send(a.session, { type: 'send', chatId, id: 'm1', text: 'hello there' })).toEqual({ ok: true });
     expect((await reply).text).toBe('echo: hello there');
     expect(model.calls).toHaveLength(1);
   });

@@ -16,7 +16,7 @@ import * as oidc from 'openid-client';
 import type { Config } from '../config.js';
 import { assertNotSuspended, type Accounts } from '../domain/accounts.js';
 import { hashSecret, newToken } from '../domain/secrets.js';
-import { AppError, unauthorized } from '../errors.js';
+import { httpError, unauthorized } from '../errors.js';
 import { type AccountRecord, IdentityTakenError, type Store } from '../store/store.js';
 
 type GoogleConfig = Extract<Config['google'], { enabled: true }>;
@@ -105,7 +105,7 @@ export class GoogleSignIn {
     try {
       config = await this.config();
     } catch {
-      throw new AppError('provider_unavailable', 'Google sign-in is unavailable just now; try again later.', 503);
+      throw httpError('provider_unavailable', 'Google sign-in is unavailable just now; try again later.');
     }
     sweep(this.pending, Date.now());
     const verifier = oidc.randomPKCECodeVerifier();
@@ -191,11 +191,11 @@ export class GoogleSignIn {
       return { intent: 'signin', account, token: await this.accounts.startSession(account) };
     }
     const account = await this.accounts.authenticate(bearer);
-    if (account.id !== entry.accountId) throw new AppError('forbidden', 'This Google link was started by another account.', 403);
+    if (account.id !== entry.accountId) throw httpError('forbidden', 'This Google link was started by another account.');
     try {
       await this.store.linkIdentity(account.id, { provider: 'google', subject: entry.subject, email: entry.email, createdAt: new Date().toISOString() });
     } catch (err) {
-      if (err instanceof IdentityTakenError) throw new AppError('already_linked', 'That Google account is already linked to another account.', 409);
+      if (err instanceof IdentityTakenError) throw httpError('already_linked', 'That Google account is already linked to another account.');
       throw err;
     }
     const linked = await this.store.account(account.id);

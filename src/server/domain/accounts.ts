@@ -1,6 +1,6 @@
 import { normalizeInterests, normalizeNickname } from '../../shared/interests.js';
 import type { Me } from '../../shared/protocol.js';
-import { AppError, badRequest, unauthorized } from '../errors.js';
+import { badRequest, httpError, unauthorized } from '../errors.js';
 import type { AccountRecord, SessionRecord, Store } from '../store/store.js';
 import type { RecoveryCodeHasher } from './pepper.js';
 import type { Revocations } from './revocations.js';
@@ -35,7 +35,7 @@ export function suspendedUntil(account: AccountRecord, now = Date.now()): string
 export function assertNotSuspended(account: AccountRecord): void {
   const until = suspendedUntil(account);
   if (until) {
-    throw new AppError('suspended', `This account is suspended until ${until} after reports from other people.`, 403, { until });
+    throw httpError('suspended', `This account is suspended until ${until} after reports from other people.`, { until });
   }
 }
 
@@ -72,7 +72,7 @@ export class Accounts {
 
   async signUp(input: { nickname: string; interests: string[]; adult: boolean }) {
     if (input.adult !== true) {
-      throw new AppError('age_confirmation_required', 'METSONY is for adults: confirm that you are 18 or older.', 400);
+      throw httpError('age_confirmation_required', 'METSONY is for adults: confirm that you are 18 or older.');
     }
     const nickname = validNickname(input.nickname);
     const interests = validInterests(input.interests);
@@ -85,7 +85,7 @@ export class Accounts {
 
   async signIn(rawCode: string) {
     const account = await this.accountByCode(normalizeRecoveryCode(rawCode));
-    if (!account) throw new AppError('invalid_recovery_code', 'That recovery code does not match any account.', 401);
+    if (!account) throw httpError('invalid_recovery_code', 'That recovery code does not match any account.');
     return { account, token: await this.startSession(account) };
   }
 

@@ -3,16 +3,15 @@
  * presence between them; and offline messages (stored only while the
  * recipient has no open socket, deleted when read).
  */
-import type { Connection, OfflineMessage, ServerFrame } from '../../shared/protocol.js';
+import type { Connection, OfflineMessage } from '../../shared/protocol.js';
 import { isAiAccount } from '../ai/aiPartner.js';
 import type { Broker } from '../broker/broker.js';
+import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import type { ConnectionView, InboxLimits, OfflineMessageRecord, Store } from '../store/store.js';
 import { InboxFullError } from '../store/store.js';
 import { type Handshakes, MemoryHandshakes } from './handshakes.js';
 import type { Lobby } from './lobby.js';
 import { newId, newSortableId } from './secrets.js';
-
-export type FrameResult = { reply?: ServerFrame; error?: { code: string; message: string } };
 
 export function toOfflineMessage(m: OfflineMessageRecord): OfflineMessage {
   return { id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt };
@@ -46,24 +45,24 @@ export class Connections {
    * `connect {chatId}`: both must ask; then both get `connected`, once. A pair
    * that is already connected gets `connected` at once, for the one who asked.
    */
-  async request(accountId: string, chatId: string): Promise<FrameResult> {
+  async request(accountId: string, chatId: string): Promise<FrameOutcome> {
     const members = this.lobby.members(chatId, accountId);
-    if (!members) return { error: { code: 'not_in_chat', message: 'You can only connect with someone you chatted with just now.' } };
+    if (!members) return refuse('not_in_chat', 'You can only connect with someone you chatted with just now.');
     const [me, partner] = members[0].id === accountId ? members : [members[1], members[0]];
-    if (isAiAccount(partner.id)) return { error: { code: 'bad_request', message: 'An AI partner cannot become a connection.' } };
+    if (isAiAccount(partner.id)) return refuse('bad_request', 'An AI partner cannot become a connection.');
 
     if (!(await this.handshakes.ask(chatId, me.id, partner.id))) {
       const existing = (await this.store.connectionsOf(me.id)).find((v) => v.partnerId === partner.id);
       if (existing) this.broker.publish(me.id, { type: 'connected', chatId, connection: await this.toWire(existing) });
       else this.broker.publish(partner.id, { type: 'connect_requested', chatId });
-      return {};
+      return DONE;
     }
     const record = await this.store.connect(me.id, partner.id, newId(), new Date().toISOString());
     for (const person of [me, partner]) {
       const view = (await this.store.connectionsOf(person.id)).find((v) => v.id === record.id);
       if (view) this.broker.publish(person.id, { type: 'connected', chatId, connection: await this.toWire(view) });
     }
-    return {};
+    return DONE;
   }
 
   /** Removes the connection for both, with every waiting message between them. */
@@ -83,16 +82,16 @@ export class Connections {
   }
 
   /** `dm`: relayed live when the recipient has a socket open, else stored until read. */
-  async dm(accountId: string, frame: { connectionId: string; id: string; text: string }): Promise<FrameResult> {
+  async dm(accountId: string, frame: { connectionId: string; id: string; text: string }): Promise<FrameOutcome> {
     const record = await this.store.connection(frame.connectionId);
     if (!record || (record.accountA !== accountId && record.accountB !== accountId)) {
-      return { error: { code: 'not_found', message: 'That connection does not exist (any more).' } };
+      return refuse('not_found', 'That connection does not exist (any more).');
     }
     const recipient = record.accountA === accountId ? record.accountB : record.accountA;
     const at = new Date().toISOString();
     if (await this.broker.online(recipient)) {
       this.broker.publish(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at });
-      return { reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: false } };
+      return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: false } };
     }
     try {
       await this.store.storeOfflineMessage(
@@ -101,12 +100,12 @@ export class Connections {
       );
     } catch (err) {
       if (err instanceof InboxFullError) {
-        return { error: { code: 'inbox_full', message: 'Their inbox is full; try again after they have read some messages.' } };
+        return refuse('inbox_full');
       }
       throw err;
     }
     // Only now, after the commit: an acknowledged message survives a crash.
-    return { reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: true } };
+    return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: true } };
   }
 
   async inbox(accountId: string): Promise<OfflineMessage[]> {

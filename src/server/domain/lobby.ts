@@ -8,6 +8,7 @@ import { isAiAccount } from '../ai/aiPartner.js';
 import type { SharedMatching } from '../cluster/sharedMatching.js';
 import { type Chat, partnerIn, type Session } from '../realtime/peer.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
+import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import { newId } from './secrets.js';
 
 export type LobbyOptions = {
@@ -18,8 +19,6 @@ export type LobbyOptions = {
   /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
   shared?: SharedMatching;
 };
-
-type FrameError = { code: 'bad_request' | 'not_in_chat'; message: string };
 
 export type ChatMember = { id: string; nickname: string };
 
@@ -93,13 +92,13 @@ export class Lobby {
     }
   }
 
-  find(session: Session, frame: ClientFrameOf<'find'>): FrameError | undefined {
-    if (session.searching) return { code: 'bad_request', message: 'Already searching.' };
-    if (session.chat) return { code: 'bad_request', message: 'Leave the current chat before finding a new one.' };
+  find(session: Session, frame: ClientFrameOf<'find'>): FrameOutcome {
+    if (session.searching) return refuse('bad_request', 'Already searching.');
+    if (session.chat) return refuse('bad_request', 'Leave the current chat before finding a new one.');
     let interests = session.account.interests;
     if (frame.interests) {
       const result = normalizeInterests(frame.interests);
-      if (!result.ok) return { code: 'bad_request', message: result.message };
+      if (!result.ok) return refuse('bad_request', result.message);
       interests = result.interests;
     }
     session.searching = true;
@@ -119,7 +118,7 @@ export class Lobby {
     };
     if (this.options.shared) this.options.shared.search(session, seeker);
     else this.matchmaker.add(seeker);
-    return undefined;
+    return DONE;
   }
 
   cancel(session: Session): void {
@@ -169,7 +168,7 @@ export class Lobby {
     return chat && chat.id === chatId ? chat : undefined;
   }
 
-  send(session: Session, frame: ClientFrameOf<'send'>): FrameError | undefined {
+  send(session: Session, frame: ClientFrameOf<'send'>): FrameOutcome {
     const chat = this.chatOf(session, frame.chatId);
     if (!chat) return notInChat();
     partnerIn(chat, session).send({
@@ -181,21 +180,21 @@ export class Lobby {
     });
     session.send({ type: 'sent', chatId: chat.id, id: frame.id });
     this.relayed++;
-    return undefined;
+    return DONE;
   }
 
-  typing(session: Session, frame: ClientFrameOf<'typing'>): FrameError | undefined {
+  typing(session: Session, frame: ClientFrameOf<'typing'>): FrameOutcome {
     const chat = this.chatOf(session, frame.chatId);
     if (!chat) return notInChat();
     partnerIn(chat, session).send({ type: 'typing', chatId: chat.id, typing: frame.typing });
-    return undefined;
+    return DONE;
   }
 
   /** Passes the private profile to the partner, once per chat and side; it is never kept or logged. */
-  reveal(session: Session, frame: ClientFrameOf<'reveal'>): FrameError | undefined {
+  reveal(session: Session, frame: ClientFrameOf<'reveal'>): FrameOutcome {
     const chat = this.chatOf(session, frame.chatId);
     if (!chat) return notInChat();
-    if (partnerIn(chat, session).ai) return { code: 'bad_request', message: 'Your partner is an AI: there is no one to reveal your profile to.' };
+    if (partnerIn(chat, session).ai) return refuse('bad_request', 'Your partner is an AI: there is no one to reveal your profile to.');
     const { firstName, age, gender, location } = frame.profile;
     const profile = {
       ...(firstName?.trim() ? { firstName: firstName.trim() } : {}),
@@ -203,23 +202,23 @@ export class Lobby {
       ...(gender?.trim() ? { gender: gender.trim() } : {}),
       ...(location?.trim() ? { location: location.trim() } : {}),
     };
-    if (Object.keys(profile).length === 0) return { code: 'bad_request', message: 'The profile to reveal is empty.' };
-    if (chat.a === session ? chat.revealedA : chat.revealedB) return { code: 'bad_request', message: 'You already revealed your profile in this chat.' };
+    if (Object.keys(profile).length === 0) return refuse('bad_request', 'The profile to reveal is empty.');
+    if (chat.a === session ? chat.revealedA : chat.revealedB) return refuse('bad_request', 'You already revealed your profile in this chat.');
     if (chat.a === session) chat.revealedA = true;
     else chat.revealedB = true;
     partnerIn(chat, session).send({ type: 'revealed', chatId: chat.id, profile });
-    return undefined;
+    return DONE;
   }
 
-  leave(session: Session, frame: ClientFrameOf<'leave'>): FrameError | undefined {
+  leave(session: Session, frame: ClientFrameOf<'leave'>): FrameOutcome {
     const chat = this.chatOf(session, frame.chatId);
     if (!chat) {
       // Both pressed Next at the same instant: the chat already ended; nothing to do.
-      if (session.lastChatId === frame.chatId) return undefined;
+      if (session.lastChatId === frame.chatId) return DONE;
       return notInChat();
     }
     this.endChat(chat, session, 'you_left', 'partner_left');
-    return undefined;
+    return DONE;
   }
 
   /** Ends the chat for both; `by` gets `own`, the partner gets `other`. */
@@ -350,6 +349,6 @@ function memberOf(session: Session): ChatMember {
   return { id: session.account.id, nickname: session.account.nickname };
 }
 
-function notInChat(): FrameError {
-  return { code: 'not_in_chat', message: 'You are not in that chat.' };
+function notInChat(): FrameOutcome {
+  return refuse('not_in_chat');
 }

@@ -8,7 +8,8 @@ import type { ClientFrameOf } from '../../shared/protocol.js';
 import { isAiAccount } from '../ai/aiPartner.js';
 import type { Config } from '../config.js';
 import type { ReportRecord, Store } from '../store/store.js';
-import type { Connections, FrameResult } from './connections.js';
+import { DONE, type FrameOutcome, refuse } from '../errors.js';
+import type { Connections } from './connections.js';
 import type { Lobby } from './lobby.js';
 import type { IpKeys } from './ipKeys.js';
 import { reporterWeight, weightedSum } from './reporterWeight.js';
@@ -20,7 +21,7 @@ import { newId } from './secrets.js';
 export const ERASED_REPORT_RETENTION_MS = 180 * 24 * 3600_000;
 const SWEEP_EVERY_MS = 3600_000;
 
-const NOT_IN_CHAT = { code: 'not_in_chat', message: 'You can only report or block someone you chatted with just now.' } as const;
+const NOT_IN_CHAT = refuse('not_in_chat', 'You can only report or block someone you chatted with just now.');
 
 export class Moderation {
   private readonly networks: ReportNetworks;
@@ -38,11 +39,11 @@ export class Moderation {
   }
 
   /** `ip`: the reporter's address, used only for its network key, in memory. */
-  async report(accountId: string, frame: ClientFrameOf<'report'>, ip?: string): Promise<FrameResult> {
+  async report(accountId: string, frame: ClientFrameOf<'report'>, ip?: string): Promise<FrameOutcome> {
     const partner = this.partnerIn(frame.chatId, accountId);
-    if (!partner) return { error: NOT_IN_CHAT };
+    if (!partner) return NOT_IN_CHAT;
     // An AI partner has no account to moderate; the report is acknowledged and not kept.
-    if (isAiAccount(partner)) return { reply: { type: 'reported', chatId: frame.chatId } };
+    if (isAiAccount(partner)) return { ok: true, reply: { type: 'reported', chatId: frame.chatId } };
     await this.store.createReport({
       id: newId(),
       reporterId: accountId,
@@ -54,20 +55,25 @@ export class Moderation {
     });
     if (ip) this.networks.add(partner, accountId, await this.ipKeys.networkKeys(ip));
     await this.suspendIfReportedEnough(partner);
-    return { reply: { type: 'reported', chatId: frame.chatId } };
+    return { ok: true, reply: { type: 'reported', chatId: frame.chatId } };
   }
 
-  async block(accountId: string, chatId: string): Promise<FrameResult> {
+  async block(accountId: string, chatId: string): Promise<FrameOutcome> {
     const partner = this.partnerIn(chatId, accountId);
-    if (!partner) return { error: NOT_IN_CHAT };
+    if (!partner) return NOT_IN_CHAT;
     if (isAiAccount(partner)) {
       this.lobby.keepBlockedApart(accountId, partner, chatId); // ends the chat; nothing to store
-      return {};
+      return DONE;
     }
     await this.store.block(accountId, partner, new Date().toISOString());
     this.lobby.keepBlockedApart(accountId, partner, chatId);
     await this.connections.removeBetween(accountId, partner);
-    return {};
+    return DONE;
+  }
+
+  /** Accounts this one blocked or was blocked by: a new socket's session is never paired with them. */
+  blockedPairsOf(accountId: string): Promise<Set<string>> {
+    return this.store.blockedPairsOf(accountId);
   }
 
   async suspend(accountId: string, until: string): Promise<boolean> {

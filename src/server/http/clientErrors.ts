@@ -4,14 +4,15 @@
  * Written straight to the socket, which is then closed.
  */
 import type { Socket } from 'node:net';
+import type { HttpErrorCode } from '../../shared/errors.js';
 
 type ClientError = Error & { code?: string };
 
-const ANSWERS: Record<string, { status: number; reason: string; code: string; message: string }> = {
+const ANSWERS: Record<string, { status: number; reason: string; code: HttpErrorCode; message: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'request_timeout', message: 'The request did not arrive in time.' },
   HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', code: 'headers_too_large', message: 'The request headers are too large.' },
 };
-const MALFORMED = { status: 400, reason: 'Bad Request', code: 'bad_request', message: 'The request is malformed.' };
+const MALFORMED = { status: 400, reason: 'Bad Request', code: 'bad_request' as HttpErrorCode, message: 'The request is malformed.' };
 
 export function clientErrorHandler(error: ClientError, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;

@@ -1,39 +1,50 @@
 /**
- * The socket gateway for /ws: hello and auth, frame size and shape checks,
- * rate limits and socket caps, dispatch to the domain, liveness pings, and
- * the goodbye on shutdown. Domain code only ever sees frames that passed the
- * zod schema; the frames of one socket are handled one after another, in
- * arrival order.
+ * The socket gateway for /ws: frame intake (the frame budget, size and shape
+ * checks, bounded queues), revocation, liveness pings, and the goodbye on
+ * shutdown. The parts live next to it: upgrade.ts and socketCaps.ts (taking
+ * sockets in), handshake.ts (hello → ready), dispatch.ts (what each frame
+ * does). Domain code only ever sees frames that passed the zod schema; the
+ * frames of one socket are handled one after another, in arrival order.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket, { type WebSocketServer } from 'ws';
 import { FRAME_BUDGET, LIMITS } from '../../shared/limits.js';
 import { ClientFrame, isTextTooLong, type ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Subscription } from '../broker/broker.js';
 import type { Config } from '../config.js';
-import { suspendedUntil, toMe, type Accounts } from '../domain/accounts.js';
-import type { Connections, FrameResult } from '../domain/connections.js';
+import type { Accounts } from '../domain/accounts.js';
+import type { Connections } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
-import type { LimitName, RateLimits } from '../domain/rateLimits.js';
+import type { RateLimits } from '../domain/rateLimits.js';
 import type { Revocation } from '../domain/revocations.js';
-import { hashSecret, newId } from '../domain/secrets.js';
-import { AppError } from '../errors.js';
+import type { FrameOutcome } from '../errors.js';
 import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
-import type { Store } from '../store/store.js';
-import { CLOSE_POLICY, CLOSE_SHUTDOWN, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, Connection, type ReadyFrame } from './connection.js';
+import {
+  type Authenticating,
+  CLOSE_POLICY,
+  CLOSE_SHUTDOWN,
+  CLOSE_SUSPENDED,
+  CLOSE_TOO_MANY,
+  CLOSE_UNAUTHORIZED,
+  ClientSocket,
+  type Closed,
+  type Ready,
+  type ReadyFrame,
+} from './clientSocket.js';
+import { dispatch, type DispatchTable, dispatchTable } from './dispatch.js';
 import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
-import { Session } from './peer.js';
+import { handshake, type HandshakeDeps } from './handshake.js';
+import { SocketCaps } from './socketCaps.js';
+import { acceptUpgrades } from './upgrade.js';
 
 type Deps = {
   config: Config;
   accounts: Accounts;
-  store: Store;
   lobby: Lobby;
   connections: Connections;
   moderation: Moderation;
@@ -44,42 +55,28 @@ type Deps = {
   log: Logger;
 };
 
-type Failure = { code: string; message: string; retryAfterMs?: number } | undefined;
-
-function destroySocket(this: Duplex): void {
-  this.destroy();
-}
-
-function rateLimited(retryAfterMs: number): Failure {
-  return { code: 'rate_limited', message: 'Slow down a little and try again shortly.', retryAfterMs };
-}
-
 /** What a client that overfills a socket's queue is told to wait. */
 const QUEUE_FULL_RETRY_MS = 1000;
 
-/** Frames limited per account through the (awaited) limiter; `send` has its own synchronous one. */
-const RATE_LIMITED: Partial<Record<ReadyFrame['type'], LimitName>> = {
-  find: 'find',
-  dm: 'dm',
-  connect: 'connect',
-  report: 'report',
-};
+const CLOSED: Closed = { phase: 'closed' };
 
 export class Gateway {
-  private readonly connections = new Set<Connection>();
-  /** Open sockets per client IP, in memory only, to cap them. */
-  private readonly perIp = new Map<string, number>();
-  /** Socket slots per account, taken as soon as the hello's token is checked (before any other await). */
-  private readonly perAccount = new Map<string, number>();
+  private readonly sockets = new Set<ClientSocket>();
+  private readonly caps: SocketCaps;
   private readonly pingTimer: NodeJS.Timeout;
   private closing = false;
   private wss: WebSocketServer | undefined;
   private readonly frameLimits: FrameBudgetLimits;
+  private readonly table: DispatchTable;
+  private readonly handshakeDeps: HandshakeDeps;
 
   constructor(private readonly deps: Deps) {
     this.pingTimer = setInterval(() => this.pingAll(), deps.config.socket.pingIntervalMs);
     this.pingTimer.unref();
     this.frameLimits = { ...FRAME_BUDGET, burst: deps.config.socket.frameBurst, perSecond: deps.config.socket.framesPerSecond };
+    this.caps = new SocketCaps(deps.config.safety);
+    this.table = dispatchTable(deps);
+    this.handshakeDeps = { ...deps, caps: this.caps, unsubscribe: (accountId, subscription) => this.unsubscribe(accountId, subscription) };
   }
 
   /** Frames answered with `bad_request` since start. */
@@ -88,32 +85,11 @@ export class Gateway {
   throttled = 0;
 
   get size(): number {
-    return this.connections.size;
+    return this.sockets.size;
   }
 
-  /**
-   * Takes WebSocket upgrades for /ws straight from the HTTP server, with `ws`
-   * in noServer mode. (Routing upgrades through Fastify kept its request,
-   * reply and logger alive for the socket's whole life: ~2 KiB per socket,
-   * see bench/README.md.) A plain GET /ws answers 426.
-   */
   register(app: FastifyInstance): void {
-    const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.frameBytesMax, perMessageDeflate: false, clientTracking: false });
-    this.wss = wss;
-    app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on('error', destroySocket);
-      if (request.url !== '/ws' && !request.url?.startsWith('/ws?')) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        socket.removeListener('error', destroySocket);
-        this.open(ws, request);
-      });
-    });
-    app.get('/ws', async (_request, reply) =>
-      reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'Connect with a WebSocket.' } }),
-    );
+    this.wss = acceptUpgrades(app, (ws, request) => this.open(ws, request));
   }
 
   private open(ws: WebSocket, request: IncomingMessage): void {
@@ -125,61 +101,64 @@ export class Gateway {
     // The IP is used here, in memory, for the country estimate and the socket cap.
     const headers = request.headers;
     const ip = this.deps.clientIp(request.socket.remoteAddress, headers);
-    if (ip && (this.perIp.get(ip) ?? 0) >= this.deps.config.safety.maxSocketsPerIp) {
+    if (ip && !this.caps.takeIp(ip)) {
       ws.send(JSON.stringify({ type: 'error', code: 'too_many_connections', message: 'Too many open connections from your network.' } satisfies ServerFrame));
       ws.close(CLOSE_TOO_MANY, 'too many connections');
       return;
     }
-    if (ip) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     const country = trustedCountryHeader(this.deps.config.trustProxy, request.socket.remoteAddress, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
-    this.accept(new Connection(ws, ip, country, this.deps.config.socket.maxBufferedBytes));
+    const budget = this.deps.config.safety.rateLimits ? new FrameBudget(Date.now(), this.frameLimits) : undefined;
+    const helloTimer = setTimeout(() => this.helloDeadline(socket), this.deps.config.socket.helloDeadlineMs);
+    const socket = new ClientSocket(ws, ip, country, budget, this.deps.config.socket.maxBufferedBytes, helloTimer);
+    this.accept(socket);
   }
 
-  private accept(conn: Connection): void {
-    this.connections.add(conn);
-    const { ws } = conn;
-    if (this.deps.config.safety.rateLimits) conn.budget = new FrameBudget(Date.now(), this.frameLimits);
-    conn.helloTimer = setTimeout(() => {
-      if (conn.phase === 'hello' || conn.phase === 'authenticating') {
-        conn.error('unauthorized', 'No hello within the deadline.');
-        conn.close(CLOSE_UNAUTHORIZED, 'hello deadline');
-      }
-    }, this.deps.config.socket.helloDeadlineMs);
+  private helloDeadline(socket: ClientSocket): void {
+    const { phase } = socket.state;
+    if (phase !== 'awaitingHello' && phase !== 'authenticating') return;
+    socket.error('unauthorized', 'No hello within the deadline.');
+    socket.close(CLOSE_UNAUTHORIZED, 'hello deadline');
+  }
+
+  private accept(socket: ClientSocket): void {
+    this.sockets.add(socket);
+    const { ws } = socket;
     ws.on('message', (data, isBinary) => {
       // Closing (e.g. over budget): what the client still sends until it reads the close is ignored.
       if (ws.readyState !== WebSocket.OPEN) return;
-      conn.missedPings = 0;
-      if (!this.admit(conn)) return;
+      socket.missedPings = 0;
+      if (!this.admit(socket)) return;
       if (isBinary) {
-        conn.error('bad_request', 'Frames must be JSON text.');
+        socket.error('bad_request', 'Frames must be JSON text.');
         return;
       }
       const raw = data.toString();
-      if (conn.phase === 'authenticating') this.enqueue(conn, (conn.pending ??= []), raw);
-      else this.handle(conn, raw);
+      const state = socket.state;
+      if (state.phase === 'authenticating') this.enqueue(socket, state, state.pending, raw);
+      else this.handle(socket, raw);
     });
     ws.on('pong', () => {
-      conn.missedPings = 0;
+      socket.missedPings = 0;
     });
     ws.on('error', () => {
       // ws closes the socket itself (e.g. 1009 for an oversized frame); 'close' follows.
     });
-    ws.on('close', () => this.drop(conn));
+    ws.on('close', () => this.drop(socket));
   }
 
-  private drop(conn: Connection): void {
-    if (conn.phase === 'closed') return;
-    conn.phase = 'closed';
-    clearTimeout(conn.helloTimer);
-    this.connections.delete(conn);
-    this.releaseSlot(conn);
-    if (conn.ip) {
-      const left = (this.perIp.get(conn.ip) ?? 1) - 1;
-      if (left > 0) this.perIp.set(conn.ip, left);
-      else this.perIp.delete(conn.ip);
+  private drop(socket: ClientSocket): void {
+    const previous = socket.state;
+    if (previous.phase === 'closed') return;
+    socket.state = CLOSED;
+    this.sockets.delete(socket);
+    this.caps.releaseAccountSlot(socket);
+    if (socket.ip) this.caps.releaseIp(socket.ip);
+    if (previous.phase !== 'ready') {
+      clearTimeout(previous.helloTimer);
+      return;
     }
-    if (conn.session) this.deps.lobby.disconnect(conn.session);
-    if (conn.subscription && conn.session) void this.unsubscribe(conn.session.account.id, conn.subscription);
+    this.deps.lobby.disconnect(previous.session);
+    void this.unsubscribe(previous.session.account.id, previous.subscription);
   }
 
   private async unsubscribe(accountId: string, subscription: Subscription): Promise<void> {
@@ -191,80 +170,99 @@ export class Gateway {
     }
   }
 
+  private async announceOnline(accountId: string): Promise<void> {
+    try {
+      await this.deps.connections.announce(accountId, true);
+    } catch (err) {
+      this.deps.log.error({ err }, 'presence update failed');
+    }
+  }
+
   /** The frame budget, charged before a frame is parsed: false when the frame is not to be handled. */
-  private admit(conn: Connection): boolean {
-    const budget = conn.budget;
+  private admit(socket: ClientSocket): boolean {
+    const budget = socket.budget;
     if (!budget) return true;
-    if (conn.phase === 'ready') return this.charged(conn, budget, budget.frame(Date.now()));
+    if (socket.state.phase === 'ready') return this.charged(socket, budget, budget.frame(Date.now()));
     if (budget.beforeReady()) return true;
     this.throttled++;
-    conn.close(CLOSE_POLICY, 'too many frames before ready');
+    socket.close(CLOSE_POLICY, 'too many frames before ready');
     return false;
   }
 
   /** Acts on the budget's verdict: true when the frame may go on. */
-  private charged(conn: Connection, budget: FrameBudget, verdict: Verdict): boolean {
+  private charged(socket: ClientSocket, budget: FrameBudget, verdict: Verdict): boolean {
     if (verdict === ALLOW) return true;
     this.throttled++;
-    if (verdict === REFUSE) conn.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
-    else if (verdict === CLOSE) conn.close(CLOSE_POLICY, 'too many frames');
+    if (verdict === REFUSE) socket.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
+    else if (verdict === CLOSE) socket.close(CLOSE_POLICY, 'too many frames');
     return false;
   }
 
   /** Frames waiting on an earlier one are bounded: past the bound, `rate_limited` once, then silence until they drain. */
-  private enqueue<T>(conn: Connection, queue: T[], item: T): void {
+  private enqueue<T>(socket: ClientSocket, state: Authenticating | Ready, queue: T[], item: T): void {
     if (queue.length < FRAME_BUDGET.queuedMax) {
       queue.push(item);
       return;
     }
     this.throttled++;
-    if (conn.overflowReported) return;
-    conn.overflowReported = true;
-    conn.error('rate_limited', 'Too many frames are waiting; slow down.', { retryAfterMs: QUEUE_FULL_RETRY_MS });
+    if (state.overflowReported) return;
+    state.overflowReported = true;
+    socket.error('rate_limited', 'Too many frames are waiting; slow down.', { retryAfterMs: QUEUE_FULL_RETRY_MS });
   }
 
   /** Parses and validates one frame; valid ones are queued for dispatch. */
-  private handle(conn: Connection, raw: string): void {
-    if (conn.phase === 'closed') return;
+  private handle(socket: ClientSocket, raw: string): void {
+    if (socket.state.phase === 'closed') return;
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
       this.rejected++;
-      conn.error('bad_request', 'Frames must be valid JSON.');
+      socket.error('bad_request', 'Frames must be valid JSON.');
       return;
     }
     const parsed = ClientFrame.safeParse(json);
     if (!parsed.success) {
       this.rejected++;
-      conn.error('bad_request', `Malformed frame: ${firstIssue(parsed.error) ?? 'not a known message'}`);
+      socket.error('bad_request', `Malformed frame: ${firstIssue(parsed.error) ?? 'not a known message'}`);
       return;
     }
     const frame = parsed.data;
-    const budget = conn.budget;
-    if (budget && !this.charged(conn, budget, budget.parsed(frame, Date.now()))) return;
+    const budget = socket.budget;
+    if (budget && !this.charged(socket, budget, budget.parsed(frame, Date.now()))) return;
     if (frame.type === 'ping') {
-      conn.send({ type: 'pong' });
+      socket.send({ type: 'pong' });
       return;
     }
+    const state = socket.state;
     if (frame.type === 'hello') {
-      if (conn.phase !== 'hello') {
-        conn.error('bad_request', 'Already signed in on this socket.');
+      if (state.phase !== 'awaitingHello') {
+        socket.error('bad_request', 'Already signed in on this socket.');
         return;
       }
-      void this.hello(conn, frame.token);
+      const authenticating: Authenticating = { phase: 'authenticating', helloTimer: state.helloTimer, pending: [], overflowReported: false };
+      socket.state = authenticating;
+      void this.signIn(socket, authenticating, frame.token);
       return;
     }
-    if (conn.phase !== 'ready') {
-      conn.error('unauthorized', 'Send hello with your token first.');
+    if (state.phase !== 'ready') {
+      socket.error('unauthorized', 'Send hello with your token first.');
       return;
     }
     if ((frame.type === 'send' || frame.type === 'dm') && isTextTooLong(frame.text)) {
-      conn.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
+      socket.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
       return;
     }
-    if (conn.draining) this.enqueue(conn, (conn.queue ??= []), frame);
-    else this.run(conn, frame);
+    if (state.draining) this.enqueue(socket, state, state.queue, frame);
+    else this.run(socket, state, frame);
+  }
+
+  /** The hello; once ready, the frames that came in meanwhile are handled in order, then the account's connections hear it is online. */
+  private async signIn(socket: ClientSocket, authenticating: Authenticating, token: string): Promise<void> {
+    const signedIn = await handshake(socket, authenticating, token, this.handshakeDeps);
+    if (!signedIn) return;
+    for (const raw of signedIn.pending) this.handle(socket, raw);
+    if (signedIn.firstSocket) await this.announceOnline(signedIn.ready.session.account.id);
   }
 
   /**
@@ -272,199 +270,72 @@ export class Gateway {
    * the database or a limiter holds the frames behind it until it is done, so
    * a socket's frames always take effect in arrival order.
    */
-  private run(conn: Connection, frame: ReadyFrame): void {
-    let outcome: Failure | Promise<Failure>;
+  private run(socket: ClientSocket, ready: Ready, frame: ReadyFrame): void {
+    let outcome: FrameOutcome | Promise<FrameOutcome>;
     try {
-      outcome = this.dispatch(conn, frame);
+      outcome = dispatch(this.table, frame, ready.session, socket);
     } catch (err) {
-      this.failed(conn, frame, err);
+      this.failed(socket, frame, err);
       return;
     }
     if (!(outcome instanceof Promise)) {
-      if (outcome) this.report(conn, outcome);
+      this.settle(socket, outcome);
       return;
     }
-    conn.draining = true;
+    ready.draining = true;
     outcome
       .then(
-        (failure) => failure && this.report(conn, failure),
-        (err: unknown) => this.failed(conn, frame, err),
+        (settled) => this.settle(socket, settled),
+        (err: unknown) => this.failed(socket, frame, err),
       )
       .finally(() => {
-        conn.draining = false;
-        const queue = conn.queue;
-        while (!conn.draining && conn.phase !== 'closed' && queue && queue.length > 0) this.run(conn, queue.shift()!);
-        if (!conn.draining) conn.overflowReported = false;
+        ready.draining = false;
+        while (!ready.draining && socket.state === ready) {
+          const next = ready.queue.shift();
+          if (!next) break;
+          this.run(socket, ready, next);
+        }
+        if (!ready.draining) ready.overflowReported = false;
       });
   }
 
-  private report(conn: Connection, failure: NonNullable<Failure>): void {
-    conn.error(failure.code, failure.message, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {});
+  /** The frame's answer to its socket: a reply, an error, or nothing. */
+  private settle(socket: ClientSocket, outcome: FrameOutcome): void {
+    if (outcome.ok) {
+      if (outcome.reply) socket.send(outcome.reply);
+      return;
+    }
+    socket.error(outcome.code, outcome.message, outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {});
   }
 
   /** A database error is this client's problem only: the socket and the server stay up. */
-  private failed(conn: Connection, frame: ReadyFrame, err: unknown): void {
+  private failed(socket: ClientSocket, frame: ReadyFrame, err: unknown): void {
     this.deps.log.error({ err, frame: frame.type }, 'frame failed');
-    conn.error('internal', 'Something went wrong on our side; try again.');
+    socket.error('internal', 'Something went wrong on our side; try again.');
   }
 
-  private dispatch(conn: Connection, frame: ReadyFrame): Failure | Promise<Failure> {
-    const session = conn.session!;
-    const { lobby, limits } = this.deps;
-    switch (frame.type) {
-      case 'send': {
-        const verdict = limits.message(session.account.id);
-        if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
-        return lobby.send(session, frame);
-      }
-      case 'typing':
-        return lobby.typing(session, frame);
-      case 'leave':
-        return lobby.leave(session, frame);
-      case 'cancel':
-        lobby.cancel(session);
-        return undefined;
-      case 'reveal':
-        return lobby.reveal(session, frame);
-      default:
-        return this.dispatchLimited(conn, session, frame);
-    }
-  }
-
-  /** Frames behind the awaited per-account limiter, most of them also waiting on the database. */
-  private async dispatchLimited(conn: Connection, session: Session, frame: ReadyFrame): Promise<Failure> {
-    const accountId = session.account.id;
-    const limit = RATE_LIMITED[frame.type];
-    if (limit) {
-      const verdict = await this.deps.limits.consume(limit, accountId);
-      if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
-    }
-    const { lobby, connections, moderation } = this.deps;
-    const reply = (result: FrameResult): Failure => {
-      if (result.reply) conn.send(result.reply);
-      return result.error;
-    };
-    switch (frame.type) {
-      case 'find':
-        return lobby.find(session, frame);
-      case 'connect':
-        return reply(await connections.request(accountId, frame.chatId));
-      case 'dm':
-        return reply(await connections.dm(accountId, frame));
-      case 'read':
-        await connections.read(accountId, frame.ids);
-        return undefined;
-      case 'report':
-        return reply(await moderation.report(accountId, frame, conn.ip));
-      case 'block':
-        return reply(await moderation.block(accountId, frame.chatId));
-      default:
-        return undefined;
-    }
-  }
-
-  private async hello(conn: Connection, token: string): Promise<void> {
-    conn.phase = 'authenticating';
-    const { accounts, broker, connections, lobby, store } = this.deps;
-    try {
-      const account = await accounts.authenticate(token);
-      if (conn.phase !== 'authenticating') return;
-      const until = suspendedUntil(account);
-      if (until) {
-        conn.error('suspended', `This account is suspended until ${until}.`, { until });
-        conn.close(CLOSE_SUSPENDED, 'suspended');
-        return;
-      }
-      if (!this.reserveSlot(conn, account.id)) {
-        conn.error('too_many_connections', 'This account has too many open connections; close a tab.');
-        conn.close(CLOSE_TOO_MANY, 'too many connections');
-        return;
-      }
-      clearTimeout(conn.helloTimer);
-      conn.helloTimer = undefined;
-      conn.tokenHash = hashSecret(token);
-      const blocked = await store.blockedPairsOf(account.id);
-      const session = new Session(newId(), account, conn.country, conn, blocked);
-      conn.session = session;
-      const subscription = await broker.subscribe(account.id, (frame) => conn.send(frame));
-      if (conn.phase !== 'authenticating') {
-        conn.session = undefined;
-        await this.unsubscribe(account.id, subscription);
-        return;
-      }
-      conn.subscription = subscription;
-      lobby.attach(session);
-      const messages = await connections.inbox(account.id);
-      if (conn.phase !== 'authenticating') return;
-      conn.phase = 'ready';
-      conn.send({ type: 'ready', account: toMe(account) });
-      conn.send({ type: 'inbox', messages });
-      if (subscription.firstSocket) await connections.announce(account.id, true);
-      const pending = conn.pending;
-      conn.pending = undefined;
-      conn.overflowReported = false;
-      if (pending) for (const raw of pending) this.handle(conn, raw);
-    } catch (err) {
-      if (conn.phase !== 'authenticating') return;
-      this.releaseSlot(conn);
-      conn.phase = 'hello';
-      if (err instanceof AppError && err.code === 'unauthorized') {
-        conn.error('unauthorized', 'The token is invalid or has been revoked.');
-        conn.close(CLOSE_UNAUTHORIZED, 'unauthorized');
-      } else {
-        this.deps.log.error({ err }, 'hello failed');
-        conn.error('internal', 'Something went wrong on our side; try again.');
-        conn.close(1011, 'internal');
-      }
-    }
-  }
-
-  /**
-   * Takes one of the account's socket slots synchronously, right after its
-   * token is checked: the awaits between here and `lobby.attach` would let
-   * simultaneous hellos all pass a check of the attached sessions.
-   */
-  private reserveSlot(conn: Connection, accountId: string): boolean {
-    const held = this.perAccount.get(accountId) ?? 0;
-    if (held >= this.deps.config.safety.maxSocketsPerAccount) return false;
-    this.perAccount.set(accountId, held + 1);
-    conn.slotOf = accountId;
-    return true;
-  }
-
-  private releaseSlot(conn: Connection): void {
-    const accountId = conn.slotOf;
-    if (!accountId) return;
-    conn.slotOf = undefined;
-    const left = (this.perAccount.get(accountId) ?? 1) - 1;
-    if (left > 0) this.perAccount.set(accountId, left);
-    else this.perAccount.delete(accountId);
-  }
-
-  /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's). */
+  /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's), ready or still in their hello. */
   revoke({ accountId, tokenHashes, suspendedUntil: until }: Revocation): void {
-    for (const session of [...this.deps.lobby.sessionsOf(accountId)]) {
-      const conn = session.peer;
-      if (!(conn instanceof Connection)) continue;
-      if (tokenHashes !== 'all' && (!conn.tokenHash || !tokenHashes.includes(conn.tokenHash))) continue;
+    for (const [socket, tokenHash] of [...this.caps.socketsOf(accountId)]) {
+      if (tokenHashes !== 'all' && !tokenHashes.includes(tokenHash)) continue;
       if (until) {
-        conn.error('suspended', `This account is suspended until ${until}.`, { until });
-        conn.close(CLOSE_SUSPENDED, 'suspended');
+        socket.error('suspended', `This account is suspended until ${until}.`, { until });
+        socket.close(CLOSE_SUSPENDED, 'suspended');
       } else {
-        conn.error('unauthorized', 'This sign-in has ended.');
-        conn.close(CLOSE_UNAUTHORIZED, 'revoked');
+        socket.error('unauthorized', 'This sign-in has ended.');
+        socket.close(CLOSE_UNAUTHORIZED, 'revoked');
       }
     }
   }
 
   private pingAll(): void {
-    for (const conn of this.connections) {
-      if (conn.missedPings >= 2) {
-        conn.ws.terminate();
+    for (const socket of this.sockets) {
+      if (socket.missedPings >= 2) {
+        socket.ws.terminate();
         continue;
       }
-      conn.missedPings++;
-      if (conn.ws.readyState === WebSocket.OPEN) conn.ws.ping();
+      socket.missedPings++;
+      if (socket.ws.readyState === WebSocket.OPEN) socket.ws.ping();
     }
   }
 
@@ -474,15 +345,15 @@ export class Gateway {
     clearInterval(this.pingTimer);
     this.deps.lobby.shutdown();
     const closed: Promise<void>[] = [];
-    for (const conn of this.connections) {
-      conn.send({ type: 'shutdown' });
+    for (const socket of this.sockets) {
+      socket.send({ type: 'shutdown' });
       closed.push(
         new Promise<void>((resolve) => {
-          if (conn.ws.readyState === WebSocket.CLOSED) return resolve();
-          conn.ws.once('close', () => resolve());
-          conn.close(CLOSE_SHUTDOWN, 'server shutting down');
+          if (socket.ws.readyState === WebSocket.CLOSED) return resolve();
+          socket.ws.once('close', () => resolve());
+          socket.close(CLOSE_SHUTDOWN, 'server shutting down');
           setTimeout(() => {
-            conn.ws.terminate();
+            socket.ws.terminate();
             resolve();
           }, 2000).unref();
         }),

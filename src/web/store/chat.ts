@@ -357,8 +357,6 @@ export function handleChatError(frame: Extract<ServerFrame, { type: 'error' }>):
       }
       return false;
     }
-    case 'already_searching':
-      return phase.value.kind === 'searching';
     case 'suspended':
       if (phase.value.kind === 'searching') phase.value = { kind: 'idle' };
       return false;

@@ -1,0 +1,92 @@
+import WebSocket from 'ws';
+import type { ClientFrame, ServerFrame, SocketErrorCode } from '../../shared/protocol.js';
+import { type ErrorDetails, errorFrame } from '../errors.js';
+import type { Subscription } from '../broker/broker.js';
+import type { FrameBudget } from './frameBudget.js';
+import type { Peer, Session } from './peer.js';
+
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_SUSPENDED = 4403;
+export const CLOSE_TOO_MANY = 4429;
+export const CLOSE_SHUTDOWN = 1001;
+export const CLOSE_POLICY = 1008;
+
+/** A frame that is handled once the socket is signed in. */
+export type ReadyFrame = Exclude<ClientFrame, { type: 'hello' | 'ping' }>;
+
+/** Open, no hello yet. */
+export type AwaitingHello = { readonly phase: 'awaitingHello'; readonly helloTimer: NodeJS.Timeout };
+
+/** The hello's token is being checked. */
+export type Authenticating = {
+  readonly phase: 'authenticating';
+  readonly helloTimer: NodeJS.Timeout;
+  /** Frames that arrived meanwhile, handled in order after `ready`. */
+  readonly pending: string[];
+  /** A full `pending` was answered `rate_limited`; later overflow is dropped silently. */
+  overflowReported: boolean;
+};
+
+/** Signed in: its frames go to the domain. */
+export type Ready = {
+  readonly phase: 'ready';
+  readonly session: Session;
+  readonly subscription: Subscription;
+  /** Frames waiting while an earlier one of this socket waits on the database or a limiter. */
+  readonly queue: ReadyFrame[];
+  draining: boolean;
+  /** A full `queue` was answered `rate_limited`; later overflow is dropped silently until it drains. */
+  overflowReported: boolean;
+};
+
+export type Closed = { readonly phase: 'closed' };
+
+export type SocketState = AwaitingHello | Authenticating | Ready | Closed;
+
+/** One open WebSocket of a client, from upgrade to close. */
+export class ClientSocket implements Peer {
+  state: SocketState;
+  missedPings = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    /** Held only to release the per-IP socket count on close and for a report's network key; never stored or logged. */
+    readonly ip: string | undefined,
+    readonly country: string | undefined,
+    /** Unset when rate limits are off. */
+    readonly budget: FrameBudget | undefined,
+    private readonly maxBufferedBytes: number,
+    helloTimer: NodeJS.Timeout,
+  ) {
+    this.state = { phase: 'awaitingHello', helloTimer };
+  }
+
+  /**
+   * Closed or closing: nothing new is to start for it. (A getter, so the
+   * handshake's check after each await is not narrowed away by the one before.)
+   */
+  get closed(): boolean {
+    return this.state.phase === 'closed' || this.ws.readyState !== WebSocket.OPEN;
+  }
+
+  send(frame: ServerFrame): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    // A client that does not read must not grow our memory: cut it off.
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.close(code, reason);
+    }
+  }
+
+  /** An `error` frame: the code's default message unless another is given. */
+  error(code: SocketErrorCode, message?: string, details?: ErrorDetails): void {
+    this.send(errorFrame(code, message, details));
+  }
+}
