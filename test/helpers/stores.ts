@@ -45,8 +45,11 @@ if (databaseUrl) {
 }
 
 /** A schema of its own in DATABASE_URL's database, for a whole server: its URL, and how to drop it. */
-export async function postgresSchema(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `metsony_srv_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+export async function postgresSchema(
+  url: string,
+  prefix = 'metsony_srv',
+): Promise<{ url: string; name: string; admin: pg.Client; drop(): Promise<void> }> {
+  const schema = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
@@ -54,6 +57,8 @@ export async function postgresSchema(url: string): Promise<{ url: string; drop()
   scoped.searchParams.set('options', `-c search_path=${schema}`);
   return {
     url: scoped.toString(),
+    name: schema,
+    admin,
     drop: async () => {
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.end();

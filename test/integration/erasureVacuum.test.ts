@@ -3,36 +3,30 @@
  * are vacuumed in the background, so the account's rows do not linger as dead
  * tuples until autovacuum. Runs when DATABASE_URL is set.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/domain/secrets.js';
 import { openPostgresStore } from '../../src/server/store/postgres.js';
 import type { KyselyStore } from '../../src/server/store/kyselyStore.js';
+import { postgresSchema } from '../helpers/stores.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 
 describe.skipIf(!databaseUrl)('PostgreSQL: VACUUM after an erasure', () => {
-  const schema = `metsony_vacuum_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  let admin: pg.Client;
+  let schema: Awaited<ReturnType<typeof postgresSchema>>;
   let store: KyselyStore;
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(databaseUrl!);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    store = await openPostgresStore(url.toString());
+    schema = await postgresSchema(databaseUrl!, 'metsony_vacuum');
+    store = await openPostgresStore(schema.url);
   });
   afterAll(async () => {
     await store?.close();
-    await admin?.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin?.end();
+    await schema?.drop();
   });
 
   const deadTuples = async () => {
-    const { rows } = await admin.query<{ relname: string; n_dead_tup: string; vacuum_count: string }>(
+    const { rows } = await schema.admin.query<{ relname: string; n_dead_tup: string; vacuum_count: string }>(
       `SELECT relname, n_dead_tup, vacuum_count FROM pg_stat_user_tables WHERE schemaname = $1 AND relname IN ('accounts', 'sessions', 'offline_messages')`,
-      [schema],
+      [schema.name],
     );
     return rows;
   };

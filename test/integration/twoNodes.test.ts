@@ -3,32 +3,27 @@
  * node reach a person on the other: presence, live dm, stored dm, removal.
  * Runs when DATABASE_URL and REDIS_URL are set (CI sets both).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
 import { connected, person } from '../helpers/people.js';
 import { startServerProcess } from '../helpers/serverProcess.js';
+import { postgresSchema } from '../helpers/stores.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
 
 describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', () => {
-  const schema = `metsony_nodes_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  let admin: pg.Client;
+  let schema: Awaited<ReturnType<typeof postgresSchema>>;
   let node1: Running;
   let node2: Running;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(databaseUrl!);
-    url.searchParams.set('options', `-c search_path=${schema}`);
+    schema = await postgresSchema(databaseUrl!, 'metsony_nodes');
     // Several nodes share one pepper (a generated one is per DATA_DIR, and a second would be refused).
-    env = { DATABASE_URL: url.toString(), REDIS_URL: redisUrl!, NODE_TTL_MS: '900', RECOVERY_PEPPER: 'two-nodes-test-pepper-0123456789abcdef' };
+    env = { DATABASE_URL: schema.url, REDIS_URL: redisUrl!, NODE_TTL_MS: '900', RECOVERY_PEPPER: 'two-nodes-test-pepper-0123456789abcdef' };
     node1 = await startService(env);
     node2 = await startService(env);
   });
@@ -36,8 +31,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
   afterAll(async () => {
     await node1?.stop();
     await node2?.stop();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await schema?.drop();
   });
 
   it('an account made on one node signs in on the other', async () => {
