@@ -14,6 +14,7 @@ import { buildContext, type GoogleOverrides, type Overrides } from './context.js
 import type { Lobby } from './domain/lobby.js';
 import { registerAccountRoutes } from './http/accountsRoutes.js';
 import { registerAdminRoutes } from './http/adminRoutes.js';
+import { registerAuthentication } from './http/authentication.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
 import { registerGoogleRoutes } from './http/googleRoutes.js';
 import { registerMetrics } from './http/metrics.js';
@@ -43,12 +44,13 @@ export async function buildService(config: Config, overrides: Overrides & Google
   const app = await createHttpServer(config, log, overrides.webRoot ?? WEB_ROOT);
   const gateway = new Gateway({ config, accounts, store, lobby, connections, moderation, limits, broker, geo: context.geo, clientIp, log });
 
+  registerAuthentication(app, accounts);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/api/config', async () => ({ ai: context.aiPartners, translation: translator !== undefined, google: google !== undefined }));
   registerAccountRoutes(app, { accounts, privacy, lobby, limits, clientIp });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
-  registerConnectionRoutes(app, accounts, connections);
-  registerTranslateRoutes(app, accounts, limits, translator, clientIp);
+  registerConnectionRoutes(app, connections);
+  registerTranslateRoutes(app, limits, translator, clientIp);
   registerGoogleRoutes(app, { google, accounts, store, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp });
   gateway.register(app);
   registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });

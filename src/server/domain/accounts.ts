@@ -156,13 +156,6 @@ export class Accounts {
     return true;
   }
 
-  /** As authenticate, but a suspended account gets `403 suspended`: it may only export, delete and sign out. */
-  async authenticateActive(token: string | undefined): Promise<AccountRecord> {
-    const account = await this.authenticate(token);
-    assertNotSuspended(account);
-    return account;
-  }
-
   async signOut(accountId: string, token: string): Promise<void> {
     const tokenHash = hashSecret(token);
     await this.store.deleteSession(tokenHash);

@@ -6,7 +6,7 @@ import { toMe, type Accounts } from '../domain/accounts.js';
 import type { RateLimits } from '../domain/rateLimits.js';
 import type { Store } from '../store/store.js';
 import { notFound } from '../errors.js';
-import { bearerToken } from './accountsRoutes.js';
+import { auth, authenticate, bearerToken, signedIn } from './authentication.js';
 import type { ClientIpResolver } from './clientIp.js';
 import { limitPerIp } from './perIpLimit.js';
 import { parseBody } from './validation.js';
@@ -27,8 +27,8 @@ export function registerGoogleRoutes(app: FastifyInstance, deps: Deps): void {
   const { google, accounts, store, limits, clientIp } = deps;
 
   // Unlinking works even if Google sign-in was switched off later.
-  app.delete('/api/me/links/google', async (request, reply) => {
-    const account = await accounts.authenticateActive(bearerToken(request));
+  app.delete('/api/me/links/google', auth('active'), async (request, reply) => {
+    const { account } = signedIn(request);
     if (!(await store.unlinkIdentity(account.id, 'google'))) throw notFound('No Google account is linked.');
     return reply.code(204).send();
   });
@@ -40,7 +40,8 @@ export function registerGoogleRoutes(app: FastifyInstance, deps: Deps): void {
   app.post('/api/auth/google/start', async (request, reply) => {
     const { intent } = parseBody(StartBody, request.body);
     await limitPerIp(limits, clientIp, 'googleStart', request);
-    const accountId = intent === 'link' ? (await accounts.authenticateActive(bearerToken(request))).id : undefined;
+    // Authenticated here, not by auth(...): a sign-in needs no token, and the body and the limit come first.
+    const accountId = intent === 'link' ? (await authenticate(accounts, request, 'active')).account.id : undefined;
     const { url, browserKey } = await google.start(intent, accountId);
     return reply.header('cache-control', 'no-store').send({ url, browserKey });
   });
