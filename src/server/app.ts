@@ -47,11 +47,11 @@ export async function buildService(config: Config, overrides: Overrides & Google
   registerAuthentication(app, accounts);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/api/config', async () => ({ ai: context.aiPartners, translation: translator !== undefined, google: google !== undefined }));
-  registerAccountRoutes(app, { accounts, privacy, lobby, limits, clientIp });
+  registerAccountRoutes(app, { accounts, privacy, limits, clientIp });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, connections);
   registerTranslateRoutes(app, limits, translator, clientIp);
-  registerGoogleRoutes(app, { google, accounts, store, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp });
+  registerGoogleRoutes(app, { google, accounts, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp });
   gateway.register(app);
   registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });
   context.revocations.on((revocation) => {

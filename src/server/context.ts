@@ -108,6 +108,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
     shared,
   });
+  accounts.onUpdate((account) => lobby.updateAccount(account));
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
   const privacy = new Privacy(store, broker, revocations);
   // Per-address keys: HMAC with a rotating secret, shared through Redis so nodes agree.

@@ -2,7 +2,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toMe, type Accounts } from '../domain/accounts.js';
-import type { Lobby } from '../domain/lobby.js';
 import type { Privacy } from '../domain/privacy.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { hashSecret } from '../domain/secrets.js';
@@ -22,9 +21,9 @@ const Patch = z.strictObject({ nickname: z.string().optional(), interests: z.arr
 const Rotate = z.strictObject({ unlinkGoogle: z.boolean().optional() });
 const SessionId = z.string().min(1).max(64);
 
-type Deps = { accounts: Accounts; privacy: Privacy; lobby: Lobby; limits: RateLimits; clientIp: ClientIpResolver };
+type Deps = { accounts: Accounts; privacy: Privacy; limits: RateLimits; clientIp: ClientIpResolver };
 
-export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, lobby, limits, clientIp }: Deps): void {
+export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, limits, clientIp }: Deps): void {
   // A suspended account may only export, delete everything, list its devices and sign out: those are auth('any').
   const perIp = (name: LimitName, request: FastifyRequest) => limitPerIp(limits, clientIp, name, request);
 
@@ -75,9 +74,7 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
   app.patch('/api/me', auth('active'), async (request) => {
     const { account } = signedIn(request);
     const body = parseBody(Patch, request.body);
-    const updated = await accounts.update(account.id, body);
-    lobby.updateAccount(updated);
-    return toMe(updated);
+    return toMe(await accounts.update(account.id, body));
   });
 
   app.post('/api/me/recovery-code', auth('active'), async (request) => {

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { type GoogleSignIn, landingPath } from '../auth/google.js';
 import { toMe, type Accounts } from '../domain/accounts.js';
 import type { RateLimits } from '../domain/rateLimits.js';
-import type { Store } from '../store/store.js';
 import { notFound } from '../errors.js';
 import { auth, authenticate, bearerToken, signedIn } from './authentication.js';
 import type { ClientIpResolver } from './clientIp.js';
@@ -17,19 +16,18 @@ const CompleteBody = z.strictObject({ ticket: z.string().min(1).max(128), browse
 type Deps = {
   google: GoogleSignIn | undefined;
   accounts: Accounts;
-  store: Store;
   redirectUri: string | undefined;
   limits: RateLimits;
   clientIp: ClientIpResolver;
 };
 
 export function registerGoogleRoutes(app: FastifyInstance, deps: Deps): void {
-  const { google, accounts, store, limits, clientIp } = deps;
+  const { google, accounts, limits, clientIp } = deps;
 
   // Unlinking works even if Google sign-in was switched off later.
   app.delete('/api/me/links/google', auth('active'), async (request, reply) => {
     const { account } = signedIn(request);
-    if (!(await store.unlinkIdentity(account.id, 'google'))) throw notFound('No Google account is linked.');
+    if (!(await accounts.unlinkGoogle(account.id))) throw notFound('No Google account is linked.');
     return reply.code(204).send();
   });
 
