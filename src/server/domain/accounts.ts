@@ -55,6 +55,7 @@ export class Accounts {
   private readonly codes: RecoveryCodeHasher;
   private readonly sessionIdleMs: number;
   private readonly now: () => number;
+  private readonly updateListeners: Array<(account: AccountRecord) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -156,13 +157,6 @@ export class Accounts {
     return true;
   }
 
-  /** As authenticate, but a suspended account gets `403 suspended`: it may only export, delete and sign out. */
-  async authenticateActive(token: string | undefined): Promise<AccountRecord> {
-    const account = await this.authenticate(token);
-    assertNotSuspended(account);
-    return account;
-  }
-
   async signOut(accountId: string, token: string): Promise<void> {
     const tokenHash = hashSecret(token);
     await this.store.deleteSession(tokenHash);
@@ -179,12 +173,23 @@ export class Accounts {
     return { recoveryCode, token };
   }
 
+  /** Called after each profile edit (the lobby: later searches use the new nickname and interests). */
+  onUpdate(listener: (account: AccountRecord) => void): void {
+    this.updateListeners.push(listener);
+  }
+
   async update(id: string, changes: { nickname?: string; interests?: string[] }): Promise<AccountRecord> {
     const valid: { nickname?: string; interests?: string[] } = {};
     if (changes.nickname !== undefined) valid.nickname = validNickname(changes.nickname);
     if (changes.interests !== undefined) valid.interests = validInterests(changes.interests);
     const account = await this.store.updateAccount(id, valid);
     if (!account) throw unauthorized();
+    for (const listener of this.updateListeners) listener(account);
     return account;
+  }
+
+  /** Unlinks the account's Google account; false when none is linked. */
+  async unlinkGoogle(accountId: string): Promise<boolean> {
+    return this.store.unlinkIdentity(accountId, 'google');
   }
 }

@@ -2,11 +2,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toMe, type Accounts } from '../domain/accounts.js';
-import type { Lobby } from '../domain/lobby.js';
 import type { Privacy } from '../domain/privacy.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { hashSecret } from '../domain/secrets.js';
 import { notFound, unauthorized } from '../errors.js';
+import { auth, signedIn } from './authentication.js';
 import type { ClientIpResolver } from './clientIp.js';
 import { limitPerIp } from './perIpLimit.js';
 import { parseBody } from './validation.js';
@@ -21,18 +21,10 @@ const Patch = z.strictObject({ nickname: z.string().optional(), interests: z.arr
 const Rotate = z.strictObject({ unlinkGoogle: z.boolean().optional() });
 const SessionId = z.string().min(1).max(64);
 
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-}
+type Deps = { accounts: Accounts; privacy: Privacy; limits: RateLimits; clientIp: ClientIpResolver };
 
-type Deps = { accounts: Accounts; privacy: Privacy; lobby: Lobby; limits: RateLimits; clientIp: ClientIpResolver };
-
-export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, lobby, limits, clientIp }: Deps): void {
-  // A suspended account may only export, delete everything and sign out (those use authenticate).
-  const signedIn = async (request: FastifyRequest) => accounts.authenticateActive(bearerToken(request));
+export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, limits, clientIp }: Deps): void {
+  // A suspended account may only export, delete everything, list its devices and sign out: those are auth('any').
   const perIp = (name: LimitName, request: FastifyRequest) => limitPerIp(limits, clientIp, name, request);
 
   app.post('/api/accounts', async (request, reply) => {
@@ -53,25 +45,23 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
     return { account: toMe(account), token };
   });
 
-  app.delete('/api/sessions/current', async (request, reply) => {
-    const token = bearerToken(request);
-    const account = await accounts.authenticate(token);
-    if (!token) throw unauthorized();
+  app.delete('/api/sessions/current', auth('any'), async (request, reply) => {
+    const { account, token } = signedIn(request);
     await accounts.signOut(account.id, token);
     return reply.code(204).send();
   });
 
   // Signed-in devices: each session by its public id (never the token or its hash).
-  app.get('/api/sessions', async (request) => {
-    const { account, session: current } = await accounts.authenticateSession(bearerToken(request));
+  app.get('/api/sessions', auth('any'), async (request) => {
+    const { account, session: current } = signedIn(request);
     const sessions = await accounts.sessionsOf(account.id);
     return {
       sessions: sessions.map((s) => ({ id: s.id, createdAt: s.createdAt, lastUsedAt: s.lastUsedAt, current: s.id === current.id })),
     };
   });
 
-  app.delete<{ Params: { id: string } }>('/api/sessions/:id', async (request, reply) => {
-    const account = await signedIn(request);
+  app.delete<{ Params: { id: string } }>('/api/sessions/:id', auth('active'), async (request, reply) => {
+    const { account } = signedIn(request);
     const id = SessionId.safeParse(request.params.id);
     if (!id.success || !(await accounts.signOutSession(account.id, id.data))) {
       throw notFound('There is no such sign-in on this account.');
@@ -79,27 +69,24 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
     return reply.code(204).send();
   });
 
-  app.get('/api/me', async (request) => toMe(await signedIn(request)));
+  app.get('/api/me', auth('active'), async (request) => toMe(signedIn(request).account));
 
-  app.patch('/api/me', async (request) => {
-    const account = await signedIn(request);
+  app.patch('/api/me', auth('active'), async (request) => {
+    const { account } = signedIn(request);
     const body = parseBody(Patch, request.body);
-    const updated = await accounts.update(account.id, body);
-    lobby.updateAccount(updated);
-    return toMe(updated);
+    return toMe(await accounts.update(account.id, body));
   });
 
-  app.post('/api/me/recovery-code', async (request) => {
-    const account = await signedIn(request);
+  app.post('/api/me/recovery-code', auth('active'), async (request) => {
+    const { account } = signedIn(request);
     // The body is optional: none, or {"unlinkGoogle": true} to drop a linked Google account with the old code.
     const body = request.body === undefined ? {} : parseBody(Rotate, request.body);
     return accounts.rotateRecoveryCode(account.id, { unlinkGoogle: body.unlinkGoogle === true });
   });
 
-  app.get('/api/me/export', async (request, reply) => {
-    const token = bearerToken(request);
-    const account = await accounts.authenticate(token);
-    const data = await privacy.export(account.id, hashSecret(token ?? ''));
+  app.get('/api/me/export', auth('any'), async (request, reply) => {
+    const { account, token } = signedIn(request);
+    const data = await privacy.export(account.id, hashSecret(token));
     if (!data) throw unauthorized();
     const day = data.exportedAt.slice(0, 10);
     return reply
@@ -108,8 +95,8 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
       .send(data);
   });
 
-  app.delete('/api/me', async (request, reply) => {
-    const account = await accounts.authenticate(bearerToken(request));
+  app.delete('/api/me', auth('any'), async (request, reply) => {
+    const { account } = signedIn(request);
     await privacy.deleteEverything(account.id);
     return reply.code(204).send();
   });

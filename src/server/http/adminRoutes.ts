@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Moderation } from '../domain/moderation.js';
 import { sameSecret } from '../domain/secrets.js';
 import { AppError, notFound } from '../errors.js';
-import { bearerToken } from './accountsRoutes.js';
+import { bearerToken } from './authentication.js';
 import { parseBody } from './validation.js';
 
 const CloseBody = z.strictObject({ unfounded: z.boolean().optional() });

@@ -4,9 +4,8 @@ import { z } from 'zod';
 import { type GoogleSignIn, landingPath } from '../auth/google.js';
 import { toMe, type Accounts } from '../domain/accounts.js';
 import type { RateLimits } from '../domain/rateLimits.js';
-import type { Store } from '../store/store.js';
 import { notFound } from '../errors.js';
-import { bearerToken } from './accountsRoutes.js';
+import { auth, authenticate, bearerToken, signedIn } from './authentication.js';
 import type { ClientIpResolver } from './clientIp.js';
 import { limitPerIp } from './perIpLimit.js';
 import { parseBody } from './validation.js';
@@ -17,19 +16,18 @@ const CompleteBody = z.strictObject({ ticket: z.string().min(1).max(128), browse
 type Deps = {
   google: GoogleSignIn | undefined;
   accounts: Accounts;
-  store: Store;
   redirectUri: string | undefined;
   limits: RateLimits;
   clientIp: ClientIpResolver;
 };
 
 export function registerGoogleRoutes(app: FastifyInstance, deps: Deps): void {
-  const { google, accounts, store, limits, clientIp } = deps;
+  const { google, accounts, limits, clientIp } = deps;
 
   // Unlinking works even if Google sign-in was switched off later.
-  app.delete('/api/me/links/google', async (request, reply) => {
-    const account = await accounts.authenticateActive(bearerToken(request));
-    if (!(await store.unlinkIdentity(account.id, 'google'))) throw notFound('No Google account is linked.');
+  app.delete('/api/me/links/google', auth('active'), async (request, reply) => {
+    const { account } = signedIn(request);
+    if (!(await accounts.unlinkGoogle(account.id))) throw notFound('No Google account is linked.');
     return reply.code(204).send();
   });
 
@@ -40,7 +38,8 @@ export function registerGoogleRoutes(app: FastifyInstance, deps: Deps): void {
   app.post('/api/auth/google/start', async (request, reply) => {
     const { intent } = parseBody(StartBody, request.body);
     await limitPerIp(limits, clientIp, 'googleStart', request);
-    const accountId = intent === 'link' ? (await accounts.authenticateActive(bearerToken(request))).id : undefined;
+    // Authenticated here, not by auth(...): a sign-in needs no token, and the body and the limit come first.
+    const accountId = intent === 'link' ? (await authenticate(accounts, request, 'active')).account.id : undefined;
     const { url, browserKey } = await google.start(intent, accountId);
     return reply.header('cache-control', 'no-store').send({ url, browserKey });
   });

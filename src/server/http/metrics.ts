@@ -9,7 +9,7 @@ import type { Lobby } from '../domain/lobby.js';
 import { sameSecret } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import type { Gateway } from '../realtime/gateway.js';
-import { bearerToken } from './accountsRoutes.js';
+import { bearerToken } from './authentication.js';
 
 export function registerMetrics(app: FastifyInstance, deps: { token: string | undefined; lobby: Lobby; gateway: Gateway }): void {
   const { token, lobby, gateway } = deps;

@@ -6,10 +6,9 @@ import { isTextTooLong } from '../../shared/protocol.js';
 import { AiBudgetExhaustedError } from '../ai/aiBudget.js';
 import { LanguageModelError } from '../ai/languageModel.js';
 import { primaryLanguage, type Translator } from '../ai/translator.js';
-import type { Accounts } from '../domain/accounts.js';
 import type { LimitResult, RateLimits } from '../domain/rateLimits.js';
 import { AppError, badRequest, notFound } from '../errors.js';
-import { bearerToken } from './accountsRoutes.js';
+import { auth, signedIn } from './authentication.js';
 import type { ClientIpResolver } from './clientIp.js';
 import { parseBody } from './validation.js';
 
@@ -21,14 +20,13 @@ function limited(verdict: LimitResult, message: string): void {
 
 export function registerTranslateRoutes(
   app: FastifyInstance,
-  accounts: Accounts,
   limits: RateLimits,
   translator: Translator | undefined,
   clientIp: ClientIpResolver,
 ): void {
-  app.post('/api/translate', async (request, reply) => {
-    // No AI for a suspended account (403 suspended).
-    const account = await accounts.authenticateActive(bearerToken(request));
+  // No AI for a suspended account (403 suspended).
+  app.post('/api/translate', auth('active'), async (request, reply) => {
+    const { account } = signedIn(request);
     if (!translator) throw notFound('Translation is not enabled on this server.');
     const body = parseBody(Body, request.body);
     if (isTextTooLong(body.text)) throw new AppError('too_long', `Texts are at most ${LIMITS.textMax} characters.`, 400);

@@ -1,0 +1,155 @@
+/**
+ * Every service of one node, built from a typed Config (and test overrides)
+ * only: the store, the broker, the domain services and the background sweeps.
+ * Knows nothing of HTTP or sockets; app.ts puts the edges on top.
+ */
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { withAiBudget } from './ai/aiBudget.js';
+import { aiPartnerFactory } from './ai/aiPartner.js';
+import { type LanguageModel, openLanguageModel } from './ai/languageModel.js';
+import { createTranslator, type Translator } from './ai/translator.js';
+import { GoogleSignIn } from './auth/google.js';
+import type { Broker } from './broker/broker.js';
+import { MemoryBroker } from './broker/memory.js';
+import { RedisBroker } from './broker/redis.js';
+import { SharedMatching } from './cluster/sharedMatching.js';
+import { Accounts, SESSION_TOUCH_INTERVAL_MS } from './domain/accounts.js';
+import { Connections } from './domain/connections.js';
+import { type Geo, openOfflineGeo } from './domain/geo.js';
+import { MemoryHandshakes, RedisHandshakes } from './domain/handshakes.js';
+import { IpKeys, memorySecrets, redisSecrets } from './domain/ipKeys.js';
+import { Lobby } from './domain/lobby.js';
+import { Moderation } from './domain/moderation.js';
+import { preparePepper } from './domain/pepper.js';
+import { Privacy } from './domain/privacy.js';
+import { RateLimits, redisLimiter } from './domain/rateLimits.js';
+import { Revocations } from './domain/revocations.js';
+import { type ClientIpResolver, clientIpResolver } from './http/clientIp.js';
+import { createLogger } from './logger.js';
+import { openPostgresStore } from './store/postgres.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+export type Overrides = { log?: Logger; store?: Store; broker?: Broker; geo?: Geo; webRoot?: string; model?: LanguageModel; now?: () => number };
+/** Tests: a small bound on Google flows in progress. */
+export type GoogleOverrides = { googleMaxPending?: number };
+
+export type Context = {
+  config: Config;
+  log: Logger;
+  store: Store;
+  broker: Broker;
+  geo: Geo;
+  revocations: Revocations;
+  accounts: Accounts;
+  lobby: Lobby;
+  connections: Connections;
+  privacy: Privacy;
+  moderation: Moderation;
+  limits: RateLimits;
+  ipKeys: IpKeys;
+  clientIp: ClientIpResolver;
+  /** Matching and revocations across nodes; only with Redis. */
+  shared: SharedMatching | undefined;
+  translator: Translator | undefined;
+  /** Whether a lone searcher may be offered an AI partner. */
+  aiPartners: boolean;
+  google: GoogleSignIn | undefined;
+  /** Stops the background work (sweeps, shared matching, limiters); the broker and the store stay open. */
+  stop(): Promise<void>;
+  /** Closes the broker and the store: last, once nothing uses them. */
+  close(): Promise<void>;
+};
+
+/** Start-up failures name the setting behind them, in one line. */
+async function naming<T>(variable: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    const reason = err instanceof Error ? ((err as { code?: string }).code ?? err.message) : String(err);
+    throw new Error(`${variable}: cannot be used (${reason})`);
+  }
+}
+
+async function openStore(config: Config, log: Logger): Promise<Store> {
+  const { databaseUrl } = config;
+  const vacuumFailed = (err: unknown) => log.warn({ err }, 'VACUUM after an erasure failed; autovacuum will get to it');
+  return databaseUrl
+    ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl, vacuumFailed))
+    : naming('DATA_DIR', () => openSqliteStore(config.dataDir));
+}
+
+export async function buildContext(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Context> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const store = overrides.store ?? (await openStore(config, log));
+  const geo = overrides.geo ?? (await openOfflineGeo());
+  const revocations = new Revocations();
+  const { hasher: codes, rehashed } = await preparePepper(store, config.recoveryPepper);
+  if (rehashed > 0) log.info({ rehashed }, 'recovery-code hashes keyed with the pepper');
+  const accounts = new Accounts(store, revocations, { codes, sessionIdleMs: config.sessionIdleMs, now: overrides.now });
+  const idleSweep = setInterval(() => {
+    accounts.deleteIdleSessions().catch((err: unknown) => log.error({ err }, 'idle session sweep failed'));
+  }, SESSION_TOUCH_INTERVAL_MS);
+  idleSweep.unref();
+  const redisUrl = config.redisUrl;
+  const broker = overrides.broker ?? (redisUrl ? await naming('REDIS_URL', () => RedisBroker.connect(redisUrl)) : new MemoryBroker());
+  // Several nodes share Redis: rate limits, the search queue (a chat may span two nodes), Connect handshakes.
+  const redis = broker instanceof RedisBroker ? broker.client : undefined;
+  const limiterFactory = redis && redisLimiter(redis);
+  const shared = redis && (await SharedMatching.start(redis, { widenAfterMs: config.matching.widenAfterMs, nodeTtlMs: config.nodeTtlMs }));
+  const handshakes = redis ? new RedisHandshakes(redis) : new MemoryHandshakes();
+  const unbudgeted = overrides.model ?? (await openLanguageModel(config.ai));
+  const model = unbudgeted && withAiBudget(unbudgeted, config.ai.budgetPerHour);
+  const translator = model && (await createTranslator(model));
+  const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
+  const lobby = new Lobby({
+    ...config.matching,
+    aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
+    shared,
+  });
+  accounts.onUpdate((account) => lobby.updateAccount(account));
+  const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
+  const privacy = new Privacy(store, broker, revocations);
+  // Per-address keys: HMAC with a rotating secret, shared through Redis so nodes agree.
+  const ipKeys = new IpKeys(redis ? redisSecrets(redis) : memorySecrets());
+  const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys);
+  await moderation.startRetentionSweep((err) => log.error({ err }, 'report retention sweep failed'));
+  const limits = new RateLimits(config.safety, limiterFactory, ipKeys);
+  const clientIp = clientIpResolver(config.trustProxy);
+  const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts, { maxPending: overrides.googleMaxPending }) : undefined;
+
+  const stop = async () => {
+    clearInterval(idleSweep);
+    await shared?.close();
+    limits.close();
+    moderation.stop();
+  };
+  const close = async () => {
+    await broker.close();
+    await store.close();
+  };
+
+  return {
+    config,
+    log,
+    store,
+    broker,
+    geo,
+    revocations,
+    accounts,
+    lobby,
+    connections,
+    privacy,
+    moderation,
+    limits,
+    ipKeys,
+    clientIp,
+    shared,
+    translator,
+    aiPartners,
+    google,
+    stop,
+    close,
+  };
+}

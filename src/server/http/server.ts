@@ -1,0 +1,116 @@
+/**
+ * The Fastify instance with everything that is not a route: JSON-only body
+ * parsing, security and cache headers, a request log line without the
+ * address, the error and not-found handlers, HTTP timeouts and the built
+ * web app's static files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { clientErrorHandler } from './clientErrors.js';
+import { httpTimeouts } from './httpTimeouts.js';
+import { HSTS, SECURITY_HEADERS } from './securityHeaders.js';
+
+const API_BODY_LIMIT = 64 * 1024;
+
+/** `webRoot`: where the built web app would be; served only if it holds an index.html. */
+export async function createHttpServer(config: Config, log: Logger, webRoot: string): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Fastify's own request lines carry the remote address: off (see onResponse below).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: API_BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    ...httpTimeouts(config.http),
+    clientErrorHandler,
+  });
+
+  acceptJsonOnly(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    // API answers carry codes, tokens and inboxes: no cache, shared or private, may keep one.
+    if (/^\/api(?:[/?]|$)/.test(request.url)) reply.header('cache-control', 'no-store');
+    const forwardedHttps = config.trustProxy.kind !== 'none' && request.headers['x-forwarded-proto'] === 'https';
+    if (request.protocol === 'https' || forwardedHttps) reply.header('strict-transport-security', HSTS);
+  });
+  // Method, route pattern, status and time only: never the address, headers or body.
+  app.addHook('onResponse', async (request, reply) => {
+    log.debug(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, _request, reply) => {
+    if (error instanceof AppError) {
+      if (error.status === 429 && typeof error.extra.retryAfterMs === 'number') {
+        reply.header('retry-after', String(Math.ceil(error.extra.retryAfterMs / 1000)));
+      }
+      return reply.code(error.status).send(error.toBody());
+    }
+    const known = fastifyErrorToApp(error);
+    if (known) return reply.code(known.status).send(known.toBody());
+    log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(new AppError('internal', 'Something went wrong on our side.', 500).toBody());
+  });
+
+  const served = fs.existsSync(path.join(webRoot, 'index.html')) ? webRoot : undefined;
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && served !== undefined;
+    if (wantsPage) return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    return reply.code(404).send(new AppError('not_found', 'There is nothing here.', 404).toBody());
+  });
+  if (served) await serveWebApp(app, served);
+  else log.warn('web app not built (npm run build:web); serving the API only');
+  return app;
+}
+
+/** JSON only. Empty bodies are allowed (e.g. DELETE with a Content-Type); zod checks the rest. */
+function acceptJsonOnly(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('bad_request', 'The body is not valid JSON.', 400));
+    }
+  });
+}
+
+async function serveWebApp(app: FastifyInstance, root: string): Promise<void> {
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    cacheControl: false, // set below: assets are immutable, HTML is revalidated
+    index: ['index.html'],
+    setHeaders: (reply, filePath) => {
+      if (filePath.endsWith('.html')) reply.header('content-type', 'text/html; charset=utf-8');
+      if (filePath.includes(`${path.sep}assets${path.sep}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      else reply.header('cache-control', 'no-cache');
+    },
+  });
+}
+
+function fastifyErrorToApp(error: FastifyError): AppError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', 'Send JSON with Content-Type: application/json.', 415);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 'The body is too large.', 413);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('bad_request', 'The body is missing or malformed.', 400);
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError('bad_request', 'The request is malformed.', error.statusCode);
+  }
+  return undefined;
+}
