@@ -6,7 +6,7 @@
  */
 import type { Lobby } from '../../src/server/domain/lobby.js';
 import { newId } from '../../src/server/domain/secrets.js';
-import { type Peer, Session } from '../../src/server/realtime/peer.js';
+import { type Peer, Session } from '../../src/server/domain/chat.js';
 import type { ServerFrame } from '../../src/shared/protocol.js';
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;

@@ -7,7 +7,7 @@
 import type { ServerFrame } from '../../shared/protocol.js';
 import type { Lobby } from '../domain/lobby.js';
 import { newId } from '../domain/secrets.js';
-import { type Peer, Session } from '../realtime/peer.js';
+import { type Peer, Session } from '../domain/chat.js';
 import { outputTokens } from './aiBudget.js';
 import type { ChatTurn, LanguageModel } from './languageModel.js';
 

@@ -13,7 +13,7 @@ import { commonInterests } from '../domain/matching.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Revocation } from '../domain/revocations.js';
 import { newId } from '../domain/secrets.js';
-import { type Peer, Session } from '../realtime/peer.js';
+import { type Peer, Session } from '../domain/chat.js';
 import { FIND, PUT, REMOVE, WIDEN } from './sharedQueueScripts.js';
 
 const PREFIX = 'metsony:mq:';

@@ -6,7 +6,7 @@ import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, ServerFrame } from '../../shared/protocol.js';
 import { isAiAccount } from '../ai/aiPartner.js';
 import type { SharedMatching } from '../cluster/sharedMatching.js';
-import { type Chat, partnerIn, type Session } from '../realtime/peer.js';
+import { type Chat, partnerIn, type Session } from './chat.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import { newId } from './secrets.js';

@@ -3,7 +3,7 @@ import type { ClientFrame, ServerFrame, SocketErrorCode } from '../../shared/pro
 import { type ErrorDetails, errorFrame } from '../errors.js';
 import type { Subscription } from '../broker/broker.js';
 import type { FrameBudget } from './frameBudget.js';
-import type { Peer, Session } from './peer.js';
+import type { Peer, Session } from '../domain/chat.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_SUSPENDED = 4403;

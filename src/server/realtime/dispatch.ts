@@ -9,7 +9,7 @@ import type { Moderation } from '../domain/moderation.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import type { ClientSocket, ReadyFrame } from './clientSocket.js';
-import type { Session } from './peer.js';
+import type { Session } from '../domain/chat.js';
 
 /** The socket a frame came from: its address (a report's network key, in memory only). */
 export type FrameSource = Pick<ClientSocket, 'ip'>;

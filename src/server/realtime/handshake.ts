@@ -13,7 +13,7 @@ import type { Moderation } from '../domain/moderation.js';
 import { hashSecret, newId } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import { type Authenticating, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, type ClientSocket, type Ready } from './clientSocket.js';
-import { Session } from './peer.js';
+import { Session } from '../domain/chat.js';
 import type { SocketCaps } from './socketCaps.js';
 
 export type HandshakeDeps = {

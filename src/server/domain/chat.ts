@@ -1,3 +1,8 @@
+/**
+ * The chat core's own types: a chat partner (`Peer`), a seat in the lobby
+ * (`Session`) and a live chat between two of them. The transport (a socket,
+ * an AI, another node) stays outside, behind `Peer`.
+ */
 import type { ServerFrame } from '../../shared/protocol.js';
 
 /** What the chat core needs of a connection: the transport stays outside. */
