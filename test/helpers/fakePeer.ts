@@ -12,6 +12,7 @@ import type { ServerFrame } from '../../src/shared/protocol.js';
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
 export class FakePeer implements Peer {
+  readonly kind = 'human';
   readonly frames: ServerFrame[] = [];
   /** Set once close() was called; frames sent afterwards are dropped, as on a closed socket. */
   closedWith: { code: number; reason: string } | undefined;

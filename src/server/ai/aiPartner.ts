@@ -14,11 +14,8 @@ import type { ChatTurn, LanguageModel } from './languageModel.js';
 const NICKNAMES = ['Nova', 'Echo', 'Pixel', 'Orbit', 'Juniper', 'Sage'] as const;
 /** Turns of the conversation sent with each request; older ones are forgotten. */
 const HISTORY_TURNS = 16;
-export const AI_ACCOUNT_PREFIX = 'ai:';
-
-export function isAiAccount(accountId: string): boolean {
-  return accountId.startsWith(AI_ACCOUNT_PREFIX);
-}
+/** An AI partner's made-up account id: never one of a real account. */
+const AI_ACCOUNT_PREFIX = 'ai:';
 
 function systemPrompt(nickname: string, interests: readonly string[]): string {
   const shared = interests.length > 0 ? ` They like: ${interests.join(', ')}.` : '';
@@ -33,6 +30,7 @@ function systemPrompt(nickname: string, interests: readonly string[]): string {
 
 /** The AI's side of one chat. */
 class AiPeer implements Peer {
+  readonly kind = 'ai';
   private readonly history: ChatTurn[] = [];
   private pending = false;
   private waiting = false;
@@ -110,7 +108,6 @@ export function aiPartnerFactory(model: LanguageModel) {
     const nickname = NICKNAMES[Math.floor(Math.random() * NICKNAMES.length)]!;
     const peer = new AiPeer(lobby, model, systemPrompt(nickname, interests));
     const session = new Session(newId(), { id: `${AI_ACCOUNT_PREFIX}${newId()}`, nickname, interests: [...interests] }, undefined, peer);
-    session.ai = true;
     peer.session = session;
     return session;
   };

@@ -58,6 +58,8 @@ function parseEntry(raw: string): Entry {
 
 /** The other person of a cross-node chat, as this node sees them: frames for them go to their node. */
 class RemotePeer implements Peer {
+  readonly kind = 'remote';
+
   constructor(
     private readonly link: SharedMatching,
     private readonly node: string,

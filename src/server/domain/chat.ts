@@ -5,8 +5,13 @@
  */
 import type { ServerFrame } from '../../shared/protocol.js';
 
+/** Who is behind a peer: a person on this node, an AI partner, or a person on another node. */
+export type PeerKind = 'human' | 'ai' | 'remote';
+
 /** What the chat core needs of a connection: the transport stays outside. */
 export interface Peer {
+  /** Fixed when the peer is made; an AI partner is never reported, blocked for good, connected with or kept apart. */
+  readonly kind: PeerKind;
   send(frame: ServerFrame): void;
   close(code: number, reason: string): void;
 }
@@ -26,8 +31,6 @@ export class Session {
   lastChatId: string | undefined;
   /** Accounts this one blocked or was blocked by: never paired. Unset when there are none (most people). */
   blocked: Set<string> | undefined;
-  /** True for an AI partner's side of a chat. */
-  ai = false;
   /** Pending offer of an AI partner while searching. */
   aiTimer: NodeJS.Timeout | undefined;
 
@@ -42,6 +45,11 @@ export class Session {
   ) {
     this.account = { id: account.id, nickname: account.nickname, interests: account.interests };
     if (blocked && blocked.size > 0) this.blocked = new Set(blocked);
+  }
+
+  /** True for an AI partner's side of a chat (what the wire calls `partner.ai`). */
+  get ai(): boolean {
+    return this.peer.kind === 'ai';
   }
 
   send(frame: ServerFrame): void {

@@ -4,7 +4,6 @@
  * recipient has no open socket, deleted when read).
  */
 import type { Connection, OfflineMessage } from '../../shared/protocol.js';
-import { isAiAccount } from '../ai/aiPartner.js';
 import type { Broker } from '../broker/broker.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import type { ConnectionView, InboxLimits, OfflineMessageRecord, Store } from '../store/store.js';
@@ -49,7 +48,7 @@ export class Connections {
     const members = this.lobby.members(chatId, accountId);
     if (!members) return refuse('not_in_chat', 'You can only connect with someone you chatted with just now.');
     const [me, partner] = members[0].id === accountId ? members : [members[1], members[0]];
-    if (isAiAccount(partner.id)) return refuse('bad_request', 'An AI partner cannot become a connection.');
+    if (partner.ai) return refuse('bad_request', 'An AI partner cannot become a connection.');
 
     if (!(await this.handshakes.ask(chatId, me.id, partner.id))) {
       const existing = (await this.store.connectionsOf(me.id)).find((v) => v.partnerId === partner.id);

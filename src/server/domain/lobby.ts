@@ -4,7 +4,6 @@
  */
 import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, ServerFrame } from '../../shared/protocol.js';
-import { isAiAccount } from '../ai/aiPartner.js';
 import type { SharedMatching } from '../cluster/sharedMatching.js';
 import { type Chat, partnerIn, type Session } from './chat.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
@@ -20,7 +19,8 @@ export type LobbyOptions = {
   shared?: SharedMatching;
 };
 
-export type ChatMember = { id: string; nickname: string };
+/** One of the two people of a chat; `ai` for an AI partner. */
+export type ChatMember = { id: string; nickname: string; ai: boolean };
 
 /** How long after a chat ends its two people may still agree to connect. */
 const ENDED_CHAT_MEMORY_MS = 10 * 60_000;
@@ -225,7 +225,7 @@ export class Lobby {
   endChat(chat: Chat, by: Session, own: EndReason, other: EndReason): void {
     if (!this.close(chat)) return;
     const partner = partnerIn(chat, by);
-    this.keepApart(by.account.id, partner.account.id);
+    this.keepApart(by, partner);
     by.send({ type: 'ended', chatId: chat.id, reason: own });
     partner.send({ type: 'ended', chatId: chat.id, reason: other });
   }
@@ -236,7 +236,7 @@ export class Lobby {
     const chat = session.chat;
     if (chat && this.close(chat)) {
       const partner = partnerIn(chat, session);
-      this.keepApart(session.account.id, partner.account.id);
+      this.keepApart(session, partner);
       partner.send({ type: 'ended', chatId: chat.id, reason: 'partner_disconnected' });
     }
     this.sessions.delete(session.id);
@@ -324,9 +324,10 @@ export class Lobby {
     return (sa?.blocked?.has(b.accountId) ?? false) || (sb?.blocked?.has(a.accountId) ?? false);
   }
 
-  private keepApart(x: string, y: string): void {
+  private keepApart(a: Session, b: Session): void {
     const cooldown = this.options.rematchCooldownMs;
-    if (cooldown <= 0 || isAiAccount(x) || isAiAccount(y)) return;
+    if (cooldown <= 0 || a.ai || b.ai) return;
+    const [x, y] = [a.account.id, b.account.id];
     const until = Date.now() + cooldown;
     this.options.shared?.keepApart(x, y, cooldown);
     this.recentPartner.set(x, { accountId: y, until });
@@ -346,7 +347,7 @@ export class Lobby {
 }
 
 function memberOf(session: Session): ChatMember {
-  return { id: session.account.id, nickname: session.account.nickname };
+  return { id: session.account.id, nickname: session.account.nickname, ai: session.ai };
 }
 
 function notInChat(): FrameOutcome {

@@ -45,6 +45,7 @@ export type SocketState = AwaitingHello | Authenticating | Ready | Closed;
 
 /** One open WebSocket of a client, from upgrade to close. */
 export class ClientSocket implements Peer {
+  readonly kind = 'human';
   state: SocketState;
   missedPings = 0;
 
