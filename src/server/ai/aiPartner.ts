@@ -4,8 +4,7 @@
  * the last few turns of this chat, kept in memory only and dropped when the
  * chat ends.
  */
-import type { ServerFrame } from '../../shared/protocol.js';
-import type { Lobby } from '../domain/lobby.js';
+import type { ClientFrameOf, ServerFrame } from '../../shared/protocol.js';
 import { newId } from '../domain/secrets.js';
 import { type Peer, Session } from '../domain/chat.js';
 import { outputTokens } from './aiBudget.js';
@@ -16,6 +15,14 @@ const NICKNAMES = ['Nova', 'Echo', 'Pixel', 'Orbit', 'Juniper', 'Sage'] as const
 const HISTORY_TURNS = 16;
 /** An AI partner's made-up account id: never one of a real account. */
 const AI_ACCOUNT_PREFIX = 'ai:';
+
+/** What an AI partner does in its chat, through the lobby like a person's frames. */
+export interface AiChatActions {
+  send(session: Session, frame: ClientFrameOf<'send'>): void;
+  typing(session: Session, frame: ClientFrameOf<'typing'>): void;
+  /** Sends a frame to the other side of the chat (the AI reports trouble this way). */
+  tellPartner(session: Session, chatId: string, frame: ServerFrame): void;
+}
 
 function systemPrompt(nickname: string, interests: readonly string[]): string {
   const shared = interests.length > 0 ? ` They like: ${interests.join(', ')}.` : '';
@@ -38,7 +45,7 @@ class AiPeer implements Peer {
   session!: Session;
 
   constructor(
-    private readonly lobby: Lobby,
+    private readonly lobby: AiChatActions,
     private readonly model: LanguageModel,
     private readonly system: string,
   ) {}
@@ -104,7 +111,7 @@ class AiPeer implements Peer {
 
 /** Makes the AI side of a new chat for a person who has waited long enough. */
 export function aiPartnerFactory(model: LanguageModel) {
-  return (lobby: Lobby, interests: readonly string[]): Session => {
+  return (lobby: AiChatActions, interests: readonly string[]): Session => {
     const nickname = NICKNAMES[Math.floor(Math.random() * NICKNAMES.length)]!;
     const peer = new AiPeer(lobby, model, systemPrompt(nickname, interests));
     const session = new Session(newId(), { id: `${AI_ACCOUNT_PREFIX}${newId()}`, nickname, interests: [...interests] }, undefined, peer);

@@ -10,7 +10,6 @@ import type { Redis } from 'ioredis';
 import type { ServerFrame } from '../../shared/protocol.js';
 import type { Seeker } from '../domain/matching.js';
 import { commonInterests } from '../domain/matching.js';
-import type { Lobby } from '../domain/lobby.js';
 import type { Revocation } from '../domain/revocations.js';
 import { newId } from '../domain/secrets.js';
 import { type Peer, Session } from '../domain/chat.js';
@@ -49,6 +48,14 @@ type NodeMessage =
   | { t: 'answer'; chatId: string; accepted: boolean }
   | { t: 'frame'; to: string; frame: ServerFrame };
 
+/** What cross-node matching needs of this node's lobby. */
+export interface LocalLobby {
+  /** A signed-in session of this node, by id. */
+  session(id: string): Session | undefined;
+  pair(a: Session, b: Session, commonInterests: string[], chatId?: string): void;
+  endedElsewhere(session: Session, chatId: string): void;
+}
+
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 function parseEntry(raw: string): Entry {
@@ -82,7 +89,7 @@ export class SharedMatching {
   readonly nodeId = newId();
   private readonly waiting = new Map<string, { session: Session; entry: Entry; timer: NodeJS.Timeout | undefined }>();
   private readonly offers = new Map<string, (accepted: boolean) => void>();
-  private lobby!: Lobby;
+  private lobby!: LocalLobby;
   /** Chats with a person on another node: chatId → our person, and the node of theirs. */
   private readonly crossChats = new Map<string, { session: Session; node: string }>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -128,7 +135,7 @@ export class SharedMatching {
   }
 
   /** `onRevoked` closes this node's sockets for a sign-in revoked on another node. */
-  attach(lobby: Lobby, onRevoked: (revocation: Revocation) => void): void {
+  attach(lobby: LocalLobby, onRevoked: (revocation: Revocation) => void): void {
     this.lobby = lobby;
     this.onRevoked = onRevoked;
   }

@@ -4,7 +4,6 @@
  */
 import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, ServerFrame } from '../../shared/protocol.js';
-import type { SharedMatching } from '../cluster/sharedMatching.js';
 import { type Chat, partnerIn, type Session } from './chat.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
@@ -16,8 +15,17 @@ export type LobbyOptions = {
   /** When set, a search that finds no human within `afterMs` gets an AI partner made by `create`. */
   aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Session };
   /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
-  shared?: SharedMatching;
+  shared?: ClusterMatching;
 };
+
+/** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
+export interface ClusterMatching {
+  readonly size: number;
+  search(session: Session, seeker: Seeker): void;
+  /** The person cancelled, matched elsewhere on this node, or left. */
+  leave(session: Session): void;
+  keepApart(a: string, b: string, ms: number): void;
+}
 
 /** One of the two people of a chat; `ai` for an AI partner. */
 export type ChatMember = { id: string; nickname: string; ai: boolean };
