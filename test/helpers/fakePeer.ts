@@ -6,7 +6,7 @@
  */
 import type { Lobby } from '../../src/server/domain/lobby.js';
 import { newId } from '../../src/server/domain/secrets.js';
-import { type Peer, Session } from '../../src/server/domain/chat.js';
+import { type Peer, Seat } from '../../src/server/domain/chat.js';
 import type { ServerFrame } from '../../src/shared/protocol.js';
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -55,7 +55,8 @@ export class FakePeer implements Peer {
   }
 }
 
-export type Seat = { session: Session; peer: FakePeer };
+/** A seat in the lobby and the in-memory peer behind it. */
+export type Person = { seat: Seat; peer: FakePeer };
 
 let seats = 0;
 
@@ -63,16 +64,16 @@ let seats = 0;
 export function seat(
   lobby: Lobby,
   options: { accountId?: string; nickname?: string; interests?: string[]; country?: string; blocked?: string[] } = {},
-): Seat {
+): Person {
   const n = ++seats;
   const peer = new FakePeer();
-  const session = new Session(
+  const seated = new Seat(
     newId(),
     { id: options.accountId ?? `acct-${n}`, nickname: options.nickname ?? `person${n}`, interests: options.interests ?? [] },
     options.country,
     peer,
     options.blocked ? new Set(options.blocked) : undefined,
   );
-  lobby.attach(session);
-  return { session, peer };
+  lobby.attach(seated);
+  return { seat: seated, peer };
 }

@@ -6,7 +6,7 @@
  */
 import type { ClientFrameOf, ServerFrame } from '../../shared/protocol.js';
 import { newId } from '../domain/secrets.js';
-import { type Peer, Session } from '../domain/chat.js';
+import { type Peer, Seat } from '../domain/chat.js';
 import { outputTokens } from './aiBudget.js';
 import type { ChatTurn, LanguageModel } from './languageModel.js';
 
@@ -18,10 +18,10 @@ const AI_ACCOUNT_PREFIX = 'ai:';
 
 /** What an AI partner does in its chat, through the lobby like a person's frames. */
 export interface AiChatActions {
-  send(session: Session, frame: ClientFrameOf<'send'>): void;
-  typing(session: Session, frame: ClientFrameOf<'typing'>): void;
+  send(seat: Seat, frame: ClientFrameOf<'send'>): void;
+  typing(seat: Seat, frame: ClientFrameOf<'typing'>): void;
   /** Sends a frame to the other side of the chat (the AI reports trouble this way). */
-  tellPartner(session: Session, chatId: string, frame: ServerFrame): void;
+  tellPartner(seat: Seat, chatId: string, frame: ServerFrame): void;
 }
 
 function systemPrompt(nickname: string, interests: readonly string[]): string {
@@ -42,7 +42,7 @@ class AiPeer implements Peer {
   private pending = false;
   private waiting = false;
   private ended = false;
-  session!: Session;
+  seat!: Seat;
 
   constructor(
     private readonly lobby: AiChatActions,
@@ -73,17 +73,17 @@ class AiPeer implements Peer {
     }
     this.pending = true;
     try {
-      this.lobby.typing(this.session, { type: 'typing', chatId, typing: true });
+      this.lobby.typing(this.seat, { type: 'typing', chatId, typing: true });
       const maxTokens = outputTokens(this.unanswered(), 1, 40, 200);
       const text = await this.model.complete([{ role: 'system', content: this.system }, ...this.history], { maxTokens });
       if (this.ended) return;
       this.history.push({ role: 'assistant', content: text });
       this.trim();
-      this.lobby.send(this.session, { type: 'send', chatId, id: newId(), text: text.slice(0, 2000) });
+      this.lobby.send(this.seat, { type: 'send', chatId, id: newId(), text: text.slice(0, 2000) });
     } catch {
       if (this.ended) return;
-      this.lobby.typing(this.session, { type: 'typing', chatId, typing: false });
-      this.lobby.tellPartner(this.session, chatId, {
+      this.lobby.typing(this.seat, { type: 'typing', chatId, typing: false });
+      this.lobby.tellPartner(this.seat, chatId, {
         type: 'error',
         code: 'ai_unavailable',
         message: 'The AI partner could not answer just now; try again, or press Next.',
@@ -111,11 +111,11 @@ class AiPeer implements Peer {
 
 /** Makes the AI side of a new chat for a person who has waited long enough. */
 export function aiPartnerFactory(model: LanguageModel) {
-  return (lobby: AiChatActions, interests: readonly string[]): Session => {
+  return (lobby: AiChatActions, interests: readonly string[]): Seat => {
     const nickname = NICKNAMES[Math.floor(Math.random() * NICKNAMES.length)]!;
     const peer = new AiPeer(lobby, model, systemPrompt(nickname, interests));
-    const session = new Session(newId(), { id: `${AI_ACCOUNT_PREFIX}${newId()}`, nickname, interests: [...interests] }, undefined, peer);
-    peer.session = session;
-    return session;
+    const seat = new Seat(newId(), { id: `${AI_ACCOUNT_PREFIX}${newId()}`, nickname, interests: [...interests] }, undefined, peer);
+    peer.seat = seat;
+    return seat;
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The chat core's own types: a chat partner (`Peer`), a seat in the lobby
- * (`Session`) and a live chat between two of them. The transport (a socket,
+ * (`Seat`) and a live chat between two of them. The transport (a socket,
  * an AI, another node) stays outside, behind `Peer`.
  */
 import type { ServerFrame } from '../../shared/protocol.js';
@@ -16,15 +16,16 @@ export interface Peer {
   close(code: number, reason: string): void;
 }
 
-/** The account behind a session, as the live core sees it (updated when the person edits it). */
-export type SessionAccount = { readonly id: string; nickname: string; interests: string[] };
+/** The account behind a seat, as the live core sees it (updated when the person edits it). */
+export type SeatAccount = { readonly id: string; nickname: string; interests: string[] };
 
 /**
- * One authenticated socket. A person with two tabs has two sessions; each
- * searches and chats on its own.
+ * A place in the lobby: one signed-in socket, an AI partner, or a person on
+ * another node. (Not a sign-in: those are the store's sessions.) A person with
+ * two tabs has two seats; each searches and chats on its own.
  */
-export class Session {
-  /** The chat this session is in, or undefined. */
+export class Seat {
+  /** The chat this seat is in, or undefined. */
   chat: Chat | undefined;
   searching = false;
   /** The last chat that ended, so a late `leave` for it is not an error. */
@@ -34,11 +35,11 @@ export class Session {
   /** Pending offer of an AI partner while searching. */
   aiTimer: NodeJS.Timeout | undefined;
 
-  readonly account: SessionAccount;
+  readonly account: SeatAccount;
 
   constructor(
     readonly id: string,
-    account: SessionAccount,
+    account: SeatAccount,
     readonly country: string | undefined,
     readonly peer: Peer,
     blocked?: ReadonlySet<string>,
@@ -59,13 +60,13 @@ export class Session {
 
 export type Chat = {
   readonly id: string;
-  readonly a: Session;
-  readonly b: Session;
+  readonly a: Seat;
+  readonly b: Seat;
   /** Each side reveals its profile at most once per chat. */
   revealedA: boolean;
   revealedB: boolean;
 };
 
-export function partnerIn(chat: Chat, session: Session): Session {
-  return chat.a === session ? chat.b : chat.a;
+export function partnerIn(chat: Chat, seat: Seat): Seat {
+  return chat.a === seat ? chat.b : chat.a;
 }
