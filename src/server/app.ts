@@ -109,7 +109,7 @@ export async function buildService(config: Config, overrides: Overrides & Google
   const lobby = new Lobby({
     ...config.matching,
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
-    shared,
+    cluster: shared,
   });
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
   const privacy = new Privacy(store, broker, revocations);

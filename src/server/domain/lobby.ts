@@ -15,7 +15,7 @@ export type LobbyOptions = {
   /** When set, a search that finds no human within `afterMs` gets an AI partner made by `create`. */
   aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Seat };
   /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
-  shared?: ClusterMatching;
+  cluster?: ClusterMatching;
 };
 
 /** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
@@ -56,7 +56,7 @@ export class Lobby {
   }
 
   get searchingCount(): number {
-    return this.options.shared?.size ?? this.matchmaker.size;
+    return this.options.cluster?.size ?? this.matchmaker.size;
   }
 
   /** A seat of this node, by id. */
@@ -124,7 +124,7 @@ export class Lobby {
       country: seat.country,
       since: Date.now(),
     };
-    if (this.options.shared) this.options.shared.search(seat, seeker);
+    if (this.options.cluster) this.options.cluster.search(seat, seeker);
     else this.matchmaker.add(seeker);
     return DONE;
   }
@@ -138,7 +138,7 @@ export class Lobby {
     clearTimeout(seat.aiTimer);
     seat.aiTimer = undefined;
     if (seat.searching) {
-      if (this.options.shared) this.options.shared.leave(seat);
+      if (this.options.cluster) this.options.cluster.leave(seat);
       else this.matchmaker.remove(seat.id);
       seat.searching = false;
     }
@@ -150,8 +150,8 @@ export class Lobby {
     const ai = this.options.aiPartner;
     if (!ai || !seat.searching || seat.chat) return;
     this.stopSearching(seat);
-    const shared = [...interests].sort().slice(0, 5);
-    this.pair(seat, ai.create(this, shared), shared);
+    const common = [...interests].sort().slice(0, 5);
+    this.pair(seat, ai.create(this, common), common);
   }
 
   /** Sends a frame to the other side of the chat (used by an AI partner to report trouble). */
@@ -337,7 +337,7 @@ export class Lobby {
     if (cooldown <= 0 || a.ai || b.ai) return;
     const [x, y] = [a.account.id, b.account.id];
     const until = Date.now() + cooldown;
-    this.options.shared?.keepApart(x, y, cooldown);
+    this.options.cluster?.keepApart(x, y, cooldown);
     this.recentPartner.set(x, { accountId: y, until });
     this.recentPartner.set(y, { accountId: x, until });
     // When the cooldown ends, the two may be the only ones waiting: look again.
