@@ -14,18 +14,11 @@ type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 export class FakePeer implements Peer {
   readonly kind = 'human';
   readonly frames: ServerFrame[] = [];
-  /** Set once close() was called; frames sent afterwards are dropped, as on a closed socket. */
-  closedWith: { code: number; reason: string } | undefined;
   private readonly listeners: Array<(frame: ServerFrame) => void> = [];
 
   send(frame: ServerFrame): void {
-    if (this.closedWith) return;
     this.frames.push(frame);
     for (const listener of this.listeners.splice(0)) listener(frame);
-  }
-
-  close(code: number, reason: string): void {
-    this.closedWith ??= { code, reason };
   }
 
   /** Every frame of that type received so far, oldest first. */

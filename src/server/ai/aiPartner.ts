@@ -61,10 +61,6 @@ class AiPeer implements Peer {
     }
   }
 
-  close(): void {
-    this.ended = true;
-  }
-
   /** One request at a time; messages that arrive meanwhile are answered together. */
   private async reply(chatId: string): Promise<void> {
     if (this.pending) {

@@ -1,6 +1,6 @@
 /**
  * Matching and live chats across nodes (REDIS_URL). The search queue lives in
- * Redis and is changed only by atomic scripts (sharedQueue.lua.ts), so a
+ * Redis and is changed only by atomic scripts (sharedQueueScripts.ts), so a
  * person is claimed by one node at most. When the partner found is on another
  * node, the finder offers the chat to that node, which accepts only if its
  * person is still searching; then each node holds its own person and a proxy
@@ -81,8 +81,6 @@ class RemotePeer implements Peer {
     if (frame.type === 'ended') this.link.forgetChat(frame.chatId);
     this.link.post(this.node, { t: 'frame', to: this.key, frame: out });
   }
-
-  close(): void {}
 }
 
 export class SharedMatching {

@@ -13,7 +13,6 @@ export interface Peer {
   /** Fixed when the peer is made; an AI partner is never reported, blocked for good, connected with or kept apart. */
   readonly kind: PeerKind;
   send(frame: ServerFrame): void;
-  close(code: number, reason: string): void;
 }
 
 /** The account behind a seat, as the live core sees it (updated when the person edits it). */
