@@ -160,14 +160,13 @@ export class Lobby {
     if (chat) partnerIn(chat, seat).send(frame);
   }
 
-  /** The two people of a live or recently ended chat, if `accountId` is one of them. */
-  members(chatId: string, accountId: string): [ChatMember, ChatMember] | undefined {
+  /** The other person of a live or recently ended chat, if `accountId` is one of its two. */
+  partnerOf(chatId: string, accountId: string): ChatMember | undefined {
     const live = this.chats.get(chatId);
-    const members: [ChatMember, ChatMember] | undefined = live
-      ? [memberOf(live.a), memberOf(live.b)]
-      : this.endedChats.get(chatId)?.members;
-    if (!members || (members[0].id !== accountId && members[1].id !== accountId)) return undefined;
-    return members;
+    const [a, b] = live ? [memberOf(live.a), memberOf(live.b)] : (this.endedChats.get(chatId)?.members ?? []);
+    if (!a || !b) return undefined;
+    if (a.id === accountId) return b;
+    return b.id === accountId ? a : undefined;
   }
 
   /** The chat named by the frame, if this seat is in it. */

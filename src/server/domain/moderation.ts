@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { ReportRecord, Store } from '../store/store.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import type { Connections } from './connections.js';
-import type { ChatMember, Lobby } from './lobby.js';
+import type { Lobby } from './lobby.js';
 import type { IpKeys } from './ipKeys.js';
 import { reporterWeight, weightedSum } from './reporterWeight.js';
 import { ReportNetworks } from './reportNetworks.js';
@@ -39,7 +39,7 @@ export class Moderation {
 
   /** `ip`: the reporter's address, used only for its network key, in memory. */
   async report(accountId: string, frame: ClientFrameOf<'report'>, ip?: string): Promise<FrameOutcome> {
-    const member = this.partnerIn(frame.chatId, accountId);
+    const member = this.lobby.partnerOf(frame.chatId, accountId);
     if (!member) return NOT_IN_CHAT;
     // An AI partner has no account to moderate; the report is acknowledged and not kept.
     if (member.ai) return { ok: true, reply: { type: 'reported', chatId: frame.chatId } };
@@ -59,7 +59,7 @@ export class Moderation {
   }
 
   async block(accountId: string, chatId: string): Promise<FrameOutcome> {
-    const member = this.partnerIn(chatId, accountId);
+    const member = this.lobby.partnerOf(chatId, accountId);
     if (!member) return NOT_IN_CHAT;
     const partner = member.id;
     if (member.ai) {
@@ -109,12 +109,6 @@ export class Moderation {
 
   stop(): void {
     clearInterval(this.sweeper);
-  }
-
-  private partnerIn(chatId: string, accountId: string): ChatMember | undefined {
-    const members = this.lobby.members(chatId, accountId);
-    if (!members) return undefined;
-    return members[0].id === accountId ? members[1] : members[0];
   }
 
   /** Distinct reporters within the window, weighted by account age and history, one per network (reporterWeight.ts). */
