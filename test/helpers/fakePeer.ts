@@ -6,13 +6,15 @@
  */
 import type { Lobby } from '../../src/server/domain/lobby.js';
 import { newId } from '../../src/server/domain/secrets.js';
-import { type Peer, Seat } from '../../src/server/domain/chat.js';
+import { type Peer, type PeerKind, Seat } from '../../src/server/domain/chat.js';
 import type { ServerFrame } from '../../src/shared/protocol.js';
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
 export class FakePeer implements Peer {
-  readonly kind = 'human';
+  /** 'human' unless a test stands in for another kind of partner. */
+  constructor(readonly kind: PeerKind = 'human') {}
+
   readonly frames: ServerFrame[] = [];
   private readonly listeners: Array<(frame: ServerFrame) => void> = [];
 
@@ -56,10 +58,10 @@ let seats = 0;
 /** A signed-in person in the lobby, as the gateway would attach them after `hello`. */
 export function seat(
   lobby: Lobby,
-  options: { accountId?: string; nickname?: string; interests?: string[]; country?: string; blocked?: string[] } = {},
+  options: { accountId?: string; nickname?: string; interests?: string[]; country?: string; blocked?: string[]; kind?: PeerKind } = {},
 ): Person {
   const n = ++seats;
-  const peer = new FakePeer();
+  const peer = new FakePeer(options.kind);
   const seated = new Seat(
     newId(),
     { id: options.accountId ?? `acct-${n}`, nickname: options.nickname ?? `person${n}`, interests: options.interests ?? [] },

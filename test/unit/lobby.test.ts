@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { aiPartnerFactory } from '../../src/server/ai/aiPartner.js';
 import type { ChatTurn, LanguageModel } from '../../src/server/ai/languageModel.js';
-import { Lobby, type LobbyOptions } from '../../src/server/domain/lobby.js';
+import { type ClusterMatching, Lobby, type LobbyOptions } from '../../src/server/domain/lobby.js';
 import { type Person, seat } from '../helpers/fakePeer.js';
 
 const WIDEN_MS = 5_000;
@@ -297,6 +297,23 @@ describe('lobby: AI partner', () => {
     vi.advanceTimersByTime(AI_AFTER_MS * 2);
     expect(a.peer.all('matched')).toHaveLength(1);
     expect(a.peer.types.slice(-2)).toEqual(['searching', 'idle']);
+  });
+
+  it('sets no rematch cooldown with an AI partner: the peer says it is one, whatever its account id', () => {
+    const keptApart: string[][] = [];
+    const cluster: ClusterMatching = { size: 0, search: () => {}, leave: () => {}, keepApart: (x, y) => void keptApart.push([x, y]) };
+    open({ cluster });
+    const a = seat(lobby, { nickname: 'Alice', accountId: 'acct-alice' });
+    const human = seat(lobby, { nickname: 'Bob', accountId: 'acct-bob' });
+    const ai = seat(lobby, { nickname: 'Nova', accountId: 'acct-nova', kind: 'ai' });
+
+    lobby.pair(a.seat, ai.seat, []);
+    expect(a.peer.last('matched')?.chat.partner.ai).toBe(true);
+    lobby.leave(a.seat, { type: 'leave', chatId: chatIdOf(a) });
+    lobby.pair(a.seat, human.seat, []);
+    expect(a.peer.last('matched')?.chat.partner.ai).toBe(false);
+    lobby.leave(a.seat, { type: 'leave', chatId: chatIdOf(a) });
+    expect(keptApart).toEqual([['acct-alice', 'acct-bob']]);
   });
 });
 

@@ -8,7 +8,7 @@ import type { ServerFrame } from '../../shared/protocol.js';
 /** Who is behind a peer: a person on this node, an AI partner, or a person on another node. */
 export type PeerKind = 'human' | 'ai' | 'remote';
 
-/** What the chat core needs of a connection: the transport stays outside. */
+/** What the chat core needs of a chat partner: the transport stays outside. */
 export interface Peer {
   /** Fixed when the peer is made; an AI partner is never reported, blocked for good, connected with or kept apart. */
   readonly kind: PeerKind;
