@@ -106,7 +106,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const lobby = new Lobby({
     ...config.matching,
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
-    shared,
+    cluster: shared,
   });
   accounts.onUpdate((account) => lobby.updateAccount(account));
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);

@@ -6,25 +6,21 @@
  */
 import type { Lobby } from '../../src/server/domain/lobby.js';
 import { newId } from '../../src/server/domain/secrets.js';
-import { type Peer, Session } from '../../src/server/realtime/peer.js';
+import { type Peer, type PeerKind, Seat } from '../../src/server/domain/chat.js';
 import type { ServerFrame } from '../../src/shared/protocol.js';
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
 export class FakePeer implements Peer {
+  /** 'human' unless a test stands in for another kind of partner. */
+  constructor(readonly kind: PeerKind = 'human') {}
+
   readonly frames: ServerFrame[] = [];
-  /** Set once close() was called; frames sent afterwards are dropped, as on a closed socket. */
-  closedWith: { code: number; reason: string } | undefined;
   private readonly listeners: Array<(frame: ServerFrame) => void> = [];
 
   send(frame: ServerFrame): void {
-    if (this.closedWith) return;
     this.frames.push(frame);
     for (const listener of this.listeners.splice(0)) listener(frame);
-  }
-
-  close(code: number, reason: string): void {
-    this.closedWith ??= { code, reason };
   }
 
   /** Every frame of that type received so far, oldest first. */
@@ -54,24 +50,25 @@ export class FakePeer implements Peer {
   }
 }
 
-export type Seat = { session: Session; peer: FakePeer };
+/** A seat in the lobby and the in-memory peer behind it. */
+export type Person = { seat: Seat; peer: FakePeer };
 
 let seats = 0;
 
 /** A signed-in person in the lobby, as the gateway would attach them after `hello`. */
 export function seat(
   lobby: Lobby,
-  options: { accountId?: string; nickname?: string; interests?: string[]; country?: string; blocked?: string[] } = {},
-): Seat {
+  options: { accountId?: string; nickname?: string; interests?: string[]; country?: string; blocked?: string[]; kind?: PeerKind } = {},
+): Person {
   const n = ++seats;
-  const peer = new FakePeer();
-  const session = new Session(
+  const peer = new FakePeer(options.kind);
+  const seated = new Seat(
     newId(),
     { id: options.accountId ?? `acct-${n}`, nickname: options.nickname ?? `person${n}`, interests: options.interests ?? [] },
     options.country,
     peer,
     options.blocked ? new Set(options.blocked) : undefined,
   );
-  lobby.attach(session);
-  return { session, peer };
+  lobby.attach(seated);
+  return { seat: seated, peer };
 }

@@ -107,12 +107,12 @@ describe('a socket that closes during its hello', () => {
     later.send({ type: 'ping' });
     await later.next('pong');
     // Only the new socket sits in the lobby, and once it closes the account is offline.
-    expect(server.service.lobby.sessionsOf(user.account.id).size).toBe(1);
+    expect(server.service.lobby.seatsOf(user.account.id).size).toBe(1);
     expect(early.frames.map((f) => f.type)).not.toContain('ready');
     later.close();
     await later.closed;
     await until(() => server!.service.gateway.size === 0);
-    await until(() => server!.service.lobby.sessionsOf(user.account.id).size === 0);
+    await until(() => server!.service.lobby.seatsOf(user.account.id).size === 0);
     expect(await memory.online(user.account.id)).toBe(false);
   });
 

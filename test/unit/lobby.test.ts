@@ -5,8 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { aiPartnerFactory } from '../../src/server/ai/aiPartner.js';
 import type { ChatTurn, LanguageModel } from '../../src/server/ai/languageModel.js';
-import { Lobby, type LobbyOptions } from '../../src/server/domain/lobby.js';
-import { type Seat, seat } from '../helpers/fakePeer.js';
+import { type ClusterMatching, Lobby, type LobbyOptions } from '../../src/server/domain/lobby.js';
+import { type Person, seat } from '../helpers/fakePeer.js';
 
 const WIDEN_MS = 5_000;
 const COOLDOWN_MS = 30_000;
@@ -29,22 +29,22 @@ afterEach(() => {
 });
 
 /** The chat this person is in now (from their last `matched`), failing the test if none. */
-function chatIdOf(s: Seat): string {
-  const chatId = s.session.chat?.id;
-  if (!chatId) throw new Error(`${s.session.account.nickname} is not in a chat; frames: ${s.peer.types.join(', ')}`);
+function chatIdOf(s: Person): string {
+  const chatId = s.seat.chat?.id;
+  if (!chatId) throw new Error(`${s.seat.account.nickname} is not in a chat; frames: ${s.peer.types.join(', ')}`);
   return chatId;
 }
 
-function partnerName(s: Seat): string | undefined {
+function partnerName(s: Person): string | undefined {
   return s.peer.last('matched')?.chat.partner.nickname;
 }
 
 /** Two people who share a topic, matched. */
-function pairUp(topic = 'chess'): [Seat, Seat] {
+function pairUp(topic = 'chess'): [Person, Person] {
   const a = seat(lobby, { nickname: 'Alice', interests: [topic] });
   const b = seat(lobby, { nickname: 'Bob', interests: [topic] });
-  expect(lobby.find(a.session, { type: 'find' })).toEqual({ ok: true });
-  expect(lobby.find(b.session, { type: 'find' })).toEqual({ ok: true });
+  expect(lobby.find(a.seat, { type: 'find' })).toEqual({ ok: true });
+  expect(lobby.find(b.seat, { type: 'find' })).toEqual({ ok: true });
   expect(partnerName(a)).toBe('Bob');
   expect(partnerName(b)).toBe('Alice');
   return [a, b];
@@ -55,19 +55,19 @@ describe('lobby: rematch cooldown', () => {
     open();
     const [a, b] = pairUp();
     const chatId = chatIdOf(a);
-    expect(lobby.leave(a.session, { type: 'leave', chatId })).toEqual({ ok: true });
-    lobby.find(a.session, { type: 'find' });
-    lobby.find(b.session, { type: 'find' });
+    expect(lobby.leave(a.seat, { type: 'leave', chatId })).toEqual({ ok: true });
+    lobby.find(a.seat, { type: 'find' });
+    lobby.find(b.seat, { type: 'find' });
     // Past widening: each would take anyone, but not each other yet.
     vi.advanceTimersByTime(COOLDOWN_MS - 1);
-    expect(a.session.chat).toBeUndefined();
+    expect(a.seat.chat).toBeUndefined();
     expect(a.peer.all('matched')).toHaveLength(1);
     expect(lobby.searchingCount).toBe(2);
 
     vi.advanceTimersByTime(20);
     expect(a.peer.all('matched')).toHaveLength(2);
     expect(b.peer.all('matched')).toHaveLength(2);
-    expect(a.session.chat).toBe(b.session.chat);
+    expect(a.seat.chat).toBe(b.seat.chat);
     expect(chatIdOf(a)).not.toBe(chatId);
     expect(lobby.searchingCount).toBe(0);
   });
@@ -75,23 +75,23 @@ describe('lobby: rematch cooldown', () => {
   it('lets a third person in at once while the two are kept apart', () => {
     open();
     const [a, b] = pairUp('go');
-    lobby.leave(b.session, { type: 'leave', chatId: chatIdOf(b) });
-    lobby.find(a.session, { type: 'find' });
-    lobby.find(b.session, { type: 'find' });
-    expect(a.session.chat).toBeUndefined();
+    lobby.leave(b.seat, { type: 'leave', chatId: chatIdOf(b) });
+    lobby.find(a.seat, { type: 'find' });
+    lobby.find(b.seat, { type: 'find' });
+    expect(a.seat.chat).toBeUndefined();
     const c = seat(lobby, { nickname: 'Carol', interests: ['go'] });
-    lobby.find(c.session, { type: 'find' });
+    lobby.find(c.seat, { type: 'find' });
     expect(partnerName(c)).toBe('Alice');
   });
 
   it('applies no cooldown when it is configured as 0', () => {
     open({ rematchCooldownMs: 0 });
     const [a, b] = pairUp();
-    lobby.leave(a.session, { type: 'leave', chatId: chatIdOf(a) });
-    lobby.find(a.session, { type: 'find' });
-    lobby.find(b.session, { type: 'find' });
-    expect(a.session.chat).toBe(b.session.chat);
-    expect(a.session.chat).toBeDefined();
+    lobby.leave(a.seat, { type: 'leave', chatId: chatIdOf(a) });
+    lobby.find(a.seat, { type: 'find' });
+    lobby.find(b.seat, { type: 'find' });
+    expect(a.seat.chat).toBe(b.seat.chat);
+    expect(a.seat.chat).toBeDefined();
   });
 });
 
@@ -100,9 +100,9 @@ describe('lobby: widening', () => {
     open();
     const a = seat(lobby, { nickname: 'Alice', interests: ['chess'] });
     const b = seat(lobby, { nickname: 'Bob', interests: ['jazz'] });
-    lobby.find(a.session, { type: 'find' });
+    lobby.find(a.seat, { type: 'find' });
     vi.advanceTimersByTime(1_000);
-    lobby.find(b.session, { type: 'find' });
+    lobby.find(b.seat, { type: 'find' });
     // Alice has waited long enough first: she widens and takes Bob.
     vi.advanceTimersByTime(WIDEN_MS - 1_000 - 1);
     expect(a.peer.types).toEqual(['searching']);
@@ -115,8 +115,8 @@ describe('lobby: widening', () => {
     open();
     const a = seat(lobby, { nickname: 'Alice', interests: ['chess'] });
     const b = seat(lobby, { nickname: 'Bob', interests: [] });
-    lobby.find(a.session, { type: 'find' });
-    lobby.find(b.session, { type: 'find' });
+    lobby.find(a.seat, { type: 'find' });
+    lobby.find(b.seat, { type: 'find' });
     expect(partnerName(a)).toBe('Bob');
   });
 
@@ -124,8 +124,8 @@ describe('lobby: widening', () => {
     open();
     const a = seat(lobby, { nickname: 'Alice', interests: ['chess'] });
     const b = seat(lobby, { nickname: 'Bob', interests: ['jazz'] });
-    lobby.find(a.session, { type: 'find', interests: ['Jazz'] });
-    lobby.find(b.session, { type: 'find' });
+    lobby.find(a.seat, { type: 'find', interests: ['Jazz'] });
+    lobby.find(b.seat, { type: 'find' });
     expect(a.peer.last('matched')?.chat.partner.commonInterests).toEqual(['jazz']);
   });
 });
@@ -135,34 +135,34 @@ describe('lobby: blocks', () => {
     open();
     const [a, b] = pairUp();
     const chatId = chatIdOf(a);
-    lobby.keepBlockedApart(a.session.account.id, b.session.account.id, chatId);
+    lobby.keepBlockedApart(a.seat.account.id, b.seat.account.id, chatId);
     expect(a.peer.last('ended')).toEqual({ type: 'ended', chatId, reason: 'blocked' });
     expect(b.peer.last('ended')).toEqual({ type: 'ended', chatId, reason: 'blocked' });
-    expect(a.session.chat).toBeUndefined();
-    expect(b.session.chat).toBeUndefined();
+    expect(a.seat.chat).toBeUndefined();
+    expect(b.seat.chat).toBeUndefined();
     expect(lobby.chatCount).toBe(0);
 
-    lobby.find(a.session, { type: 'find' });
-    lobby.find(b.session, { type: 'find' });
+    lobby.find(a.seat, { type: 'find' });
+    lobby.find(b.seat, { type: 'find' });
     vi.advanceTimersByTime(COOLDOWN_MS * 10);
     expect(a.peer.all('matched')).toHaveLength(1);
     expect(b.peer.all('matched')).toHaveLength(1);
     // Both still search, and each can meet someone else.
     const c = seat(lobby, { nickname: 'Carol', interests: ['chess'] });
-    lobby.find(c.session, { type: 'find' });
-    expect(a.session.chat ?? b.session.chat).toBeDefined();
-    expect(c.session.chat).toBeDefined();
+    lobby.find(c.seat, { type: 'find' });
+    expect(a.seat.chat ?? b.seat.chat).toBeDefined();
+    expect(c.seat.chat).toBeDefined();
   });
 
-  it('reaches every open session (tab) of both accounts, not only the chatting one', () => {
+  it('reaches every open seat (tab) of both accounts, not only the chatting one', () => {
     open();
     const [a, b] = pairUp();
-    const otherTabOfB = seat(lobby, { accountId: b.session.account.id, nickname: 'Bob', interests: ['chess'] });
-    lobby.keepBlockedApart(a.session.account.id, b.session.account.id, chatIdOf(a));
-    lobby.find(a.session, { type: 'find' });
-    lobby.find(otherTabOfB.session, { type: 'find' });
+    const otherTabOfB = seat(lobby, { accountId: b.seat.account.id, nickname: 'Bob', interests: ['chess'] });
+    lobby.keepBlockedApart(a.seat.account.id, b.seat.account.id, chatIdOf(a));
+    lobby.find(a.seat, { type: 'find' });
+    lobby.find(otherTabOfB.seat, { type: 'find' });
     vi.advanceTimersByTime(COOLDOWN_MS * 10);
-    expect(otherTabOfB.session.chat).toBeUndefined();
+    expect(otherTabOfB.seat.chat).toBeUndefined();
     expect(a.peer.all('matched')).toHaveLength(1);
   });
 
@@ -170,11 +170,11 @@ describe('lobby: blocks', () => {
     open();
     const a = seat(lobby, { accountId: 'acct-alice', nickname: 'Alice', interests: ['chess'], blocked: ['acct-bob'] });
     const b = seat(lobby, { accountId: 'acct-bob', nickname: 'Bob', interests: ['chess'] });
-    lobby.find(a.session, { type: 'find' });
-    lobby.find(b.session, { type: 'find' });
+    lobby.find(a.seat, { type: 'find' });
+    lobby.find(b.seat, { type: 'find' });
     vi.advanceTimersByTime(WIDEN_MS * 10);
-    expect(a.session.chat).toBeUndefined();
-    expect(b.session.chat).toBeUndefined();
+    expect(a.seat.chat).toBeUndefined();
+    expect(b.seat.chat).toBeUndefined();
     expect(lobby.searchingCount).toBe(2);
   });
 });
@@ -184,15 +184,15 @@ describe('lobby: never self', () => {
     open();
     const tab1 = seat(lobby, { accountId: 'acct-same', nickname: 'Alice', interests: ['chess'] });
     const tab2 = seat(lobby, { accountId: 'acct-same', nickname: 'Alice', interests: ['chess'] });
-    lobby.find(tab1.session, { type: 'find' });
-    lobby.find(tab2.session, { type: 'find' });
+    lobby.find(tab1.seat, { type: 'find' });
+    lobby.find(tab2.seat, { type: 'find' });
     vi.advanceTimersByTime(WIDEN_MS * 10);
-    expect(tab1.session.chat).toBeUndefined();
-    expect(tab2.session.chat).toBeUndefined();
+    expect(tab1.seat.chat).toBeUndefined();
+    expect(tab2.seat.chat).toBeUndefined();
     const other = seat(lobby, { nickname: 'Bob', interests: ['chess'] });
-    lobby.find(other.session, { type: 'find' });
+    lobby.find(other.seat, { type: 'find' });
     expect(partnerName(other)).toBe('Alice');
-    expect(tab1.session.chat).toBe(other.session.chat);
+    expect(tab1.seat.chat).toBe(other.seat.chat);
   });
 });
 
@@ -201,19 +201,19 @@ describe('lobby: leaving', () => {
     open();
     const [a, b] = pairUp();
     const chatId = chatIdOf(a);
-    expect(lobby.leave(a.session, { type: 'leave', chatId })).toEqual({ ok: true });
-    expect(lobby.leave(b.session, { type: 'leave', chatId })).toEqual({ ok: true });
+    expect(lobby.leave(a.seat, { type: 'leave', chatId })).toEqual({ ok: true });
+    expect(lobby.leave(b.seat, { type: 'leave', chatId })).toEqual({ ok: true });
     expect(a.peer.all('ended')).toEqual([{ type: 'ended', chatId, reason: 'you_left' }]);
     expect(b.peer.all('ended')).toEqual([{ type: 'ended', chatId, reason: 'partner_left' }]);
     expect(lobby.chatCount).toBe(0);
   });
 
-  it('a leave for a chat the session was never in is not_in_chat', () => {
+  it('a leave for a chat the seat was never in is not_in_chat', () => {
     open();
     const [a] = pairUp();
     const stranger = seat(lobby);
-    expect(lobby.leave(stranger.session, { type: 'leave', chatId: chatIdOf(a) })).toMatchObject({ ok: false, code: 'not_in_chat' });
-    expect(a.session.chat).toBeDefined();
+    expect(lobby.leave(stranger.seat, { type: 'leave', chatId: chatIdOf(a) })).toMatchObject({ ok: false, code: 'not_in_chat' });
+    expect(a.seat.chat).toBeDefined();
   });
 
   it('a disconnect ends the chat for the partner and leaves the queue', () => {
@@ -221,22 +221,22 @@ describe('lobby: leaving', () => {
     const [a, b] = pairUp();
     const chatId = chatIdOf(a);
     const c = seat(lobby, { interests: ['x'] });
-    lobby.find(c.session, { type: 'find' });
-    lobby.disconnect(a.session);
-    lobby.disconnect(c.session);
+    lobby.find(c.seat, { type: 'find' });
+    lobby.disconnect(a.seat);
+    lobby.disconnect(c.seat);
     expect(b.peer.last('ended')).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
     expect(a.peer.all('ended')).toEqual([]);
     expect(lobby.searchingCount).toBe(0);
-    expect(lobby.sessionsOf(a.session.account.id).size).toBe(0);
+    expect(lobby.seatsOf(a.seat.account.id).size).toBe(0);
   });
 
   it('a second find while searching, or a find while chatting, is refused', () => {
     open();
     const [a] = pairUp();
-    expect(lobby.find(a.session, { type: 'find' })).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(lobby.find(a.seat, { type: 'find' })).toMatchObject({ ok: false, code: 'bad_request' });
     const c = seat(lobby, { interests: ['lonely'] });
-    lobby.find(c.session, { type: 'find' });
-    expect(lobby.find(c.session, { type: 'find' })).toMatchObject({ ok: false, code: 'bad_request' });
+    lobby.find(c.seat, { type: 'find' });
+    expect(lobby.find(c.seat, { type: 'find' })).toMatchObject({ ok: false, code: 'bad_request' });
   });
 });
 
@@ -257,7 +257,7 @@ describe('lobby: AI partner', () => {
     const model = echoModel();
     open({ aiPartner: { afterMs: AI_AFTER_MS, create: aiPartnerFactory(model) } });
     const a = seat(lobby, { nickname: 'Alice', interests: ['chess', 'jazz'] });
-    lobby.find(a.session, { type: 'find' });
+    lobby.find(a.seat, { type: 'find' });
     vi.advanceTimersByTime(AI_AFTER_MS - 1);
     expect(a.peer.types).toEqual(['searching']);
     vi.advanceTimersByTime(1);
@@ -267,7 +267,7 @@ describe('lobby: AI partner', () => {
 
     const chatId = chatIdOf(a);
     const reply = a.peer.arrival('message');
-    expect(lobby.send(a.session, { type: 'send', chatId, id: 'm1', text: 'hello there' })).toEqual({ ok: true });
+    expect(lobby.send(a.seat, { type: 'send', chatId, id: 'm1', text: 'hello there' })).toEqual({ ok: true });
     expect((await reply).text).toBe('echo: hello there');
     expect(model.calls).toHaveLength(1);
   });
@@ -276,11 +276,11 @@ describe('lobby: AI partner', () => {
     const model = echoModel();
     open({ aiPartner: { afterMs: AI_AFTER_MS, create: aiPartnerFactory(model) } });
     const a = seat(lobby, { nickname: 'Alice', interests: ['chess'] });
-    lobby.find(a.session, { type: 'find' });
+    lobby.find(a.seat, { type: 'find' });
     vi.advanceTimersByTime(AI_AFTER_MS - 1);
     const b = seat(lobby, { nickname: 'Bob', interests: ['chess'] });
-    lobby.find(b.session, { type: 'find' });
-    lobby.leave(b.session, { type: 'leave', chatId: chatIdOf(b) });
+    lobby.find(b.seat, { type: 'find' });
+    lobby.leave(b.seat, { type: 'leave', chatId: chatIdOf(b) });
     vi.advanceTimersByTime(AI_AFTER_MS * 2);
     expect(a.peer.all('matched').map((m) => m.chat.partner.ai)).toEqual([false]);
   });
@@ -289,14 +289,31 @@ describe('lobby: AI partner', () => {
     const model = echoModel();
     open({ aiPartner: { afterMs: AI_AFTER_MS, create: aiPartnerFactory(model) } });
     const a = seat(lobby, { nickname: 'Alice' });
-    lobby.find(a.session, { type: 'find' });
+    lobby.find(a.seat, { type: 'find' });
     vi.advanceTimersByTime(AI_AFTER_MS);
-    lobby.leave(a.session, { type: 'leave', chatId: chatIdOf(a) });
-    lobby.find(a.session, { type: 'find' });
-    lobby.cancel(a.session);
+    lobby.leave(a.seat, { type: 'leave', chatId: chatIdOf(a) });
+    lobby.find(a.seat, { type: 'find' });
+    lobby.cancel(a.seat);
     vi.advanceTimersByTime(AI_AFTER_MS * 2);
     expect(a.peer.all('matched')).toHaveLength(1);
     expect(a.peer.types.slice(-2)).toEqual(['searching', 'idle']);
+  });
+
+  it('sets no rematch cooldown with an AI partner: the peer says it is one, whatever its account id', () => {
+    const keptApart: string[][] = [];
+    const cluster: ClusterMatching = { size: 0, search: () => {}, leave: () => {}, keepApart: (x, y) => void keptApart.push([x, y]) };
+    open({ cluster });
+    const a = seat(lobby, { nickname: 'Alice', accountId: 'acct-alice' });
+    const human = seat(lobby, { nickname: 'Bob', accountId: 'acct-bob' });
+    const ai = seat(lobby, { nickname: 'Nova', accountId: 'acct-nova', kind: 'ai' });
+
+    lobby.pair(a.seat, ai.seat, []);
+    expect(a.peer.last('matched')?.chat.partner.ai).toBe(true);
+    lobby.leave(a.seat, { type: 'leave', chatId: chatIdOf(a) });
+    lobby.pair(a.seat, human.seat, []);
+    expect(a.peer.last('matched')?.chat.partner.ai).toBe(false);
+    lobby.leave(a.seat, { type: 'leave', chatId: chatIdOf(a) });
+    expect(keptApart).toEqual([['acct-alice', 'acct-bob']]);
   });
 });
 
@@ -305,10 +322,10 @@ describe('lobby: region', () => {
     open();
     const far = seat(lobby, { nickname: 'Far', interests: ['chess', 'jazz'], country: 'FR' });
     const near = seat(lobby, { nickname: 'Near', interests: ['go'], country: 'DE' });
-    lobby.find(far.session, { type: 'find' });
-    lobby.find(near.session, { type: 'find' });
+    lobby.find(far.seat, { type: 'find' });
+    lobby.find(near.seat, { type: 'find' });
     const me = seat(lobby, { nickname: 'Me', interests: ['chess', 'jazz', 'go'], country: 'DE' });
-    lobby.find(me.session, { type: 'find', region: 'near' });
+    lobby.find(me.seat, { type: 'find', region: 'near' });
     expect(partnerName(me)).toBe('Near');
   });
 
@@ -316,10 +333,10 @@ describe('lobby: region', () => {
     open();
     const far = seat(lobby, { nickname: 'Far', interests: ['chess', 'jazz'], country: 'FR' });
     const near = seat(lobby, { nickname: 'Near', interests: ['go'], country: 'DE' });
-    lobby.find(far.session, { type: 'find' });
-    lobby.find(near.session, { type: 'find' });
+    lobby.find(far.seat, { type: 'find' });
+    lobby.find(near.seat, { type: 'find' });
     const me = seat(lobby, { nickname: 'Me', interests: ['chess', 'jazz', 'go'], country: 'DE' });
-    lobby.find(me.session, { type: 'find', region: 'anywhere' });
+    lobby.find(me.seat, { type: 'find', region: 'anywhere' });
     expect(partnerName(me)).toBe('Far');
   });
 });

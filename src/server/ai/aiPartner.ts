@@ -4,20 +4,24 @@
  * the last few turns of this chat, kept in memory only and dropped when the
  * chat ends.
  */
-import type { ServerFrame } from '../../shared/protocol.js';
-import type { Lobby } from '../domain/lobby.js';
+import type { ClientFrameOf, ServerFrame } from '../../shared/protocol.js';
 import { newId } from '../domain/secrets.js';
-import { type Peer, Session } from '../realtime/peer.js';
+import { type Peer, Seat } from '../domain/chat.js';
 import { outputTokens } from './aiBudget.js';
 import type { ChatTurn, LanguageModel } from './languageModel.js';
 
 const NICKNAMES = ['Nova', 'Echo', 'Pixel', 'Orbit', 'Juniper', 'Sage'] as const;
 /** Turns of the conversation sent with each request; older ones are forgotten. */
 const HISTORY_TURNS = 16;
-export const AI_ACCOUNT_PREFIX = 'ai:';
+/** An AI partner's made-up account id: never one of a real account. */
+const AI_ACCOUNT_PREFIX = 'ai:';
 
-export function isAiAccount(accountId: string): boolean {
-  return accountId.startsWith(AI_ACCOUNT_PREFIX);
+/** What an AI partner does in its chat, through the lobby like a person's frames. */
+export interface AiChatActions {
+  send(seat: Seat, frame: ClientFrameOf<'send'>): void;
+  typing(seat: Seat, frame: ClientFrameOf<'typing'>): void;
+  /** Sends a frame to the other side of the chat (the AI reports trouble this way). */
+  tellPartner(seat: Seat, chatId: string, frame: ServerFrame): void;
 }
 
 function systemPrompt(nickname: string, interests: readonly string[]): string {
@@ -33,14 +37,15 @@ function systemPrompt(nickname: string, interests: readonly string[]): string {
 
 /** The AI's side of one chat. */
 class AiPeer implements Peer {
+  readonly kind = 'ai';
   private readonly history: ChatTurn[] = [];
   private pending = false;
   private waiting = false;
   private ended = false;
-  session!: Session;
+  seat!: Seat;
 
   constructor(
-    private readonly lobby: Lobby,
+    private readonly lobby: AiChatActions,
     private readonly model: LanguageModel,
     private readonly system: string,
   ) {}
@@ -56,10 +61,6 @@ class AiPeer implements Peer {
     }
   }
 
-  close(): void {
-    this.ended = true;
-  }
-
   /** One request at a time; messages that arrive meanwhile are answered together. */
   private async reply(chatId: string): Promise<void> {
     if (this.pending) {
@@ -68,17 +69,17 @@ class AiPeer implements Peer {
     }
     this.pending = true;
     try {
-      this.lobby.typing(this.session, { type: 'typing', chatId, typing: true });
+      this.lobby.typing(this.seat, { type: 'typing', chatId, typing: true });
       const maxTokens = outputTokens(this.unanswered(), 1, 40, 200);
       const text = await this.model.complete([{ role: 'system', content: this.system }, ...this.history], { maxTokens });
       if (this.ended) return;
       this.history.push({ role: 'assistant', content: text });
       this.trim();
-      this.lobby.send(this.session, { type: 'send', chatId, id: newId(), text: text.slice(0, 2000) });
+      this.lobby.send(this.seat, { type: 'send', chatId, id: newId(), text: text.slice(0, 2000) });
     } catch {
       if (this.ended) return;
-      this.lobby.typing(this.session, { type: 'typing', chatId, typing: false });
-      this.lobby.tellPartner(this.session, chatId, {
+      this.lobby.typing(this.seat, { type: 'typing', chatId, typing: false });
+      this.lobby.tellPartner(this.seat, chatId, {
         type: 'error',
         code: 'ai_unavailable',
         message: 'The AI partner could not answer just now; try again, or press Next.',
@@ -106,12 +107,11 @@ class AiPeer implements Peer {
 
 /** Makes the AI side of a new chat for a person who has waited long enough. */
 export function aiPartnerFactory(model: LanguageModel) {
-  return (lobby: Lobby, interests: readonly string[]): Session => {
+  return (lobby: AiChatActions, interests: readonly string[]): Seat => {
     const nickname = NICKNAMES[Math.floor(Math.random() * NICKNAMES.length)]!;
     const peer = new AiPeer(lobby, model, systemPrompt(nickname, interests));
-    const session = new Session(newId(), { id: `${AI_ACCOUNT_PREFIX}${newId()}`, nickname, interests: [...interests] }, undefined, peer);
-    session.ai = true;
-    peer.session = session;
-    return session;
+    const seat = new Seat(newId(), { id: `${AI_ACCOUNT_PREFIX}${newId()}`, nickname, interests: [...interests] }, undefined, peer);
+    peer.seat = seat;
+    return seat;
   };
 }

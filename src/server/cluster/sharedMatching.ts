@@ -1,6 +1,6 @@
 /**
  * Matching and live chats across nodes (REDIS_URL). The search queue lives in
- * Redis and is changed only by atomic scripts (sharedQueue.lua.ts), so a
+ * Redis and is changed only by atomic scripts (sharedQueueScripts.ts), so a
  * person is claimed by one node at most. When the partner found is on another
  * node, the finder offers the chat to that node, which accepts only if its
  * person is still searching; then each node holds its own person and a proxy
@@ -10,10 +10,9 @@ import type { Redis } from 'ioredis';
 import type { ServerFrame } from '../../shared/protocol.js';
 import type { Seeker } from '../domain/matching.js';
 import { commonInterests } from '../domain/matching.js';
-import type { Lobby } from '../domain/lobby.js';
 import type { Revocation } from '../domain/revocations.js';
 import { newId } from '../domain/secrets.js';
-import { type Peer, Session } from '../realtime/peer.js';
+import { type Peer, Seat } from '../domain/chat.js';
 import { FIND, PUT, REMOVE, WIDEN } from './sharedQueueScripts.js';
 
 const PREFIX = 'metsony:mq:';
@@ -49,6 +48,14 @@ type NodeMessage =
   | { t: 'answer'; chatId: string; accepted: boolean }
   | { t: 'frame'; to: string; frame: ServerFrame };
 
+/** What cross-node matching needs of this node's lobby. */
+export interface LocalLobby {
+  /** A seat of this node, by id. */
+  seat(id: string): Seat | undefined;
+  pair(a: Seat, b: Seat, commonInterests: string[], chatId?: string): void;
+  endedElsewhere(seat: Seat, chatId: string): void;
+}
+
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 function parseEntry(raw: string): Entry {
@@ -58,6 +65,8 @@ function parseEntry(raw: string): Entry {
 
 /** The other person of a cross-node chat, as this node sees them: frames for them go to their node. */
 class RemotePeer implements Peer {
+  readonly kind = 'remote';
+
   constructor(
     private readonly link: SharedMatching,
     private readonly node: string,
@@ -72,17 +81,15 @@ class RemotePeer implements Peer {
     if (frame.type === 'ended') this.link.forgetChat(frame.chatId);
     this.link.post(this.node, { t: 'frame', to: this.key, frame: out });
   }
-
-  close(): void {}
 }
 
 export class SharedMatching {
   readonly nodeId = newId();
-  private readonly waiting = new Map<string, { session: Session; entry: Entry; timer: NodeJS.Timeout | undefined }>();
+  private readonly waiting = new Map<string, { seat: Seat; entry: Entry; timer: NodeJS.Timeout | undefined }>();
   private readonly offers = new Map<string, (accepted: boolean) => void>();
-  private lobby!: Lobby;
+  private lobby!: LocalLobby;
   /** Chats with a person on another node: chatId → our person, and the node of theirs. */
-  private readonly crossChats = new Map<string, { session: Session; node: string }>();
+  private readonly crossChats = new Map<string, { seat: Seat; node: string }>();
   private readonly heartbeat: NodeJS.Timeout;
   private onRevoked: (revocation: Revocation) => void = () => {};
 
@@ -115,9 +122,9 @@ export class SharedMatching {
         for (const [chatId, chat] of this.crossChats) {
           if (chat.node !== node) continue;
           this.crossChats.delete(chatId);
-          if (chat.session.chat?.id !== chatId) continue;
-          this.lobby.endedElsewhere(chat.session, chatId);
-          chat.session.send({ type: 'ended', chatId, reason: 'partner_disconnected' });
+          if (chat.seat.chat?.id !== chatId) continue;
+          this.lobby.endedElsewhere(chat.seat, chatId);
+          chat.seat.send({ type: 'ended', chatId, reason: 'partner_disconnected' });
         }
       }
     } catch {
@@ -126,7 +133,7 @@ export class SharedMatching {
   }
 
   /** `onRevoked` closes this node's sockets for a sign-in revoked on another node. */
-  attach(lobby: Lobby, onRevoked: (revocation: Revocation) => void): void {
+  attach(lobby: LocalLobby, onRevoked: (revocation: Revocation) => void): void {
     this.lobby = lobby;
     this.onRevoked = onRevoked;
   }
@@ -140,30 +147,30 @@ export class SharedMatching {
     return this.waiting.size;
   }
 
-  search(session: Session, seeker: Seeker): void {
+  search(seat: Seat, seeker: Seeker): void {
     const entry: Entry = {
-      key: session.id,
+      key: seat.id,
       node: this.nodeId,
       account: seeker.accountId,
-      nickname: session.account.nickname,
+      nickname: seat.account.nickname,
       interests: [...seeker.interests],
       country: seeker.country ?? '',
       near: seeker.near,
-      blocked: [...(session.blocked ?? [])],
+      blocked: [...(seat.blocked ?? [])],
       since: seeker.since,
       wide: seeker.interests.size === 0,
     };
-    void this.attempt(session, entry, FIND, 0);
+    void this.attempt(seat, entry, FIND, 0);
   }
 
   /** The person cancelled, matched elsewhere on this node, or left. */
-  leave(session: Session): void {
-    const waiting = this.waiting.get(session.id);
+  leave(seat: Seat): void {
+    const waiting = this.waiting.get(seat.id);
     if (!waiting) return;
     clearTimeout(waiting.timer);
-    this.waiting.delete(session.id);
+    this.waiting.delete(seat.id);
     // If someone claimed them meanwhile, their offer will find them no longer searching and be refused.
-    void this.client.eval(REMOVE, 0, PREFIX, session.id).catch(() => undefined);
+    void this.client.eval(REMOVE, 0, PREFIX, seat.id).catch(() => undefined);
   }
 
   keepApart(a: string, b: string, ms: number): void {
@@ -178,7 +185,7 @@ export class SharedMatching {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     await this.client.del(aliveKey(this.nodeId)).catch(() => undefined);
-    for (const session of [...this.waiting.values()].map((w) => w.session)) this.leave(session);
+    for (const seat of [...this.waiting.values()].map((w) => w.seat)) this.leave(seat);
     this.subscriber.disconnect();
   }
 
@@ -190,14 +197,14 @@ export class SharedMatching {
     void this.client.publish(nodeChannel(node), JSON.stringify(message)).catch(() => undefined);
   }
 
-  private async attempt(session: Session, entry: Entry, script: string, tries: number): Promise<void> {
+  private async attempt(seat: Seat, entry: Entry, script: string, tries: number): Promise<void> {
     let found: string | null;
     try {
       found = (await this.client.eval(script, 0, PREFIX, JSON.stringify(entry), SCAN_LIMIT, ENTRY_TTL_MS)) as string | null;
     } catch {
       return; // Redis trouble: the person stays searching here; a later widen retries.
     }
-    if (!session.searching || session.chat) {
+    if (!seat.searching || seat.chat) {
       // They left while we asked: give back whoever we claimed, and take them out of the queue.
       if (found && found !== 'gone') this.requeue(parseEntry(found));
       void this.client.eval(REMOVE, 0, PREFIX, entry.key).catch(() => undefined);
@@ -205,37 +212,37 @@ export class SharedMatching {
     }
     if (found === 'gone') return; // claimed by another node: its offer is on the way
     if (!found) {
-      this.wait(session, entry);
+      this.wait(seat, entry);
       return;
     }
     const partner = parseEntry(found);
-    this.waiting.delete(session.id);
-    if (await this.startWith(session, entry, partner)) return;
-    if (tries + 1 < MAX_ATTEMPTS && session.searching) await this.attempt(session, entry, FIND, tries + 1);
+    this.waiting.delete(seat.id);
+    if (await this.startWith(seat, entry, partner)) return;
+    if (tries + 1 < MAX_ATTEMPTS && seat.searching) await this.attempt(seat, entry, FIND, tries + 1);
   }
 
   /** Queued: widen after a while, like the in-process matchmaker. */
-  private wait(session: Session, entry: Entry): void {
-    const previous = this.waiting.get(session.id);
+  private wait(seat: Seat, entry: Entry): void {
+    const previous = this.waiting.get(seat.id);
     clearTimeout(previous?.timer);
     const timer = entry.wide
       ? undefined
       : setTimeout(() => {
-          const waiting = this.waiting.get(session.id);
-          if (waiting?.session !== session) return;
-          void this.attempt(session, { ...entry, wide: true }, WIDEN, 0);
+          const waiting = this.waiting.get(seat.id);
+          if (waiting?.seat !== seat) return;
+          void this.attempt(seat, { ...entry, wide: true }, WIDEN, 0);
         }, this.widenAfterMs);
     timer?.unref();
-    this.waiting.set(session.id, { session, entry, timer });
+    this.waiting.set(seat.id, { seat, entry, timer });
   }
 
-  private async startWith(session: Session, me: Entry, partner: Entry): Promise<boolean> {
+  private async startWith(seat: Seat, me: Entry, partner: Entry): Promise<boolean> {
     const common = commonInterests(toSeeker(me), toSeeker(partner));
     if (partner.node === this.nodeId) {
-      const local = this.lobby.session(partner.key);
+      const local = this.lobby.seat(partner.key);
       if (!local || !local.searching || local.chat) return false;
       this.forget(local);
-      this.lobby.pair(session, local, common);
+      this.lobby.pair(seat, local, common);
       return true;
     }
     const chatId = newId();
@@ -252,24 +259,24 @@ export class SharedMatching {
       this.post(partner.node, { t: 'offer', chatId, to: partner.key, from: me, common });
     });
     if (!accepted) return false;
-    if (!session.searching || session.chat) {
+    if (!seat.searching || seat.chat) {
       // We left while they said yes: end it for them at once.
       this.post(partner.node, { t: 'frame', to: partner.key, frame: { type: 'ended', chatId, reason: 'partner_disconnected' } });
       return true;
     }
-    this.crossChats.set(chatId, { session, node: partner.node });
-    this.lobby.pair(session, this.proxy(partner), common, chatId);
+    this.crossChats.set(chatId, { seat, node: partner.node });
+    this.lobby.pair(seat, this.proxy(partner), common, chatId);
     return true;
   }
 
-  private proxy(entry: Entry): Session {
-    return new Session(entry.key, { id: entry.account, nickname: entry.nickname, interests: entry.interests }, undefined, new RemotePeer(this, entry.node, entry.key));
+  private proxy(entry: Entry): Seat {
+    return new Seat(entry.key, { id: entry.account, nickname: entry.nickname, interests: entry.interests }, undefined, new RemotePeer(this, entry.node, entry.key));
   }
 
-  private forget(session: Session): void {
-    const waiting = this.waiting.get(session.id);
+  private forget(seat: Seat): void {
+    const waiting = this.waiting.get(seat.id);
     clearTimeout(waiting?.timer);
-    this.waiting.delete(session.id);
+    this.waiting.delete(seat.id);
   }
 
   /** Put back someone we claimed but cannot use (our person left meanwhile). */
@@ -278,7 +285,7 @@ export class SharedMatching {
       void this.client.eval(PUT, 0, PREFIX, JSON.stringify(entry), 0, ENTRY_TTL_MS).catch(() => undefined);
       return;
     }
-    const local = this.lobby.session(entry.key);
+    const local = this.lobby.seat(entry.key);
     if (local?.searching && !local.chat) void this.attempt(local, entry, FIND, 0);
   }
 
@@ -294,22 +301,22 @@ export class SharedMatching {
     } else if (message.t === 'answer') {
       this.offers.get(message.chatId)?.(message.accepted);
     } else if (message.t === 'offer') {
-      const session = this.lobby.session(message.to);
-      const accepted = !!session && session.searching && !session.chat;
+      const seat = this.lobby.seat(message.to);
+      const accepted = !!seat && seat.searching && !seat.chat;
       this.post(message.from.node, { t: 'answer', chatId: message.chatId, accepted });
-      if (session && accepted) {
-        this.forget(session);
-        this.crossChats.set(message.chatId, { session, node: message.from.node });
-        this.lobby.pair(session, this.proxy(parseEntry(JSON.stringify(message.from))), message.common, message.chatId);
+      if (seat && accepted) {
+        this.forget(seat);
+        this.crossChats.set(message.chatId, { seat, node: message.from.node });
+        this.lobby.pair(seat, this.proxy(parseEntry(JSON.stringify(message.from))), message.common, message.chatId);
       }
     } else if (message.t === 'frame') {
-      const session = this.lobby.session(message.to);
-      if (!session) return;
+      const seat = this.lobby.seat(message.to);
+      if (!seat) return;
       if (message.frame.type === 'ended') {
         this.crossChats.delete(message.frame.chatId);
-        this.lobby.endedElsewhere(session, message.frame.chatId);
+        this.lobby.endedElsewhere(seat, message.frame.chatId);
       }
-      session.send(message.frame);
+      seat.send(message.frame);
     }
   }
 }

@@ -4,10 +4,9 @@
  * recipient has no open socket, deleted when read).
  */
 import type { Connection, OfflineMessage } from '../../shared/protocol.js';
-import { isAiAccount } from '../ai/aiPartner.js';
 import type { Broker } from '../broker/broker.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
-import type { ConnectionView, InboxLimits, OfflineMessageRecord, Store } from '../store/store.js';
+import type { ConnectionRecord, ConnectionView, InboxLimits, OfflineMessageRecord, Store } from '../store/store.js';
 import { InboxFullError } from '../store/store.js';
 import { type Handshakes, MemoryHandshakes } from './handshakes.js';
 import type { Lobby } from './lobby.js';
@@ -15,6 +14,12 @@ import { newId, newSortableId } from './secrets.js';
 
 export function toOfflineMessage(m: OfflineMessageRecord): OfflineMessage {
   return { id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt };
+}
+
+/** The other account of a connection, or undefined when `accountId` is not one of its two. */
+function otherAccount(record: ConnectionRecord | undefined, accountId: string): string | undefined {
+  if (record?.accountA === accountId) return record.accountB;
+  return record?.accountB === accountId ? record.accountA : undefined;
 }
 
 export class Connections {
@@ -46,31 +51,29 @@ export class Connections {
    * that is already connected gets `connected` at once, for the one who asked.
    */
   async request(accountId: string, chatId: string): Promise<FrameOutcome> {
-    const members = this.lobby.members(chatId, accountId);
-    if (!members) return refuse('not_in_chat', 'You can only connect with someone you chatted with just now.');
-    const [me, partner] = members[0].id === accountId ? members : [members[1], members[0]];
-    if (isAiAccount(partner.id)) return refuse('bad_request', 'An AI partner cannot become a connection.');
+    const partner = this.lobby.partnerOf(chatId, accountId);
+    if (!partner) return refuse('not_in_chat', 'You can only connect with someone you chatted with just now.');
+    if (partner.ai) return refuse('bad_request', 'An AI partner cannot become a connection.');
 
-    if (!(await this.handshakes.ask(chatId, me.id, partner.id))) {
-      const existing = (await this.store.connectionsOf(me.id)).find((v) => v.partnerId === partner.id);
-      if (existing) this.broker.publish(me.id, { type: 'connected', chatId, connection: await this.toWire(existing) });
+    if (!(await this.handshakes.ask(chatId, accountId, partner.id))) {
+      const existing = (await this.store.connectionsOf(accountId)).find((v) => v.partnerId === partner.id);
+      if (existing) this.broker.publish(accountId, { type: 'connected', chatId, connection: await this.toWire(existing) });
       else this.broker.publish(partner.id, { type: 'connect_requested', chatId });
       return DONE;
     }
-    const record = await this.store.connect(me.id, partner.id, newId(), new Date().toISOString());
-    for (const person of [me, partner]) {
-      const view = (await this.store.connectionsOf(person.id)).find((v) => v.id === record.id);
-      if (view) this.broker.publish(person.id, { type: 'connected', chatId, connection: await this.toWire(view) });
+    const record = await this.store.connect(accountId, partner.id, newId(), new Date().toISOString());
+    for (const person of [accountId, partner.id]) {
+      const view = (await this.store.connectionsOf(person)).find((v) => v.id === record.id);
+      if (view) this.broker.publish(person, { type: 'connected', chatId, connection: await this.toWire(view) });
     }
     return DONE;
   }
 
   /** Removes the connection for both, with every waiting message between them. */
   async remove(accountId: string, connectionId: string): Promise<boolean> {
-    const record = await this.store.connection(connectionId);
-    if (!record || (record.accountA !== accountId && record.accountB !== accountId)) return false;
+    const other = otherAccount(await this.store.connection(connectionId), accountId);
+    if (!other) return false;
     await this.store.deleteConnection(connectionId);
-    const other = record.accountA === accountId ? record.accountB : record.accountA;
     this.broker.publish(other, { type: 'connection_removed', connectionId });
     return true;
   }
@@ -84,10 +87,8 @@ export class Connections {
   /** `dm`: relayed live when the recipient has a socket open, else stored until read. */
   async dm(accountId: string, frame: { connectionId: string; id: string; text: string }): Promise<FrameOutcome> {
     const record = await this.store.connection(frame.connectionId);
-    if (!record || (record.accountA !== accountId && record.accountB !== accountId)) {
-      return refuse('not_found', 'That connection does not exist (any more).');
-    }
-    const recipient = record.accountA === accountId ? record.accountB : record.accountA;
+    const recipient = otherAccount(record, accountId);
+    if (!record || !recipient) return refuse('not_found', 'That connection does not exist (any more).');
     const at = new Date().toISOString();
     if (await this.broker.online(recipient)) {
       this.broker.publish(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at });

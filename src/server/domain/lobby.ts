@@ -4,9 +4,7 @@
  */
 import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, ServerFrame } from '../../shared/protocol.js';
-import { isAiAccount } from '../ai/aiPartner.js';
-import type { SharedMatching } from '../cluster/sharedMatching.js';
-import { type Chat, partnerIn, type Session } from '../realtime/peer.js';
+import { type Chat, partnerIn, type Seat } from './chat.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import { newId } from './secrets.js';
@@ -15,21 +13,31 @@ export type LobbyOptions = {
   widenAfterMs: number;
   rematchCooldownMs: number;
   /** When set, a search that finds no human within `afterMs` gets an AI partner made by `create`. */
-  aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Session };
+  aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Seat };
   /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
-  shared?: SharedMatching;
+  cluster?: ClusterMatching;
 };
 
-export type ChatMember = { id: string; nickname: string };
+/** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
+export interface ClusterMatching {
+  readonly size: number;
+  search(seat: Seat, seeker: Seeker): void;
+  /** The person cancelled, matched elsewhere on this node, or left. */
+  leave(seat: Seat): void;
+  keepApart(a: string, b: string, ms: number): void;
+}
+
+/** One of the two people of a chat; `ai` for an AI partner. */
+export type ChatMember = { id: string; nickname: string; ai: boolean };
 
 /** How long after a chat ends its two people may still agree to connect. */
 const ENDED_CHAT_MEMORY_MS = 10 * 60_000;
 const ENDED_CHAT_MEMORY_MAX = 100_000;
-const EMPTY: ReadonlySet<Session> = new Set();
+const EMPTY: ReadonlySet<Seat> = new Set();
 
 export class Lobby {
-  private readonly sessions = new Map<string, Session>();
-  private readonly byAccount = new Map<string, Set<Session>>();
+  private readonly seats = new Map<string, Seat>();
+  private readonly byAccount = new Map<string, Set<Seat>>();
   private readonly chats = new Map<string, Chat>();
   /** accountId → the partner it last chatted with, and until when they are kept apart. */
   private readonly recentPartner = new Map<string, { accountId: string; until: number }>();
@@ -48,12 +56,12 @@ export class Lobby {
   }
 
   get searchingCount(): number {
-    return this.options.shared?.size ?? this.matchmaker.size;
+    return this.options.cluster?.size ?? this.matchmaker.size;
   }
 
-  /** A signed-in session of this node, by id. */
-  session(id: string): Session | undefined {
-    return this.sessions.get(id);
+  /** A seat of this node, by id. */
+  seat(id: string): Seat | undefined {
+    return this.seats.get(id);
   }
 
   get chatCount(): number {
@@ -61,21 +69,21 @@ export class Lobby {
   }
 
   /** A socket signed in. */
-  attach(session: Session): void {
-    this.sessions.set(session.id, session);
-    let set = this.byAccount.get(session.account.id);
-    if (!set) this.byAccount.set(session.account.id, (set = new Set()));
-    set.add(session);
+  attach(seat: Seat): void {
+    this.seats.set(seat.id, seat);
+    let set = this.byAccount.get(seat.account.id);
+    if (!set) this.byAccount.set(seat.account.id, (set = new Set()));
+    set.add(seat);
   }
 
-  /** The open sessions (sockets) of an account on this node. */
-  sessionsOf(accountId: string): ReadonlySet<Session> {
+  /** The open seats (sockets) of an account on this node. */
+  seatsOf(accountId: string): ReadonlySet<Seat> {
     return this.byAccount.get(accountId) ?? EMPTY;
   }
 
   /** The person edited their nickname or interests: later searches use the new ones. */
   updateAccount(account: { id: string; nickname: string; interests: string[] }): void {
-    for (const s of this.sessionsOf(account.id)) {
+    for (const s of this.seatsOf(account.id)) {
       s.account.nickname = account.nickname;
       s.account.interests = account.interests;
     }
@@ -83,8 +91,8 @@ export class Lobby {
 
   /** After a block: never pair the two again, and end their chat if it is still going. */
   keepBlockedApart(blocker: string, blocked: string, chatId: string): void {
-    for (const s of this.sessionsOf(blocker)) (s.blocked ??= new Set()).add(blocked);
-    for (const s of this.sessionsOf(blocked)) (s.blocked ??= new Set()).add(blocker);
+    for (const s of this.seatsOf(blocker)) (s.blocked ??= new Set()).add(blocked);
+    for (const s of this.seatsOf(blocked)) (s.blocked ??= new Set()).add(blocker);
     const chat = this.chats.get(chatId);
     if (chat) {
       const by = chat.a.account.id === blocker ? chat.a : chat.b;
@@ -92,109 +100,108 @@ export class Lobby {
     }
   }
 
-  find(session: Session, frame: ClientFrameOf<'find'>): FrameOutcome {
-    if (session.searching) return refuse('bad_request', 'Already searching.');
-    if (session.chat) return refuse('bad_request', 'Leave the current chat before finding a new one.');
-    let interests = session.account.interests;
+  find(seat: Seat, frame: ClientFrameOf<'find'>): FrameOutcome {
+    if (seat.searching) return refuse('bad_request', 'Already searching.');
+    if (seat.chat) return refuse('bad_request', 'Leave the current chat before finding a new one.');
+    let interests = seat.account.interests;
     if (frame.interests) {
       const result = normalizeInterests(frame.interests);
       if (!result.ok) return refuse('bad_request', result.message);
       interests = result.interests;
     }
-    session.searching = true;
-    session.send({ type: 'searching' });
+    seat.searching = true;
+    seat.send({ type: 'searching' });
     const ai = this.options.aiPartner;
     if (ai && ai.afterMs > 0) {
-      session.aiTimer = setTimeout(() => this.offerAi(session, interests), ai.afterMs);
-      session.aiTimer.unref();
+      seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), ai.afterMs);
+      seat.aiTimer.unref();
     }
     const seeker = {
-      key: session.id,
-      accountId: session.account.id,
+      key: seat.id,
+      accountId: seat.account.id,
       interests: new Set(interests),
       near: frame.region === 'near',
-      country: session.country,
+      country: seat.country,
       since: Date.now(),
     };
-    if (this.options.shared) this.options.shared.search(session, seeker);
+    if (this.options.cluster) this.options.cluster.search(seat, seeker);
     else this.matchmaker.add(seeker);
     return DONE;
   }
 
-  cancel(session: Session): void {
-    this.stopSearching(session);
-    session.send({ type: 'idle' });
+  cancel(seat: Seat): void {
+    this.stopSearching(seat);
+    seat.send({ type: 'idle' });
   }
 
-  private stopSearching(session: Session): void {
-    clearTimeout(session.aiTimer);
-    session.aiTimer = undefined;
-    if (session.searching) {
-      if (this.options.shared) this.options.shared.leave(session);
-      else this.matchmaker.remove(session.id);
-      session.searching = false;
+  private stopSearching(seat: Seat): void {
+    clearTimeout(seat.aiTimer);
+    seat.aiTimer = undefined;
+    if (seat.searching) {
+      if (this.options.cluster) this.options.cluster.leave(seat);
+      else this.matchmaker.remove(seat.id);
+      seat.searching = false;
     }
   }
 
   /** No human found in time: an AI partner, labelled as such, who "shares" the search's interests. */
-  private offerAi(session: Session, interests: readonly string[]): void {
-    session.aiTimer = undefined;
+  private offerAi(seat: Seat, interests: readonly string[]): void {
+    seat.aiTimer = undefined;
     const ai = this.options.aiPartner;
-    if (!ai || !session.searching || session.chat) return;
-    this.stopSearching(session);
-    const shared = [...interests].sort().slice(0, 5);
-    this.pair(session, ai.create(this, shared), shared);
+    if (!ai || !seat.searching || seat.chat) return;
+    this.stopSearching(seat);
+    const common = [...interests].sort().slice(0, 5);
+    this.pair(seat, ai.create(this, common), common);
   }
 
   /** Sends a frame to the other side of the chat (used by an AI partner to report trouble). */
-  tellPartner(session: Session, chatId: string, frame: ServerFrame): void {
-    const chat = this.chatOf(session, chatId);
-    if (chat) partnerIn(chat, session).send(frame);
+  tellPartner(seat: Seat, chatId: string, frame: ServerFrame): void {
+    const chat = this.chatOf(seat, chatId);
+    if (chat) partnerIn(chat, seat).send(frame);
   }
 
-  /** The two people of a live or recently ended chat, if `accountId` is one of them. */
-  members(chatId: string, accountId: string): [ChatMember, ChatMember] | undefined {
+  /** The other person of a live or recently ended chat, if `accountId` is one of its two. */
+  partnerOf(chatId: string, accountId: string): ChatMember | undefined {
     const live = this.chats.get(chatId);
-    const members: [ChatMember, ChatMember] | undefined = live
-      ? [memberOf(live.a), memberOf(live.b)]
-      : this.endedChats.get(chatId)?.members;
-    if (!members || (members[0].id !== accountId && members[1].id !== accountId)) return undefined;
-    return members;
+    const [a, b] = live ? [memberOf(live.a), memberOf(live.b)] : (this.endedChats.get(chatId)?.members ?? []);
+    if (!a || !b) return undefined;
+    if (a.id === accountId) return b;
+    return b.id === accountId ? a : undefined;
   }
 
-  /** The chat named by the frame, if this session is in it. */
-  chatOf(session: Session, chatId: string): Chat | undefined {
-    const chat = session.chat;
+  /** The chat named by the frame, if this seat is in it. */
+  chatOf(seat: Seat, chatId: string): Chat | undefined {
+    const chat = seat.chat;
     return chat && chat.id === chatId ? chat : undefined;
   }
 
-  send(session: Session, frame: ClientFrameOf<'send'>): FrameOutcome {
-    const chat = this.chatOf(session, frame.chatId);
+  send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome {
+    const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
-    partnerIn(chat, session).send({
+    partnerIn(chat, seat).send({
       type: 'message',
       chatId: chat.id,
       id: frame.id,
       text: frame.text,
       at: new Date().toISOString(),
     });
-    session.send({ type: 'sent', chatId: chat.id, id: frame.id });
+    seat.send({ type: 'sent', chatId: chat.id, id: frame.id });
     this.relayed++;
     return DONE;
   }
 
-  typing(session: Session, frame: ClientFrameOf<'typing'>): FrameOutcome {
-    const chat = this.chatOf(session, frame.chatId);
+  typing(seat: Seat, frame: ClientFrameOf<'typing'>): FrameOutcome {
+    const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
-    partnerIn(chat, session).send({ type: 'typing', chatId: chat.id, typing: frame.typing });
+    partnerIn(chat, seat).send({ type: 'typing', chatId: chat.id, typing: frame.typing });
     return DONE;
   }
 
   /** Passes the private profile to the partner, once per chat and side; it is never kept or logged. */
-  reveal(session: Session, frame: ClientFrameOf<'reveal'>): FrameOutcome {
-    const chat = this.chatOf(session, frame.chatId);
+  reveal(seat: Seat, frame: ClientFrameOf<'reveal'>): FrameOutcome {
+    const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
-    if (partnerIn(chat, session).ai) return refuse('bad_request', 'Your partner is an AI: there is no one to reveal your profile to.');
+    if (partnerIn(chat, seat).ai) return refuse('bad_request', 'Your partner is an AI: there is no one to reveal your profile to.');
     const { firstName, age, gender, location } = frame.profile;
     const profile = {
       ...(firstName?.trim() ? { firstName: firstName.trim() } : {}),
@@ -203,47 +210,47 @@ export class Lobby {
       ...(location?.trim() ? { location: location.trim() } : {}),
     };
     if (Object.keys(profile).length === 0) return refuse('bad_request', 'The profile to reveal is empty.');
-    if (chat.a === session ? chat.revealedA : chat.revealedB) return refuse('bad_request', 'You already revealed your profile in this chat.');
-    if (chat.a === session) chat.revealedA = true;
+    if (chat.a === seat ? chat.revealedA : chat.revealedB) return refuse('bad_request', 'You already revealed your profile in this chat.');
+    if (chat.a === seat) chat.revealedA = true;
     else chat.revealedB = true;
-    partnerIn(chat, session).send({ type: 'revealed', chatId: chat.id, profile });
+    partnerIn(chat, seat).send({ type: 'revealed', chatId: chat.id, profile });
     return DONE;
   }
 
-  leave(session: Session, frame: ClientFrameOf<'leave'>): FrameOutcome {
-    const chat = this.chatOf(session, frame.chatId);
+  leave(seat: Seat, frame: ClientFrameOf<'leave'>): FrameOutcome {
+    const chat = this.chatOf(seat, frame.chatId);
     if (!chat) {
       // Both pressed Next at the same instant: the chat already ended; nothing to do.
-      if (session.lastChatId === frame.chatId) return DONE;
+      if (seat.lastChatId === frame.chatId) return DONE;
       return notInChat();
     }
-    this.endChat(chat, session, 'you_left', 'partner_left');
+    this.endChat(chat, seat, 'you_left', 'partner_left');
     return DONE;
   }
 
   /** Ends the chat for both; `by` gets `own`, the partner gets `other`. */
-  endChat(chat: Chat, by: Session, own: EndReason, other: EndReason): void {
+  endChat(chat: Chat, by: Seat, own: EndReason, other: EndReason): void {
     if (!this.close(chat)) return;
     const partner = partnerIn(chat, by);
-    this.keepApart(by.account.id, partner.account.id);
+    this.keepApart(by, partner);
     by.send({ type: 'ended', chatId: chat.id, reason: own });
     partner.send({ type: 'ended', chatId: chat.id, reason: other });
   }
 
   /** The socket is gone: leave the queue, end the chat for the partner. */
-  disconnect(session: Session): void {
-    this.stopSearching(session);
-    const chat = session.chat;
+  disconnect(seat: Seat): void {
+    this.stopSearching(seat);
+    const chat = seat.chat;
     if (chat && this.close(chat)) {
-      const partner = partnerIn(chat, session);
-      this.keepApart(session.account.id, partner.account.id);
+      const partner = partnerIn(chat, seat);
+      this.keepApart(seat, partner);
       partner.send({ type: 'ended', chatId: chat.id, reason: 'partner_disconnected' });
     }
-    this.sessions.delete(session.id);
-    const set = this.byAccount.get(session.account.id);
+    this.seats.delete(seat.id);
+    const set = this.byAccount.get(seat.account.id);
     if (set) {
-      set.delete(session);
-      if (set.size === 0) this.byAccount.delete(session.account.id);
+      set.delete(seat);
+      if (set.size === 0) this.byAccount.delete(seat.account.id);
     }
   }
 
@@ -262,15 +269,15 @@ export class Lobby {
   }
 
   private startChat({ a, b, commonInterests }: Pairing): void {
-    const sa = this.sessions.get(a.key);
-    const sb = this.sessions.get(b.key);
+    const sa = this.seats.get(a.key);
+    const sb = this.seats.get(b.key);
     if (!sa || !sb) return;
     this.pair(sa, sb, commonInterests);
   }
 
   /** The partner of a chat that spans two nodes ended it over there: forget the chat here too. */
-  endedElsewhere(session: Session, chatId: string): void {
-    const chat = this.chatOf(session, chatId);
+  endedElsewhere(seat: Seat, chatId: string): void {
+    const chat = this.chatOf(seat, chatId);
     if (chat) this.close(chat);
   }
 
@@ -285,8 +292,8 @@ export class Lobby {
     return true;
   }
 
-  /** Starts a chat between two sessions (one may be an AI, or a proxy of a person on another node). */
-  pair(sa: Session, sb: Session, commonInterests: string[], chatId = newId()): void {
+  /** Starts a chat between two seats (one may be an AI, or a proxy of a person on another node). */
+  pair(sa: Seat, sb: Seat, commonInterests: string[], chatId = newId()): void {
     const chat: Chat = { id: chatId, a: sa, b: sb, revealedA: false, revealedB: false };
     this.chats.set(chat.id, chat);
     for (const [self, other] of [
@@ -319,16 +326,17 @@ export class Lobby {
     if (ra && ra.accountId === b.accountId && ra.until > now) return true;
     const rb = this.recentPartner.get(b.accountId);
     if (rb && rb.accountId === a.accountId && rb.until > now) return true;
-    const sa = this.sessions.get(a.key);
-    const sb = this.sessions.get(b.key);
+    const sa = this.seats.get(a.key);
+    const sb = this.seats.get(b.key);
     return (sa?.blocked?.has(b.accountId) ?? false) || (sb?.blocked?.has(a.accountId) ?? false);
   }
 
-  private keepApart(x: string, y: string): void {
+  private keepApart(a: Seat, b: Seat): void {
     const cooldown = this.options.rematchCooldownMs;
-    if (cooldown <= 0 || isAiAccount(x) || isAiAccount(y)) return;
+    if (cooldown <= 0 || a.ai || b.ai) return;
+    const [x, y] = [a.account.id, b.account.id];
     const until = Date.now() + cooldown;
-    this.options.shared?.keepApart(x, y, cooldown);
+    this.options.cluster?.keepApart(x, y, cooldown);
     this.recentPartner.set(x, { accountId: y, until });
     this.recentPartner.set(y, { accountId: x, until });
     // When the cooldown ends, the two may be the only ones waiting: look again.
@@ -345,8 +353,8 @@ export class Lobby {
   }
 }
 
-function memberOf(session: Session): ChatMember {
-  return { id: session.account.id, nickname: session.account.nickname };
+function memberOf(seat: Seat): ChatMember {
+  return { id: seat.account.id, nickname: seat.account.nickname, ai: seat.ai };
 }
 
 function notInChat(): FrameOutcome {

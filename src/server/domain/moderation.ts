@@ -5,7 +5,6 @@
  * moderator can do.
  */
 import type { ClientFrameOf } from '../../shared/protocol.js';
-import { isAiAccount } from '../ai/aiPartner.js';
 import type { Config } from '../config.js';
 import type { ReportRecord, Store } from '../store/store.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
@@ -40,10 +39,11 @@ export class Moderation {
 
   /** `ip`: the reporter's address, used only for its network key, in memory. */
   async report(accountId: string, frame: ClientFrameOf<'report'>, ip?: string): Promise<FrameOutcome> {
-    const partner = this.partnerIn(frame.chatId, accountId);
-    if (!partner) return NOT_IN_CHAT;
+    const member = this.lobby.partnerOf(frame.chatId, accountId);
+    if (!member) return NOT_IN_CHAT;
     // An AI partner has no account to moderate; the report is acknowledged and not kept.
-    if (isAiAccount(partner)) return { ok: true, reply: { type: 'reported', chatId: frame.chatId } };
+    if (member.ai) return { ok: true, reply: { type: 'reported', chatId: frame.chatId } };
+    const partner = member.id;
     await this.store.createReport({
       id: newId(),
       reporterId: accountId,
@@ -59,9 +59,10 @@ export class Moderation {
   }
 
   async block(accountId: string, chatId: string): Promise<FrameOutcome> {
-    const partner = this.partnerIn(chatId, accountId);
-    if (!partner) return NOT_IN_CHAT;
-    if (isAiAccount(partner)) {
+    const member = this.lobby.partnerOf(chatId, accountId);
+    if (!member) return NOT_IN_CHAT;
+    const partner = member.id;
+    if (member.ai) {
       this.lobby.keepBlockedApart(accountId, partner, chatId); // ends the chat; nothing to store
       return DONE;
     }
@@ -108,12 +109,6 @@ export class Moderation {
 
   stop(): void {
     clearInterval(this.sweeper);
-  }
-
-  private partnerIn(chatId: string, accountId: string): string | undefined {
-    const members = this.lobby.members(chatId, accountId);
-    if (!members) return undefined;
-    return members[0].id === accountId ? members[1].id : members[0].id;
   }
 
   /** Distinct reporters within the window, weighted by account age and history, one per network (reporterWeight.ts). */

@@ -2,6 +2,7 @@
 import type { Broker } from '../broker/broker.js';
 import type { Store } from '../store/store.js';
 import { toMe } from './accounts.js';
+import { toOfflineMessage } from './connections.js';
 import type { Revocations } from './revocations.js';
 
 export const EXPORT_FORMAT = 'metsony-export/1';
@@ -26,7 +27,6 @@ export class Privacy {
       this.store.reportsBy(accountId),
       this.store.identitiesOf(accountId),
     ]);
-    const message = (m: (typeof received)[number]) => ({ id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt });
     return {
       format: EXPORT_FORMAT,
       exportedAt: new Date().toISOString(),
@@ -34,7 +34,7 @@ export class Privacy {
       recoveryCode: { stored: 'a keyed hash only (HMAC-SHA-256 with a server secret); the code itself is never kept' },
       sessions: sessions.map((s) => ({ createdAt: s.createdAt, current: s.tokenHash === currentTokenHash, id: s.id, lastUsedAt: s.lastUsedAt })),
       connections: connections.map((c) => ({ id: c.id, nickname: c.partnerNickname, since: c.since, unread: c.unread })),
-      offlineMessages: { received: received.map(message), sent: sent.map(message) },
+      offlineMessages: { received: received.map(toOfflineMessage), sent: sent.map(toOfflineMessage) },
       blocks: blocks.map((b) => ({ accountId: b.blockedId, createdAt: b.createdAt })),
       reports: reports.map((r) => ({ id: r.id, accountId: r.reportedId, reason: r.reason, note: r.note, createdAt: r.createdAt, status: r.status })),
       linkedIdentities: identities,

@@ -29,7 +29,7 @@ export const redisLimiter =
 
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract> | undefined;
-  /** Chat messages: a burst, then a steady rate; per node, since a chat lives on one node. */
+  /** Chat messages: a burst, then a steady rate; per node (an account with sockets on two nodes has a bucket on each). */
   private readonly messages: TokenBuckets | undefined;
 
   constructor(

@@ -3,7 +3,7 @@ import type { ClientFrame, ServerFrame, SocketErrorCode } from '../../shared/pro
 import { type ErrorDetails, errorFrame } from '../errors.js';
 import type { Subscription } from '../broker/broker.js';
 import type { FrameBudget } from './frameBudget.js';
-import type { Peer, Session } from './peer.js';
+import type { Peer, Seat } from '../domain/chat.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_SUSPENDED = 4403;
@@ -30,7 +30,7 @@ export type Authenticating = {
 /** Signed in: its frames go to the domain. */
 export type Ready = {
   readonly phase: 'ready';
-  readonly session: Session;
+  readonly seat: Seat;
   readonly subscription: Subscription;
   /** Frames waiting while an earlier one of this socket waits on the database or a limiter. */
   readonly queue: ReadyFrame[];
@@ -45,6 +45,7 @@ export type SocketState = AwaitingHello | Authenticating | Ready | Closed;
 
 /** One open WebSocket of a client, from upgrade to close. */
 export class ClientSocket implements Peer {
+  readonly kind = 'human';
   state: SocketState;
   missedPings = 0;
 

@@ -9,12 +9,12 @@ import type { Moderation } from '../domain/moderation.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import type { ClientSocket, ReadyFrame } from './clientSocket.js';
-import type { Session } from './peer.js';
+import type { Seat } from '../domain/chat.js';
 
 /** The socket a frame came from: its address (a report's network key, in memory only). */
 export type FrameSource = Pick<ClientSocket, 'ip'>;
 
-type Handler<F extends ReadyFrame> = (frame: F, session: Session, from: FrameSource) => FrameOutcome | Promise<FrameOutcome>;
+type Handler<F extends ReadyFrame> = (frame: F, seat: Seat, from: FrameSource) => FrameOutcome | Promise<FrameOutcome>;
 
 export type DispatchTable = { [T in ReadyFrame['type']]: Handler<Extract<ReadyFrame, { type: T }>> };
 
@@ -33,38 +33,38 @@ export function dispatchTable({ lobby, connections, moderation, limits }: Dispat
   /** Behind the awaited per-account limiter (`send` has its own synchronous one). */
   const limited =
     <F extends ReadyFrame>(name: LimitName, handler: Handler<F>) =>
-    async (frame: F, session: Session, from: FrameSource): Promise<FrameOutcome> => {
-      const verdict = await limits.consume(name, session.account.id);
+    async (frame: F, seat: Seat, from: FrameSource): Promise<FrameOutcome> => {
+      const verdict = await limits.consume(name, seat.account.id);
       if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
-      return handler(frame, session, from);
+      return handler(frame, seat, from);
     };
   return {
-    send: (frame, session) => {
-      const verdict = limits.message(session.account.id);
+    send: (frame, seat) => {
+      const verdict = limits.message(seat.account.id);
       if (!verdict.ok) return rateLimited(verdict.retryAfterMs);
-      return lobby.send(session, frame);
+      return lobby.send(seat, frame);
     },
-    typing: (frame, session) => lobby.typing(session, frame),
-    leave: (frame, session) => lobby.leave(session, frame),
-    cancel: (_frame, session) => {
-      lobby.cancel(session);
+    typing: (frame, seat) => lobby.typing(seat, frame),
+    leave: (frame, seat) => lobby.leave(seat, frame),
+    cancel: (_frame, seat) => {
+      lobby.cancel(seat);
       return DONE;
     },
-    reveal: (frame, session) => lobby.reveal(session, frame),
-    find: limited('find', (frame, session) => lobby.find(session, frame)),
-    connect: limited('connect', (frame, session) => connections.request(session.account.id, frame.chatId)),
-    dm: limited('dm', (frame, session) => connections.dm(session.account.id, frame)),
-    report: limited('report', (frame, session, from) => moderation.report(session.account.id, frame, from.ip)),
-    read: async (frame, session) => {
-      await connections.read(session.account.id, frame.ids);
+    reveal: (frame, seat) => lobby.reveal(seat, frame),
+    find: limited('find', (frame, seat) => lobby.find(seat, frame)),
+    connect: limited('connect', (frame, seat) => connections.request(seat.account.id, frame.chatId)),
+    dm: limited('dm', (frame, seat) => connections.dm(seat.account.id, frame)),
+    report: limited('report', (frame, seat, from) => moderation.report(seat.account.id, frame, from.ip)),
+    read: async (frame, seat) => {
+      await connections.read(seat.account.id, frame.ids);
       return DONE;
     },
-    block: (frame, session) => moderation.block(session.account.id, frame.chatId),
+    block: (frame, seat) => moderation.block(seat.account.id, frame.chatId),
   };
 }
 
 /** Runs the frame's handler (the cast is safe: the table's key is the frame's own type). */
-export function dispatch(table: DispatchTable, frame: ReadyFrame, session: Session, from: FrameSource): FrameOutcome | Promise<FrameOutcome> {
+export function dispatch(table: DispatchTable, frame: ReadyFrame, seat: Seat, from: FrameSource): FrameOutcome | Promise<FrameOutcome> {
   const handler = table[frame.type] as Handler<ReadyFrame>;
-  return handler(frame, session, from);
+  return handler(frame, seat, from);
 }

@@ -157,8 +157,8 @@ export class Gateway {
       clearTimeout(previous.helloTimer);
       return;
     }
-    this.deps.lobby.disconnect(previous.session);
-    void this.unsubscribe(previous.session.account.id, previous.subscription);
+    this.deps.lobby.disconnect(previous.seat);
+    void this.unsubscribe(previous.seat.account.id, previous.subscription);
   }
 
   private async unsubscribe(accountId: string, subscription: Subscription): Promise<void> {
@@ -262,7 +262,7 @@ export class Gateway {
     const signedIn = await handshake(socket, authenticating, token, this.handshakeDeps);
     if (!signedIn) return;
     for (const raw of signedIn.pending) this.handle(socket, raw);
-    if (signedIn.firstSocket) await this.announceOnline(signedIn.ready.session.account.id);
+    if (signedIn.firstSocket) await this.announceOnline(signedIn.ready.seat.account.id);
   }
 
   /**
@@ -273,7 +273,7 @@ export class Gateway {
   private run(socket: ClientSocket, ready: Ready, frame: ReadyFrame): void {
     let outcome: FrameOutcome | Promise<FrameOutcome>;
     try {
-      outcome = dispatch(this.table, frame, ready.session, socket);
+      outcome = dispatch(this.table, frame, ready.seat, socket);
     } catch (err) {
       this.failed(socket, frame, err);
       return;

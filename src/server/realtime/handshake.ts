@@ -13,7 +13,7 @@ import type { Moderation } from '../domain/moderation.js';
 import { hashSecret, newId } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import { type Authenticating, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, type ClientSocket, type Ready } from './clientSocket.js';
-import { Session } from './peer.js';
+import { Seat } from '../domain/chat.js';
 import type { SocketCaps } from './socketCaps.js';
 
 export type HandshakeDeps = {
@@ -32,7 +32,7 @@ export type HandshakeDeps = {
 export type Handshaken = { ready: Ready; pending: readonly string[]; firstSocket: boolean };
 
 /** What a hello holds until the socket is ready. */
-type Held = { accountId?: string; subscription?: Subscription; session?: Session };
+type Held = { accountId?: string; subscription?: Subscription; seat?: Seat };
 
 /** Runs the hello of a socket in `authenticating`; undefined when the socket did not become ready (it is closed or closing). */
 export async function handshake(socket: ClientSocket, authenticating: Authenticating, token: string, deps: HandshakeDeps): Promise<Handshaken | undefined> {
@@ -71,12 +71,12 @@ async function signIn(socket: ClientSocket, authenticating: Authenticating, toke
   held.subscription = await broker.subscribe(account.id, (frame) => socket.send(frame));
   if (socket.closed) return undefined;
 
-  held.session = new Session(newId(), account, socket.country, socket, blocked);
-  lobby.attach(held.session);
+  held.seat = new Seat(newId(), account, socket.country, socket, blocked);
+  lobby.attach(held.seat);
   const messages = await connections.inbox(account.id);
   if (socket.closed) return undefined;
 
-  const ready: Ready = { phase: 'ready', session: held.session, subscription: held.subscription, queue: [], draining: false, overflowReported: false };
+  const ready: Ready = { phase: 'ready', seat: held.seat, subscription: held.subscription, queue: [], draining: false, overflowReported: false };
   socket.state = ready;
   socket.send({ type: 'ready', account: toMe(account) });
   socket.send({ type: 'inbox', messages });
@@ -96,6 +96,6 @@ function refuse(socket: ClientSocket, err: unknown, log: Logger): void {
 
 async function giveBack(socket: ClientSocket, held: Held, deps: HandshakeDeps): Promise<void> {
   deps.caps.releaseAccountSlot(socket);
-  if (held.session) deps.lobby.disconnect(held.session);
+  if (held.seat) deps.lobby.disconnect(held.seat);
   if (held.accountId && held.subscription) await deps.unsubscribe(held.accountId, held.subscription);
 }
