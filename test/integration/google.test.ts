@@ -202,6 +202,18 @@ describe('Google flows are bound to the browser and the account that started the
     expect((await googleFlow('link', sub, owner.token)).done?.status).toBe(200);
   });
 
+  it('an account suspended between starting and finishing a link cannot finish it', async () => {
+    const owner = await signUp(server.url);
+    const started = await start('link', owner.token);
+    const ticket = (await landingAfter(started.url, uniqueSub(), callback)).get('ticket')!;
+    const until = new Date(Date.now() + 3600_000).toISOString();
+    expect(await server.service.store.setSuspension(owner.account.id, until)).toBe(true);
+    const done = await complete(ticket, started.browserKey, owner.token);
+    expect(done.status).toBe(403);
+    expect(done.body.error?.code).toBe('suspended');
+    expect(await linkedIdentities(owner.token)).toEqual([]);
+  });
+
   it('a sign-in ticket needs the browserKey of the browser that started it; a wrong one burns the ticket', async () => {
     const user = await signUp(server.url);
     const sub = uniqueSub();

@@ -191,6 +191,7 @@ export class GoogleSignIn {
       return { intent: 'signin', account, token: await this.accounts.startSession(account) };
     }
     const account = await this.accounts.authenticate(bearer);
+    assertNotSuspended(account); // suspended between start and finish: no link either
     if (account.id !== entry.accountId) throw httpError('forbidden', 'This Google link was started by another account.');
     try {
       await this.store.linkIdentity(account.id, { provider: 'google', subject: entry.subject, email: entry.email, createdAt: new Date().toISOString() });
