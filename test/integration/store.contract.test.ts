@@ -23,6 +23,14 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     codeHash: hashSecret(`code-${id}`),
   });
 
+  it('answers a ping while open, and refuses it once closed', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+    const other = await factory.open();
+    await other.store.close();
+    await expect(other.store.ping()).rejects.toThrow();
+    await other.dispose();
+  });
+
   it('creates an account with its first session, found by code hash and by token hash', async () => {
     await store.createAccount(account('a1'), hashSecret('token-a1'));
     const expected = { id: 'a1', nickname: 'nick-a1', interests: ['chess', 'jazz'], createdAt: '2026-11-29T10:00:00.000Z', suspendedUntil: null, linkedGoogle: false };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AccountTable, Database } from './schema.js';
 import {
   type AccountRecord,
@@ -545,6 +545,10 @@ export class KyselyStore implements Store {
   async setSuspension(accountId: string, until: string | null): Promise<boolean> {
     const result = await this.db.updateTable('accounts').set({ suspended_until: until }).where('id', '=', accountId).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
   }
 
   async close(): Promise<void> {

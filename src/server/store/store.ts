@@ -139,5 +139,8 @@ export interface Store {
   /** False when there was nothing to unlink. */
   unlinkIdentity(accountId: string, provider: 'google'): Promise<boolean>;
 
+  /** Resolves once the database answered a trivial query; for readiness checks. */
+  ping(): Promise<void>;
+
   close(): Promise<void>;
 }
