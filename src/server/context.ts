@@ -13,6 +13,7 @@ import { GoogleSignIn } from './auth/google.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
 import { RedisBroker } from './broker/redis.js';
+import { RedisOutages } from './broker/redisOutages.js';
 import { SharedMatching } from './cluster/sharedMatching.js';
 import { Accounts, SESSION_TOUCH_INTERVAL_MS } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
@@ -50,6 +51,8 @@ export type Context = {
   limits: RateLimits;
   ipKeys: IpKeys;
   clientIp: ClientIpResolver;
+  /** Whether every Redis connection is up; undefined without Redis. */
+  redisReady: (() => boolean) | undefined;
   /** Matching and revocations across nodes; only with Redis. */
   shared: SharedMatching | undefined;
   translator: Translator | undefined;
@@ -99,6 +102,8 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const limiterFactory = redis && redisLimiter(redis);
   const shared = redis && (await SharedMatching.start(redis, { widenAfterMs: config.matching.widenAfterMs, nodeTtlMs: config.nodeTtlMs }));
   const handshakes = redis ? new RedisHandshakes(redis) : new MemoryHandshakes();
+  const outages = broker instanceof RedisBroker ? new RedisOutages(log) : undefined;
+  for (const client of [...(broker instanceof RedisBroker ? broker.connections : []), ...(shared?.connections ?? [])]) outages?.watch(client);
   const unbudgeted = overrides.model ?? (await openLanguageModel(config.ai));
   const model = unbudgeted && withAiBudget(unbudgeted, config.ai.budgetPerHour);
   const translator = model && (await createTranslator(model));
@@ -120,12 +125,14 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts, { maxPending: overrides.googleMaxPending }) : undefined;
 
   const stop = async () => {
+    outages?.stop();
     clearInterval(idleSweep);
     await shared?.close();
     limits.close();
     moderation.stop();
   };
   const close = async () => {
+    outages?.stop();
     await broker.close();
     await store.close();
   };
@@ -146,6 +153,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     ipKeys,
     clientIp,
     shared,
+    redisReady: outages && (() => outages.ready),
     translator,
     aiPartners,
     google,

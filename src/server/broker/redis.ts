@@ -60,6 +60,11 @@ export class RedisBroker implements Broker {
     return new RedisBroker(client, subscriber);
   }
 
+  /** Every Redis connection this broker holds (for health and outage logging). */
+  get connections(): Redis[] {
+    return [this.client, this.subscriber];
+  }
+
   publish(accountId: string, frame: ServerFrame): void {
     const json = JSON.stringify(frame);
     this.listeners.deliver(accountId, frame);

@@ -107,6 +107,8 @@ export class SharedMatching {
 
   static async start(client: Redis, options: { widenAfterMs: number; nodeTtlMs: number }): Promise<SharedMatching> {
     const subscriber = client.duplicate();
+    // A duplicate gets none of the original's listeners: without one, ioredis prints each failed reconnect.
+    subscriber.on('error', () => {});
     const shared = new SharedMatching(client, subscriber, options.widenAfterMs, options.nodeTtlMs);
     await client.set(aliveKey(shared.nodeId), '1', 'PX', options.nodeTtlMs);
     await subscriber.subscribe(nodeChannel(shared.nodeId), ALL_NODES);
@@ -180,6 +182,11 @@ export class SharedMatching {
       .set(`${PREFIX}recent:${b}`, a, 'PX', ms)
       .exec()
       .catch(() => undefined);
+  }
+
+  /** The Redis connection this class opened itself (for health and outage logging). */
+  get connections(): Redis[] {
+    return [this.subscriber];
   }
 
   async close(): Promise<void> {
