@@ -18,6 +18,7 @@ import { registerAuthentication } from './http/authentication.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
 import { registerGoogleRoutes } from './http/googleRoutes.js';
 import { registerMetrics } from './http/metrics.js';
+import { registerReadiness } from './http/readiness.js';
 import { createHttpServer } from './http/server.js';
 import { registerTranslateRoutes } from './http/translateRoutes.js';
 import { Gateway } from './realtime/gateway.js';
@@ -46,6 +47,8 @@ export async function buildService(config: Config, overrides: Overrides & Google
 
   registerAuthentication(app, accounts);
   app.get('/healthz', async () => ({ status: 'ok' }));
+  let draining = false;
+  registerReadiness(app, { store, redisReady: context.redisReady, draining: () => draining });
   app.get('/api/config', async () => ({ ai: context.aiPartners, translation: translator !== undefined, google: google !== undefined }));
   registerAccountRoutes(app, { accounts, privacy, limits, clientIp });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
@@ -63,6 +66,7 @@ export async function buildService(config: Config, overrides: Overrides & Google
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
+      draining = true;
       await gateway.shutdown();
       await context.stop();
       await app.close();

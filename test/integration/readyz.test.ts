@@ -1,0 +1,100 @@
+/** GET /readyz: 200 while the node can serve, 503 naming what fails (Redis, draining); Redis outages logged once each way. */
+import net from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { api } from '../helpers/http.js';
+import { type Running, startService } from '../helpers/inProcess.js';
+import { RedisServer, redisServerAvailable } from '../helpers/redisServer.js';
+import { postgresSchema } from '../helpers/stores.js';
+
+const WAIT_MS = 10_000;
+
+type Readiness = { status: string; failing?: string[] };
+
+async function readiness(server: Running): Promise<{ status: number; body: Readiness }> {
+  return api<Readiness>(server.url, 'GET', '/readyz');
+}
+
+/** Polls /readyz until it answers `status`, for at most WAIT_MS. */
+async function readinessBecomes(server: Running, status: number): Promise<Readiness> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const res = await readiness(server);
+    if (res.status === status) return res.body;
+    if (Date.now() > deadline) throw new Error(`/readyz still ${res.status} ${JSON.stringify(res.body)} after ${WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  vi.restoreAllMocks();
+});
+
+describe('/readyz', () => {
+  it('answers 200 ready on the embedded default, and /healthz stays liveness', async () => {
+    const server = await startService();
+    cleanups.push(() => server.stop());
+    expect(await readiness(server)).toMatchObject({ status: 200, body: { status: 'ready' } });
+    expect((await api(server.url, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
+  });
+
+  it('answers 503 draining once the node has begun to close', async () => {
+    const server = await startService();
+    cleanups.push(() => server.stop());
+    // A socket that never answers the close handshake holds the gateway's shutdown open (for up to 2 s), with the server still listening.
+    const raw = await openSilentSocket(server.url);
+    cleanups.push(async () => void raw.destroy());
+    const closing = server.stop();
+    expect(await readiness(server)).toMatchObject({ status: 503, body: { status: 'unavailable', failing: ['draining'] } });
+    await closing;
+  });
+
+  it.skipIf(!redisServerAvailable())('answers 503 redis while Redis is down and 200 once it is back, logging one line each way', async () => {
+    const errors = vi.spyOn(console, 'error');
+    const redis = await RedisServer.start();
+    cleanups.push(() => redis.kill());
+    const databaseUrl = process.env.DATABASE_URL;
+    const schema = databaseUrl ? await postgresSchema(databaseUrl) : undefined;
+    if (schema) cleanups.push(() => schema.drop());
+    const server = await startService({ REDIS_URL: redis.url, ...(schema ? { DATABASE_URL: schema.url } : {}) });
+    cleanups.push(() => server.stop());
+    expect(await readiness(server)).toMatchObject({ status: 200, body: { status: 'ready' } });
+
+    await redis.kill();
+    expect(await readinessBecomes(server, 503)).toEqual({ status: 'unavailable', failing: ['redis'] });
+    await redis.restart();
+    expect(await readinessBecomes(server, 200)).toEqual({ status: 'ready' });
+
+    const lines = server.logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg?: string; level?: number | string; outageMs?: number });
+    const lost = lines.filter((l) => l.msg === 'redis connection lost');
+    const back = lines.filter((l) => l.msg === 'redis connection back');
+    expect(lost).toHaveLength(1);
+    expect(back).toHaveLength(1);
+    expect(back[0]?.outageMs).toBeGreaterThanOrEqual(0);
+    expect(server.logs()).not.toContain('Unhandled error event');
+    expect(errors.mock.calls.flat().join(' ')).not.toContain('Unhandled error event');
+  });
+});
+
+/** Completes a WebSocket upgrade by hand, then reads and writes nothing more. */
+async function openSilentSocket(base: string): Promise<net.Socket> {
+  const { hostname, port } = new URL(base);
+  const socket = net.connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no upgrade answer')), WAIT_MS);
+    socket.once('error', reject);
+    socket.once('connect', () =>
+      socket.write(
+        'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      ),
+    );
+    socket.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      if (chunk.toString().startsWith('HTTP/1.1 101')) resolve();
+      else reject(new Error(`upgrade refused: ${chunk.toString().split('\r\n')[0]}`));
+    });
+  });
+  return socket;
+}
