@@ -1,10 +1,15 @@
 /** GET /readyz: 200 while the node can serve, 503 naming what fails (Redis, draining); Redis outages logged once each way. */
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
 import { RedisServer, redisServerAvailable } from '../helpers/redisServer.js';
 import { postgresSchema } from '../helpers/stores.js';
+import { openSqliteStore } from '../../src/server/store/sqlite.js';
+import type { Store } from '../../src/server/store/store.js';
 
 const WAIT_MS = 10_000;
 
@@ -39,6 +44,16 @@ describe('/readyz', () => {
     expect((await api(server.url, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
   });
 
+  it('answers 503 database when the store does not answer within its timeout', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-readyz-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const real = await openSqliteStore(dir);
+    const hanging: Store = Object.assign(Object.create(real) as Store, { ping: () => new Promise<void>(() => {}) });
+    const server = await startService({}, { store: hanging });
+    cleanups.push(() => server.stop());
+    expect(await readiness(server)).toMatchObject({ status: 503, body: { status: 'unavailable', failing: ['database'] } });
+  });
+
   it('answers 503 draining once the node has begun to close', async () => {
     const server = await startService();
     cleanups.push(() => server.stop());
@@ -63,6 +78,9 @@ describe('/readyz', () => {
 
     await redis.kill();
     expect(await readinessBecomes(server, 503)).toEqual({ status: 'unavailable', failing: ['redis'] });
+    // While it is down, every reconnect attempt of every connection is reset: each one is an ioredis error event.
+    await resetConnections(redis.port, 12);
+    expect((await readiness(server)).body.failing).toEqual(['redis']);
     await redis.restart();
     expect(await readinessBecomes(server, 200)).toEqual({ status: 'ready' });
 
@@ -76,6 +94,25 @@ describe('/readyz', () => {
     expect(errors.mock.calls.flat().join(' ')).not.toContain('Unhandled error event');
   });
 });
+
+/** Listens on `port` and resets the first `count` connections made to it; resolves once they came. */
+async function resetConnections(port: number, count: number): Promise<void> {
+  let seen = 0;
+  const listener = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${seen} of ${count} reconnect attempts within ${WAIT_MS} ms`)), WAIT_MS);
+    listener.on('connection', (socket) => {
+      socket.resetAndDestroy();
+      if (++seen === count) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    listener.once('error', reject);
+    listener.listen(port, '127.0.0.1');
+  });
+  await new Promise<void>((resolve) => listener.close(() => resolve()));
+}
 
 /** Completes a WebSocket upgrade by hand, then reads and writes nothing more. */
 async function openSilentSocket(base: string): Promise<net.Socket> {
