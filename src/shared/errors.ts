@@ -34,6 +34,7 @@ export const ERRORS = {
   upgrade_required: { message: 'Connect with a WebSocket.', http: 426 },
   headers_too_large: { message: 'The request headers are too large.', http: 431 },
   provider_unavailable: { message: 'Sign-in with that provider is unavailable just now; try again later.', http: 503 },
+  unavailable: { message: 'This is unavailable just now; try again shortly.', http: 503, socket: true },
 } as const satisfies Record<string, ErrorSpec>;
 
 type Catalogue = typeof ERRORS;

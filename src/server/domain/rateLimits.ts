@@ -10,6 +10,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Config, Rate, RateName } from '../config.js';
 import { IpKeys } from './ipKeys.js';
 import { TokenBuckets } from './tokenBucket.js';
+import { Unavailable } from './unavailable.js';
 
 export type LimitName = Exclude<RateName, 'message'>;
 export type LimitResult = { ok: true } | { ok: false; retryAfterMs: number };
@@ -25,7 +26,14 @@ export const memoryLimiter: LimiterFactory = (name, rate) =>
 export const redisLimiter =
   (client: Redis): LimiterFactory =>
   (name, rate) =>
-    new RateLimiterRedis({ storeClient: client, keyPrefix: `metsony:rl:${name}`, points: rate.points, duration: rate.seconds });
+    new RateLimiterRedis({
+      storeClient: client,
+      keyPrefix: `metsony:rl:${name}`,
+      points: rate.points,
+      duration: rate.seconds,
+      // While Redis is away, fail at once (→ `unavailable`) instead of queueing the command.
+      rejectIfRedisNotReady: true,
+    });
 
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract> | undefined;
@@ -67,7 +75,8 @@ export class RateLimits {
   /** Per client address: keyed by ipKeys.ts (an HMAC with a rotating secret; IPv6 by its /64). */
   async consumeForAddress(name: LimitName, ip: string | undefined): Promise<LimitResult> {
     if (!this.limiters) return ALLOWED;
-    return this.consume(name, await this.ipKeys.key(ip ?? 'unknown'));
+    const key = await this.ipKeys.key(ip ?? 'unknown').catch(storeFailed);
+    return this.consume(name, key);
   }
 
   async consume(name: LimitName, key: string): Promise<LimitResult> {
@@ -77,7 +86,12 @@ export class RateLimits {
       return ALLOWED;
     } catch (err) {
       if (err instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(1, Math.ceil(err.msBeforeNext)) };
-      throw err;
+      return storeFailed(err);
     }
   }
+}
+
+/** Anything but a verdict means the limiter's store (Redis) did not answer: the request cannot be checked, so it waits. */
+function storeFailed(err: unknown): never {
+  throw new Unavailable('the rate limiter', undefined, { cause: err });
 }

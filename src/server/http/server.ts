@@ -10,7 +10,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { Unavailable } from '../domain/unavailable.js';
+import { AppError, httpError } from '../errors.js';
 import { clientErrorHandler } from './clientErrors.js';
 import { httpTimeouts } from './httpTimeouts.js';
 import { HSTS, SECURITY_HEADERS } from './securityHeaders.js';
@@ -47,9 +48,10 @@ export async function createHttpServer(config: Config, log: Logger, webRoot: str
     );
   });
 
-  app.setErrorHandler((error: FastifyError | AppError, _request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | AppError | Unavailable, _request, reply) => {
+    const error = thrown instanceof Unavailable ? httpError('unavailable', undefined, { retryAfterMs: thrown.retryAfterMs }) : thrown;
     if (error instanceof AppError) {
-      if (error.status === 429 && typeof error.extra.retryAfterMs === 'number') {
+      if ((error.status === 429 || error.code === 'unavailable') && typeof error.extra.retryAfterMs === 'number') {
         reply.header('retry-after', String(Math.ceil(error.extra.retryAfterMs / 1000)));
       }
       return reply.code(error.status).send(error.toBody());

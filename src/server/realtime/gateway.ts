@@ -21,6 +21,7 @@ import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { RateLimits } from '../domain/rateLimits.js';
 import type { Revocation } from '../domain/revocations.js';
+import { Unavailable } from '../domain/unavailable.js';
 import type { FrameOutcome } from '../errors.js';
 import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
@@ -310,6 +311,10 @@ export class Gateway {
 
   /** A database error is this client's problem only: the socket and the server stay up. */
   private failed(socket: ClientSocket, frame: ReadyFrame, err: unknown): void {
+    if (err instanceof Unavailable) {
+      socket.error('unavailable', undefined, { retryAfterMs: err.retryAfterMs });
+      return;
+    }
     this.deps.log.error({ err, frame: frame.type }, 'frame failed');
     socket.error('internal', 'Something went wrong on our side; try again.');
   }
