@@ -96,7 +96,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   }, SESSION_TOUCH_INTERVAL_MS);
   idleSweep.unref();
   const redisUrl = config.redisUrl;
-  const broker = overrides.broker ?? (redisUrl ? await naming('REDIS_URL', () => RedisBroker.connect(redisUrl)) : new MemoryBroker());
+  const broker = overrides.broker ?? (redisUrl ? await naming('REDIS_URL', () => RedisBroker.connect(redisUrl, config.nodeTtlMs)) : new MemoryBroker());
   // Several nodes share Redis: rate limits, the search queue (a chat may span two nodes), Connect handshakes.
   const redis = broker instanceof RedisBroker ? broker.client : undefined;
   const limiterFactory = redis && redisLimiter(redis);

@@ -15,9 +15,8 @@ const PREFIX = 'metsony:';
 const channelOf = (accountId: string) => `${PREFIX}acct:${accountId}`;
 const presenceOf = (accountId: string) => `${PREFIX}presence:${accountId}`;
 
-/** How long a node's presence entry lives without a refresh, and how often it refreshes. */
-export const PRESENCE_TTL_MS = 30_000;
-const REFRESH_EVERY_MS = 10_000;
+/** How long a node's presence entry lives without a refresh unless told otherwise (NODE_TTL_MS's default). */
+export const DEFAULT_PRESENCE_TTL_MS = 30_000;
 
 /** Adds this node; returns how many other live nodes hold the account. */
 const JOIN = `
@@ -44,20 +43,22 @@ export class RedisBroker implements Broker {
     readonly client: Redis,
     /** SUBSCRIBE only (a subscribed connection can do nothing else). */
     private readonly subscriber: Redis,
+    /** A crashed node's people go offline this long after its last refresh; it refreshes at a third of it. */
+    private readonly presenceTtlMs: number,
   ) {
     subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.receive(channel.toString(), payload.toString()));
-    this.refresher = setInterval(() => void this.refresh(), REFRESH_EVERY_MS);
+    this.refresher = setInterval(() => void this.refresh(), Math.max(100, Math.floor(presenceTtlMs / 3)));
     this.refresher.unref();
   }
 
-  static async connect(url: string): Promise<RedisBroker> {
+  static async connect(url: string, presenceTtlMs = DEFAULT_PRESENCE_TTL_MS): Promise<RedisBroker> {
     const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true };
     const client = new Redis(url, options);
     const subscriber = new Redis(url, { ...options, enableAutoPipelining: false });
     // ioredis reconnects by itself; a failure surfaces on the command that needed it.
     for (const c of [client, subscriber]) c.on('error', () => {});
     await Promise.all([client.connect(), subscriber.connect()]);
-    return new RedisBroker(client, subscriber);
+    return new RedisBroker(client, subscriber, presenceTtlMs);
   }
 
   /** Every Redis connection this broker holds (for health and outage logging). */
@@ -79,7 +80,7 @@ export class RedisBroker implements Broker {
       await this.subscriber.subscribe(channelOf(accountId));
       const now = Date.now();
       const others = Number(
-        await this.client.eval(JOIN, 1, presenceOf(accountId), now, now + PRESENCE_TTL_MS, this.nodeId, PRESENCE_TTL_MS),
+        await this.client.eval(JOIN, 1, presenceOf(accountId), now, now + this.presenceTtlMs, this.nodeId, this.presenceTtlMs),
       );
       firstSocket = others === 0;
     }
@@ -129,11 +130,11 @@ export class RedisBroker implements Broker {
   /** Keeps this node's presence entries alive. */
   private async refresh(): Promise<void> {
     if (this.listeners.size === 0) return;
-    const expires = Date.now() + PRESENCE_TTL_MS;
+    const expires = Date.now() + this.presenceTtlMs;
     const pipeline = this.client.pipeline();
     for (const id of this.listeners.accounts()) {
       pipeline.zadd(presenceOf(id), expires, this.nodeId);
-      pipeline.pexpire(presenceOf(id), PRESENCE_TTL_MS);
+      pipeline.pexpire(presenceOf(id), this.presenceTtlMs);
     }
     await pipeline.exec().catch(() => undefined);
   }
