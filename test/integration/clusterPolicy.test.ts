@@ -4,11 +4,10 @@
  * Runs when DATABASE_URL and REDIS_URL are set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twoNodes } from '../helpers/cluster.js';
 import { api } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
 import { connected, freshTopic, person } from '../helpers/people.js';
 import { startServerProcess } from '../helpers/serverProcess.js';
-import { postgresSchema } from '../helpers/stores.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -20,35 +19,16 @@ const COOLDOWN_MS = 1500;
 const WIDEN_AFTER_MS = 2500;
 
 describe.runIf(databaseUrl && redisUrl)('shared policy across nodes', () => {
-  let schema: Awaited<ReturnType<typeof postgresSchema>>;
-  let node1: Running;
-  let node2: Running;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    schema = await postgresSchema(databaseUrl!, 'metsony_policy');
-    env = {
-      DATABASE_URL: schema.url,
-      REDIS_URL: redisUrl!,
-      NODE_TTL_MS: String(NODE_TTL_MS),
-      MATCH_REMATCH_COOLDOWN_MS: String(COOLDOWN_MS),
-      MATCH_WIDEN_AFTER_MS: String(WIDEN_AFTER_MS),
-      RECOVERY_PEPPER: 'cluster-policy-test-pepper-0123456789abcdef',
-    };
-    node1 = await startService(env);
-    node2 = await startService(env);
-  });
-
-  afterAll(async () => {
-    await node1?.stop();
-    await node2?.stop();
-    await schema?.drop();
+  const cluster = twoNodes(databaseUrl!, redisUrl!, 'metsony_policy', {
+    NODE_TTL_MS: String(NODE_TTL_MS),
+    MATCH_REMATCH_COOLDOWN_MS: String(COOLDOWN_MS),
+    MATCH_WIDEN_AFTER_MS: String(WIDEN_AFTER_MS),
   });
 
   it("a crashed node's people go offline within NODE_TTL_MS, not a fixed 30 s", async () => {
-    const node3 = await startServerProcess({ env });
+    const node3 = await startServerProcess({ env: cluster.env });
     try {
-      const { a, b, connectionId } = await connected(node1.url, node1.wsUrl, ['Stays', 'Crashes']);
+      const { a, b, connectionId } = await connected(cluster.node1.url, cluster.node1.wsUrl, ['Stays', 'Crashes']);
       // Bob moves to node 3, which then dies without removing his presence.
       b.socket.close();
       await a.socket.next('presence', (f) => f.online === false);
@@ -57,7 +37,7 @@ describe.runIf(databaseUrl && redisUrl)('shared policy across nodes', () => {
       await node3.kill();
       const killedAt = Date.now();
       const online = async () =>
-        (await api<{ connections: Array<{ id: string; online: boolean }> }>(node1.url, 'GET', '/api/connections', { token: a.user.token })).body.connections.find(
+        (await api<{ connections: Array<{ id: string; online: boolean }> }>(cluster.node1.url, 'GET', '/api/connections', { token: a.user.token })).body.connections.find(
           (c) => c.id === connectionId,
         )?.online;
       // Bounded well below the old fixed 30 s expiry: NODE_TTL_MS plus slack for a slow machine.
@@ -75,8 +55,8 @@ describe.runIf(databaseUrl && redisUrl)('shared policy across nodes', () => {
 
   it('two people on different nodes who just left each other are paired again only after the cooldown', async () => {
     const topic = freshTopic();
-    const a = await person(node1.url, node1.wsUrl, [topic], 'LeftOne');
-    const b = await person(node2.url, node2.wsUrl, [topic], 'LeftTwo');
+    const a = await person(cluster.node1.url, cluster.node1.wsUrl, [topic], 'LeftOne');
+    const b = await person(cluster.node2.url, cluster.node2.wsUrl, [topic], 'LeftTwo');
     a.socket.send({ type: 'find' });
     await a.socket.next('searching');
     b.socket.send({ type: 'find' });

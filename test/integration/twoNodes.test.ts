@@ -4,48 +4,30 @@
  * Runs when DATABASE_URL and REDIS_URL are set (CI sets both).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twoNodes } from '../helpers/cluster.js';
 import { api } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
 import { connected, person } from '../helpers/people.js';
 import { startServerProcess } from '../helpers/serverProcess.js';
-import { postgresSchema } from '../helpers/stores.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
 
 describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', () => {
-  let schema: Awaited<ReturnType<typeof postgresSchema>>;
-  let node1: Running;
-  let node2: Running;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    schema = await postgresSchema(databaseUrl!, 'metsony_nodes');
-    // Several nodes share one pepper (a generated one is per DATA_DIR, and a second would be refused).
-    env = { DATABASE_URL: schema.url, REDIS_URL: redisUrl!, NODE_TTL_MS: '900', RECOVERY_PEPPER: 'two-nodes-test-pepper-0123456789abcdef' };
-    node1 = await startService(env);
-    node2 = await startService(env);
-  });
-
-  afterAll(async () => {
-    await node1?.stop();
-    await node2?.stop();
-    await schema?.drop();
-  });
+  const cluster = twoNodes(databaseUrl!, redisUrl!, 'metsony_nodes', { NODE_TTL_MS: '900' });
 
   it('an account made on one node signs in on the other', async () => {
-    const made = await api<{ recoveryCode: string; account: { id: string } }>(node1.url, 'POST', '/api/accounts', {
+    const made = await api<{ recoveryCode: string; account: { id: string } }>(cluster.node1.url, 'POST', '/api/accounts', {
       body: { nickname: 'Roamer', interests: [], adult: true },
     });
-    const signIn = await api<{ account: { id: string } }>(node2.url, 'POST', '/api/sessions', { body: { recoveryCode: made.body.recoveryCode } });
+    const signIn = await api<{ account: { id: string } }>(cluster.node2.url, 'POST', '/api/sessions', { body: { recoveryCode: made.body.recoveryCode } });
     expect(signIn.body.account.id).toBe(made.body.account.id);
   });
 
   it('two people on different nodes are matched and chat', async () => {
     const topic = `cross-${Math.random().toString(36).slice(2, 8)}`;
-    const a = await person(node1.url, node1.wsUrl, [topic], 'OnOne');
-    const b = await person(node2.url, node2.wsUrl, [topic], 'OnTwo');
+    const a = await person(cluster.node1.url, cluster.node1.wsUrl, [topic], 'OnOne');
+    const b = await person(cluster.node2.url, cluster.node2.wsUrl, [topic], 'OnTwo');
     a.socket.send({ type: 'find' });
     await a.socket.next('searching');
     b.socket.send({ type: 'find' });
@@ -78,7 +60,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     a.socket.send({ type: 'send', chatId, id: 'z', text: 'late' });
     expect(await a.socket.next('error')).toMatchObject({ code: 'not_in_chat' });
     // both can search again; a dropped socket ends a cross-node chat for the other side
-    const c = await person(node2.url, node2.wsUrl, [topic], 'Third');
+    const c = await person(cluster.node2.url, cluster.node2.wsUrl, [topic], 'Third');
     a.socket.send({ type: 'find' });
     await a.socket.next('searching');
     c.socket.send({ type: 'find' });
@@ -93,7 +75,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
   it('many people on two nodes all find partners, each exactly once', async () => {
     const topic = `crowd-${Math.random().toString(36).slice(2, 8)}`;
     const people = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => person(i % 2 ? node1.url : node2.url, i % 2 ? node1.wsUrl : node2.wsUrl, [topic], `P${i}`)),
+      Array.from({ length: 20 }, (_, i) => person(i % 2 ? cluster.node1.url : cluster.node2.url, i % 2 ? cluster.node1.wsUrl : cluster.node2.wsUrl, [topic], `P${i}`)),
     );
     for (const p of people) p.socket.send({ type: 'find' });
     const matches = await Promise.all(people.map((p) => p.socket.next('matched', undefined, 10_000)));
@@ -107,25 +89,25 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
   });
 
   it('log out and delete everything close the sockets on every node', async () => {
-    const made = await api<{ recoveryCode: string; token: string }>(node1.url, 'POST', '/api/accounts', {
+    const made = await api<{ recoveryCode: string; token: string }>(cluster.node1.url, 'POST', '/api/accounts', {
       body: { nickname: 'Everywhere', interests: [], adult: true },
     });
-    const onTwo = await TestSocket.signedIn(node2.wsUrl, made.body.token);
-    expect((await api(node1.url, 'DELETE', '/api/sessions/current', { token: made.body.token })).status).toBe(204);
+    const onTwo = await TestSocket.signedIn(cluster.node2.wsUrl, made.body.token);
+    expect((await api(cluster.node1.url, 'DELETE', '/api/sessions/current', { token: made.body.token })).status).toBe(204);
     expect(await onTwo.next('error')).toMatchObject({ code: 'unauthorized' });
     expect((await onTwo.closed).code).toBe(4401);
 
-    const again = await api<{ token: string }>(node2.url, 'POST', '/api/sessions', { body: { recoveryCode: made.body.recoveryCode } });
-    const onOne = await TestSocket.signedIn(node1.wsUrl, again.body.token);
-    expect((await api(node2.url, 'DELETE', '/api/me', { token: again.body.token })).status).toBe(204);
+    const again = await api<{ token: string }>(cluster.node2.url, 'POST', '/api/sessions', { body: { recoveryCode: made.body.recoveryCode } });
+    const onOne = await TestSocket.signedIn(cluster.node1.wsUrl, again.body.token);
+    expect((await api(cluster.node2.url, 'DELETE', '/api/me', { token: again.body.token })).status).toBe(204);
     expect((await onOne.closed).code).toBe(4401);
   });
 
   it('when the other node dies mid-chat, the partner is told within the node lifetime', async () => {
-    const node3 = await startServerProcess({ env });
+    const node3 = await startServerProcess({ env: cluster.env });
     try {
       const topic = `crash-${Math.random().toString(36).slice(2, 8)}`;
-      const a = await person(node1.url, node1.wsUrl, [topic], 'Survivor');
+      const a = await person(cluster.node1.url, cluster.node1.wsUrl, [topic], 'Survivor');
       const b = await person(node3.url, node3.wsUrl, [topic], 'Doomed');
       a.socket.send({ type: 'find' });
       await a.socket.next('searching');
@@ -141,13 +123,13 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
   });
 
   it('presence and dm cross nodes; stored messages wait for whoever comes back anywhere', async () => {
-    const { a, b, connectionId } = await connected(node1.url, node1.wsUrl);
+    const { a, b, connectionId } = await connected(cluster.node1.url, cluster.node1.wsUrl);
     // Bob moves to node 2.
     b.socket.close();
     await a.socket.next('presence', (f) => f.online === false);
-    const bob2 = await TestSocket.signedIn(node2.wsUrl, b.user.token);
+    const bob2 = await TestSocket.signedIn(cluster.node2.wsUrl, b.user.token);
     expect(await a.socket.next('presence')).toEqual({ type: 'presence', connectionId, online: true });
-    expect((await api<{ connections: Array<{ online: boolean }> }>(node1.url, 'GET', '/api/connections', { token: a.user.token })).body.connections[0]!.online).toBe(true);
+    expect((await api<{ connections: Array<{ online: boolean }> }>(cluster.node1.url, 'GET', '/api/connections', { token: a.user.token })).body.connections[0]!.online).toBe(true);
 
     a.socket.send({ type: 'dm', connectionId, id: 'x1', text: 'across the nodes' });
     expect(await a.socket.next('dm_sent')).toMatchObject({ stored: false });
@@ -157,12 +139,12 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     await a.socket.next('presence', (f) => f.online === false);
     a.socket.send({ type: 'dm', connectionId, id: 'x2', text: 'waiting for you' });
     expect(await a.socket.next('dm_sent')).toMatchObject({ stored: true });
-    const bobBack = await TestSocket.open(node2.wsUrl);
+    const bobBack = await TestSocket.open(cluster.node2.wsUrl);
     bobBack.send({ type: 'hello', token: b.user.token });
     const inbox = (await bobBack.next('inbox')) as { messages: Array<{ text: string }> };
     expect(inbox.messages.map((m) => m.text)).toEqual(['waiting for you']);
 
-    expect((await api(node1.url, 'DELETE', `/api/connections/${connectionId}`, { token: a.user.token })).status).toBe(204);
+    expect((await api(cluster.node1.url, 'DELETE', `/api/connections/${connectionId}`, { token: a.user.token })).status).toBe(204);
     expect(await bobBack.next('connection_removed')).toEqual({ type: 'connection_removed', connectionId });
     a.socket.close();
     bobBack.close();
