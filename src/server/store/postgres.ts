@@ -10,10 +10,27 @@ export async function openPostgresStore(databaseUrl: string, onError?: (err: unk
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const { rows } = await pool.query<{ schema: string | null }>('SELECT current_schema() AS schema');
-  await migrateToLatest(db as Kysely<unknown>, rows[0]?.schema ?? undefined);
+  await migrateWithRetry(db as Kysely<unknown>, rows[0]?.schema ?? undefined);
   const vacuum = new ErasureVacuum(db, onError);
   return new KyselyStore(db, {
     afterAccountErased: () => vacuum.request(),
     beforeClose: () => vacuum.settled(),
   });
+}
+
+/**
+ * Kysely's migrator looks for its tables by listing the tables of every schema
+ * in the database; a schema dropped by someone else meanwhile (another
+ * application, or parallel test suites each in a schema of their own) fails
+ * that listing with 3F000 "schema does not exist". It says nothing about ours:
+ * try again, a few times.
+ */
+async function migrateWithRetry(db: Kysely<unknown>, schema: string | undefined, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateToLatest(db, schema);
+    } catch (err) {
+      if (attempt >= attempts || (err as { code?: string }).code !== '3F000') throw err;
+    }
+  }
 }
