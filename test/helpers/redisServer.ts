@@ -1,6 +1,8 @@
 /** A throwaway redis-server of the test's own, on a loopback port, that the test can kill and restart (never the shared one). */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { freePort } from './inProcess.js';
+import { api } from './http.js';
+import { freePort, type Running, startService } from './inProcess.js';
+import { postgresSchema } from './stores.js';
 
 const START_WAIT_MS = 5000;
 
@@ -53,4 +55,37 @@ export class RedisServer {
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+export type Readiness = { status: string; failing?: string[] };
+
+export async function readiness(server: Running): Promise<{ status: number; body: Readiness }> {
+  return api<Readiness>(server.url, 'GET', '/readyz');
+}
+
+/** Polls /readyz until it answers `status` (the node noticed an outage or its end), for at most `waitMs`. */
+export async function readinessBecomes(server: Running, status: number, waitMs = 10_000): Promise<Readiness> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const res = await readiness(server);
+    if (res.status === status) return res.body;
+    if (Date.now() > deadline) throw new Error(`/readyz still ${res.status} ${JSON.stringify(res.body)} after ${waitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * A redis-server of the test's own and a server using it (on a PostgreSQL
+ * schema of its own when DATABASE_URL is set); each teardown is pushed onto
+ * `cleanups`, to be run in reverse.
+ */
+export async function serverWithOwnRedis(cleanups: Array<() => Promise<void>>): Promise<{ redis: RedisServer; server: Running }> {
+  const redis = await RedisServer.start();
+  cleanups.push(() => redis.kill());
+  const databaseUrl = process.env.DATABASE_URL;
+  const schema = databaseUrl ? await postgresSchema(databaseUrl) : undefined;
+  if (schema) cleanups.push(() => schema.drop());
+  const server = await startService({ REDIS_URL: redis.url, ...(schema ? { DATABASE_URL: schema.url } : {}) });
+  cleanups.push(() => server.stop());
+  return { redis, server };
 }

@@ -5,30 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
-import { RedisServer, redisServerAvailable } from '../helpers/redisServer.js';
-import { postgresSchema } from '../helpers/stores.js';
+import { startService } from '../helpers/inProcess.js';
+import { readiness, readinessBecomes, redisServerAvailable, serverWithOwnRedis } from '../helpers/redisServer.js';
 import { openSqliteStore } from '../../src/server/store/sqlite.js';
 import type { Store } from '../../src/server/store/store.js';
 
 const WAIT_MS = 10_000;
-
-type Readiness = { status: string; failing?: string[] };
-
-async function readiness(server: Running): Promise<{ status: number; body: Readiness }> {
-  return api<Readiness>(server.url, 'GET', '/readyz');
-}
-
-/** Polls /readyz until it answers `status`, for at most WAIT_MS. */
-async function readinessBecomes(server: Running, status: number): Promise<Readiness> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const res = await readiness(server);
-    if (res.status === status) return res.body;
-    if (Date.now() > deadline) throw new Error(`/readyz still ${res.status} ${JSON.stringify(res.body)} after ${WAIT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -67,13 +49,7 @@ describe('/readyz', () => {
 
   it.skipIf(!redisServerAvailable())('answers 503 redis while Redis is down and 200 once it is back, logging one line each way', async () => {
     const errors = vi.spyOn(console, 'error');
-    const redis = await RedisServer.start();
-    cleanups.push(() => redis.kill());
-    const databaseUrl = process.env.DATABASE_URL;
-    const schema = databaseUrl ? await postgresSchema(databaseUrl) : undefined;
-    if (schema) cleanups.push(() => schema.drop());
-    const server = await startService({ REDIS_URL: redis.url, ...(schema ? { DATABASE_URL: schema.url } : {}) });
-    cleanups.push(() => server.stop());
+    const { redis, server } = await serverWithOwnRedis(cleanups);
     expect(await readiness(server)).toMatchObject({ status: 200, body: { status: 'ready' } });
 
     await redis.kill();

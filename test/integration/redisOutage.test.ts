@@ -5,9 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, signUp } from '../helpers/http.js';
-import { type Running, startService } from '../helpers/inProcess.js';
-import { RedisServer, redisServerAvailable } from '../helpers/redisServer.js';
-import { postgresSchema } from '../helpers/stores.js';
+import { readinessBecomes, redisServerAvailable, serverWithOwnRedis } from '../helpers/redisServer.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
 const WAIT_MS = 10_000;
@@ -19,26 +17,9 @@ afterEach(async () => {
 
 const signUpBody = { nickname: 'Outage', interests: [], adult: true };
 
-/** Polls /readyz until it answers `status`, for at most WAIT_MS (the node has noticed the outage or its end). */
-async function readinessBecomes(server: Running, status: number): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const res = await api(server.url, 'GET', '/readyz');
-    if (res.status === status) return;
-    if (Date.now() > deadline) throw new Error(`/readyz still ${res.status} after ${WAIT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.skipIf(!redisServerAvailable())('a Redis outage', () => {
   it('answers unavailable (HTTP 503 with Retry-After, socket error) while Redis is down, and serves again once it is back', async () => {
-    const redis = await RedisServer.start();
-    cleanups.push(() => redis.kill());
-    const databaseUrl = process.env.DATABASE_URL;
-    const schema = databaseUrl ? await postgresSchema(databaseUrl) : undefined;
-    if (schema) cleanups.push(() => schema.drop());
-    const server = await startService({ REDIS_URL: redis.url, ...(schema ? { DATABASE_URL: schema.url } : {}) });
-    cleanups.push(() => server.stop());
+    const { redis, server } = await serverWithOwnRedis(cleanups);
     const user = await signUp(server.url, ['outage']);
     const socket = await TestSocket.signedIn(server.wsUrl, user.token);
     cleanups.push(async () => socket.close());
