@@ -60,15 +60,28 @@ export function setTokenSource(source: () => string | null): void {
   tokenOf = source;
 }
 
+/**
+ * Presence frames that arrived while a list was being fetched: the list was
+ * read on the server before them, so they win over what it says.
+ */
+const presenceDuringLoad = new Map<string, boolean>();
+let loadsInFlight = 0;
+
 export async function loadConnections(): Promise<void> {
   const token = tokenOf();
   if (!token) return;
+  if (loadsInFlight++ === 0) presenceDuringLoad.clear();
   try {
-    connections.value = await api.getConnections(token);
+    const loaded = await api.getConnections(token);
+    connections.value = loaded.map((c) => {
+      const online = presenceDuringLoad.get(c.id);
+      return online === undefined ? c : { ...c, online };
+    });
     connectionsError.value = null;
   } catch (error) {
     connectionsError.value = api.describeError(error);
   } finally {
+    loadsInFlight -= 1;
     connectionsLoaded.value = true;
   }
 }
@@ -195,6 +208,7 @@ function onConnectionFrame(frame: ServerFrame): void {
       return;
     }
     case 'presence':
+      if (loadsInFlight > 0) presenceDuringLoad.set(frame.connectionId, frame.online);
       connections.value = connections.value.map((c) =>
         c.id === frame.connectionId ? { ...c, online: frame.online } : c,
       );
