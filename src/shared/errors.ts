@@ -35,6 +35,11 @@ export const ERRORS = {
   headers_too_large: { message: 'The request headers are too large.', http: 431 },
   provider_unavailable: { message: 'Sign-in with that provider is unavailable just now; try again later.', http: 503 },
   unavailable: { message: 'This is unavailable just now; try again shortly.', http: 503, socket: true },
+  partner_away: { message: 'They are away and too many messages are waiting for them; wait until they are back.', socket: true },
+  resume_pending: {
+    message: 'Your chat on another tab or device is waiting for you: resume it (chatId) or leave it first.',
+    socket: true,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 type Catalogue = typeof ERRORS;

@@ -49,6 +49,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('dm'), connectionId: z.string().min(1).max(64), id: clientId, text }),
   z.strictObject({ type: z.literal('read'), ids: z.array(z.string().min(1).max(64)).max(LIMITS.readIdsMax) }),
   z.strictObject({ type: z.literal('ping') }),
+  /** Take back a chat this account's socket dropped out of, within CHAT_GRACE_MS (docs/protocol.md, "Resume"). */
+  z.strictObject({ type: z.literal('resume'), chatId }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
@@ -82,16 +84,26 @@ export type EndReason = (typeof END_REASONS)[number];
 /** Error codes come from the one catalogue (src/shared/errors.ts); docs/protocol.md lists them. */
 export { ERROR_CODES, type ErrorCode, SOCKET_ERROR_CODES, type SocketErrorCode } from './errors.js';
 
+/** A chat message as the reader receives it (also the items of `resumed.missed`). */
+export type MessageFrame = { type: 'message'; chatId: string; id: string; text: string; at: string };
+
 export type ServerFrame =
   | { type: 'ready'; account: Me }
   | { type: 'inbox'; messages: OfflineMessage[] }
   | { type: 'searching' }
   | { type: 'idle' }
   | { type: 'matched'; chat: { id: string; partner: Partner } }
-  | { type: 'sent'; chatId: string; id: string }
-  | { type: 'message'; chatId: string; id: string; text: string; at: string }
+  /** `queued: true`: the partner is away; the text waits in memory and `delivered` follows if they come back. */
+  | { type: 'sent'; chatId: string; id: string; queued?: true }
+  | MessageFrame
   | { type: 'typing'; chatId: string; typing: boolean }
-  | { type: 'ended'; chatId: string; reason: EndReason }
+  /** `undelivered`: ids of this side's messages held for an away partner who never came back. */
+  | { type: 'ended'; chatId: string; reason: EndReason; undelivered?: string[] }
+  | { type: 'partner_away'; chatId: string; graceMs: number }
+  | { type: 'partner_back'; chatId: string }
+  | { type: 'resumed'; chat: { id: string; partner: Partner }; missed: MessageFrame[] }
+  /** Messages that were acknowledged `sent {queued:true}` reached the partner. */
+  | { type: 'delivered'; chatId: string; ids: string[] }
   | { type: 'revealed'; chatId: string; profile: RevealedProfile }
   | { type: 'connect_requested'; chatId: string }
   | { type: 'connected'; chatId: string; connection: Connection }
@@ -101,8 +113,10 @@ export type ServerFrame =
   | { type: 'presence'; connectionId: string; online: boolean }
   | { type: 'connection_removed'; connectionId: string }
   | { type: 'pong' }
-  | { type: 'shutdown' }
-  | { type: 'error'; code: SocketErrorCode; message: string; retryAfterMs?: number; until?: string };
+  /** `reconnect: true`: this node goes away but the service stays; reconnect at once and `resume`. */
+  | { type: 'shutdown'; reconnect?: true }
+  /** `chatId` with `resume_pending`: the chat another socket of this account dropped out of. */
+  | { type: 'error'; code: SocketErrorCode; message: string; retryAfterMs?: number; until?: string; chatId?: string };
 
 function countCodePoints(s: string): number {
   let n = 0;
