@@ -5,6 +5,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 import { CSP_MESSAGE, Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
@@ -52,6 +53,7 @@ describe('two strangers in two browsers', () => {
       await alice.getByText(`You both like: ${shared}`).waitFor();
       // The nickname is shown in the header while signed in.
       await alice.getByRole('banner').getByText('Alice', { exact: true }).waitFor();
+      expect(await axeViolations(alice)).toEqual([]);
 
       await sendMessage(alice, 'Hello from Alice <b>not bold</b>', 'enter');
       await bob.getByRole('log').getByText('Hello from Alice <b>not bold</b>').waitFor();
