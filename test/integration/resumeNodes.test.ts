@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { twoNodes } from '../helpers/cluster.js';
 import { freshTopic, person, type Person } from '../helpers/people.js';
@@ -155,7 +156,23 @@ describe.runIf(databaseUrl && redisUrl)('resume across nodes', () => {
     bo.socket.close();
   });
 
-  it('what Redis holds for a waiting chat is membership only, never a held text', async () => {
+  /** Every row of every table of the nodes' schema, as text. */
+  async function databaseText(): Promise<string> {
+    const client = new pg.Client({ connectionString: cluster.env.DATABASE_URL });
+    await client.connect();
+    try {
+      const tables = await client.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+      );
+      let all = '';
+      for (const { table_name } of tables.rows) all += JSON.stringify((await client.query(`SELECT t::text AS row FROM "${table_name}" t`)).rows);
+      return all;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('what Redis and PostgreSQL hold while a chat waits is membership only, never a held text', async () => {
     const { x, y, chatId } = await match(cluster.node1, cluster.node2);
     x.socket.ws.terminate();
     await y.socket.next('partner_away');
@@ -172,6 +189,9 @@ describe.runIf(databaseUrl && redisUrl)('resume across nodes', () => {
     } finally {
       redis.disconnect();
     }
+    const stored = await databaseText();
+    expect(stored).toContain('Xena'); // the search reads real rows
+    expect(stored).not.toContain(text);
     y.socket.close();
   });
 });
