@@ -16,6 +16,8 @@ import { TestSocket } from '../helpers/wsClient.js';
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
 const GRACE_MS = 20_000;
+/** Tests that start, kill or stop a server process of their own (tsx start-up is slow on a busy machine). */
+const PROCESS_TEST_MS = 90_000;
 
 type Node = { url: string; wsUrl: string };
 
@@ -112,7 +114,7 @@ describe.runIf(databaseUrl && redisUrl)('resume across nodes', () => {
     expect(await y.socket.next('delivered')).toEqual({ type: 'delivered', chatId, ids: ['k1'] });
     back.socket.close();
     y.socket.close();
-  });
+  }, PROCESS_TEST_MS);
 
   it('SIGTERM of one person’s node: shutdown {reconnect:true}, the partner waits, resume on another node', async () => {
     const leaving = await thirdNode();
@@ -129,7 +131,7 @@ describe.runIf(databaseUrl && redisUrl)('resume across nodes', () => {
     expect(await back.socket.next('message')).toMatchObject({ id: 'after' });
     back.socket.close();
     y.socket.close();
-  });
+  }, PROCESS_TEST_MS);
 
   it('SIGTERM of the node holding both people: each resumes on another node, held messages included', async () => {
     const leaving = await thirdNode();
@@ -154,7 +156,7 @@ describe.runIf(databaseUrl && redisUrl)('resume across nodes', () => {
     expect(await ada.socket.next('message')).toMatchObject({ id: 'b1' });
     ada.socket.close();
     bo.socket.close();
-  });
+  }, PROCESS_TEST_MS);
 
   /** Every row of every table of the nodes' schema, as text. */
   async function databaseText(): Promise<string> {
