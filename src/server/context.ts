@@ -104,6 +104,9 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const handshakes = redis ? new RedisHandshakes(redis) : new MemoryHandshakes();
   const outages = broker instanceof RedisBroker ? new RedisOutages(log) : undefined;
   for (const client of [...(broker instanceof RedisBroker ? broker.connections : []), ...(shared?.connections ?? [])]) outages?.watch(client);
+  // Back after an outage (Redis may have lost everything): presence first, then the queue and the cross-node chats.
+  if (broker instanceof RedisBroker) outages?.onRecovery(() => broker.recover());
+  if (shared) outages?.onRecovery(() => shared.recover());
   const unbudgeted = overrides.model ?? (await openLanguageModel(config.ai));
   const model = unbudgeted && withAiBudget(unbudgeted, config.ai.budgetPerHour);
   const translator = model && (await createTranslator(model));

@@ -8,6 +8,7 @@
 import { Redis } from 'ioredis';
 import type { ServerFrame } from '../../shared/protocol.js';
 import { newId } from '../domain/secrets.js';
+import { Unavailable } from '../domain/unavailable.js';
 import type { Broker, Listener, Subscription } from './broker.js';
 import { AccountListeners } from './listeners.js';
 
@@ -73,6 +74,25 @@ export class RedisBroker implements Broker {
     void this.client.publish(channelOf(accountId), `${this.nodeId}|${json}`).catch(() => undefined);
   }
 
+  async deliver(accountId: string, frame: ServerFrame): Promise<boolean> {
+    if (this.listeners.has(accountId)) {
+      this.publish(accountId, frame);
+      return true;
+    }
+    const receivers = await this.command(() => this.client.publish(channelOf(accountId), `${this.nodeId}|${JSON.stringify(frame)}`));
+    return receivers > 0;
+  }
+
+  /** A command whose answer matters: while Redis is away it fails at once, as `Unavailable`. */
+  private async command<T>(run: () => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') throw new Unavailable('Redis');
+    try {
+      return await run();
+    } catch (err) {
+      throw new Unavailable('Redis', undefined, { cause: err });
+    }
+  }
+
   async subscribe(accountId: string, listener: Listener): Promise<Subscription> {
     const firstHere = this.listeners.add(accountId, listener);
     let firstSocket = false;
@@ -98,7 +118,7 @@ export class RedisBroker implements Broker {
 
   async online(accountId: string): Promise<boolean> {
     if (this.listeners.has(accountId)) return true;
-    return (await this.client.zcount(presenceOf(accountId), Date.now(), '+inf')) > 0;
+    return (await this.command(() => this.client.zcount(presenceOf(accountId), Date.now(), '+inf'))) > 0;
   }
 
   async close(): Promise<void> {
@@ -129,6 +149,22 @@ export class RedisBroker implements Broker {
 
   /** Keeps this node's presence entries alive. */
   private async refresh(): Promise<void> {
+    await this.announce().catch(() => undefined);
+  }
+
+  /** Redis is back after an outage: once the subscriber has re-subscribed (a ping answered after it), announce presence again. */
+  async recover(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.subscriber.ping();
+    await this.announce();
+  }
+
+  /**
+   * Writes this node's presence entry for every account it holds: each
+   * refresh, and at once when Redis is back after an outage (whose data may
+   * be gone). Rejects when Redis fails.
+   */
+  async announce(): Promise<void> {
     if (this.listeners.size === 0) return;
     const expires = Date.now() + this.presenceTtlMs;
     const pipeline = this.client.pipeline();
@@ -136,6 +172,8 @@ export class RedisBroker implements Broker {
       pipeline.zadd(presenceOf(id), expires, this.nodeId);
       pipeline.pexpire(presenceOf(id), this.presenceTtlMs);
     }
-    await pipeline.exec().catch(() => undefined);
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 }

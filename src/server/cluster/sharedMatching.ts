@@ -13,6 +13,7 @@ import { commonInterests } from '../domain/matching.js';
 import type { Revocation } from '../domain/revocations.js';
 import { newId } from '../domain/secrets.js';
 import { type Peer, Seat } from '../domain/chat.js';
+import { Unavailable } from '../domain/unavailable.js';
 import { FIND, PUT, REMOVE, WIDEN } from './sharedQueueScripts.js';
 
 const PREFIX = 'metsony:mq:';
@@ -46,7 +47,9 @@ type NodeMessage =
   | { t: 'revoke'; from: string; revocation: Revocation }
   | { t: 'offer'; chatId: string; to: string; from: Entry; common: string[] }
   | { t: 'answer'; chatId: string; accepted: boolean }
-  | { t: 'frame'; to: string; frame: ServerFrame };
+  | { t: 'frame'; to: string; frame: ServerFrame }
+  /** After an outage: is `to` still in that chat? If not, `back` (on `node`) is told it ended. */
+  | { t: 'check'; chatId: string; to: string; node: string; back: string };
 
 /** What cross-node matching needs of this node's lobby. */
 export interface LocalLobby {
@@ -69,9 +72,13 @@ class RemotePeer implements Peer {
 
   constructor(
     private readonly link: SharedMatching,
-    private readonly node: string,
-    private readonly key: string,
+    readonly node: string,
+    readonly key: string,
   ) {}
+
+  relay(frame: ServerFrame): Promise<void> {
+    return this.link.deliver(this.node, { t: 'frame', to: this.key, frame });
+  }
 
   send(frame: ServerFrame): void {
     // Each node tells its own person they were matched.
@@ -88,8 +95,16 @@ export class SharedMatching {
   private readonly waiting = new Map<string, { seat: Seat; entry: Entry; timer: NodeJS.Timeout | undefined }>();
   private readonly offers = new Map<string, (accepted: boolean) => void>();
   private lobby!: LocalLobby;
-  /** Chats with a person on another node: chatId → our person, and the node of theirs. */
-  private readonly crossChats = new Map<string, { seat: Seat; node: string }>();
+  /** Chats with a person on another node: chatId → our person, and their node and seat there. */
+  private readonly crossChats = new Map<string, { seat: Seat; node: string; key: string }>();
+  /** Cross-node chats to re-check with the other node since an outage (their end may have been lost meanwhile). */
+  private readonly unchecked = new Set<string>();
+  /**
+   * Since when both connections have been up without a break; undefined while
+   * one is down. Another node is judged dead only after this node has been
+   * connected for a whole NODE_TTL_MS: its own outage proves nothing.
+   */
+  private connectedSince: number | undefined = Date.now();
   private readonly heartbeat: NodeJS.Timeout;
   private onRevoked: (revocation: Revocation) => void = () => {};
 
@@ -100,6 +115,7 @@ export class SharedMatching {
     private readonly nodeTtlMs: number,
   ) {
     subscriber.on('message', (_channel: string, payload: string) => this.receive(payload));
+    for (const c of [client, subscriber]) c.on('close', () => (this.connectedSince = undefined));
     // Stay known as alive, and end chats whose other node has died.
     this.heartbeat = setInterval(() => void this.beat(), Math.max(100, Math.floor(nodeTtlMs / 3)));
     this.heartbeat.unref();
@@ -118,19 +134,56 @@ export class SharedMatching {
   private async beat(): Promise<void> {
     try {
       await this.client.set(aliveKey(this.nodeId), '1', 'PX', this.nodeTtlMs);
+      await this.checkChats();
+      if (this.connectedSince === undefined || Date.now() - this.connectedSince < this.nodeTtlMs) return;
       const nodes = [...new Set([...this.crossChats.values()].map((c) => c.node))];
       for (const node of nodes) {
-        if (await this.client.exists(aliveKey(node))) continue;
-        for (const [chatId, chat] of this.crossChats) {
-          if (chat.node !== node) continue;
-          this.crossChats.delete(chatId);
-          if (chat.seat.chat?.id !== chatId) continue;
-          this.lobby.endedElsewhere(chat.seat, chatId);
-          chat.seat.send({ type: 'ended', chatId, reason: 'partner_disconnected' });
-        }
+        if (!(await this.client.exists(aliveKey(node)))) this.endChatsWith(node);
       }
     } catch {
       // Redis trouble: try again at the next beat.
+    }
+  }
+
+  /** That node stopped its heartbeat: end its chats here, and tell it too in case it is only cut off. */
+  private endChatsWith(node: string): void {
+    for (const [chatId, chat] of this.crossChats) {
+      if (chat.node !== node) continue;
+      this.crossChats.delete(chatId);
+      this.unchecked.delete(chatId);
+      this.post(node, { t: 'frame', to: chat.key, frame: { type: 'ended', chatId, reason: 'partner_disconnected' } });
+      if (chat.seat.chat?.id !== chatId) continue;
+      this.lobby.endedElsewhere(chat.seat, chatId);
+      chat.seat.send({ type: 'ended', chatId, reason: 'partner_disconnected' });
+    }
+  }
+
+  /**
+   * Redis is back after an outage (its data may be gone): be alive again,
+   * put this node's searchers back in the queue, and re-check its cross-node
+   * chats with the other nodes. Rejects if Redis fails again meanwhile.
+   */
+  async recover(): Promise<void> {
+    // The subscriber re-subscribes on reconnect; a ping answered after that proves it is done.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.subscriber.ping();
+    await this.client.set(aliveKey(this.nodeId), '1', 'PX', this.nodeTtlMs);
+    this.connectedSince = Date.now();
+    for (const chatId of this.crossChats.keys()) this.unchecked.add(chatId);
+    for (const { seat, entry } of [...this.waiting.values()]) void this.attempt(seat, entry, FIND, 0);
+    await this.checkChats();
+  }
+
+  /** Asks the other node of each unchecked chat whether its person is still in it; a node not listening yet is asked again at the next beat. */
+  private async checkChats(): Promise<void> {
+    for (const chatId of [...this.unchecked]) {
+      const chat = this.crossChats.get(chatId);
+      if (!chat) {
+        this.unchecked.delete(chatId);
+        continue;
+      }
+      const message: NodeMessage = { t: 'check', chatId, to: chat.key, node: this.nodeId, back: chat.seat.id };
+      if ((await this.client.publish(nodeChannel(chat.node), JSON.stringify(message))) > 0) this.unchecked.delete(chatId);
     }
   }
 
@@ -198,6 +251,20 @@ export class SharedMatching {
 
   forgetChat(chatId: string): void {
     this.crossChats.delete(chatId);
+    this.unchecked.delete(chatId);
+  }
+
+  /** Hands a message to another node: resolves once that node received it, else rejects with `Unavailable`. */
+  async deliver(node: string, message: NodeMessage): Promise<void> {
+    // While Redis is away, fail at once instead of queueing behind the reconnection.
+    if (this.client.status !== 'ready') throw new Unavailable('the chat relay');
+    let receivers: number;
+    try {
+      receivers = await this.client.publish(nodeChannel(node), JSON.stringify(message));
+    } catch (err) {
+      throw new Unavailable('the chat relay', undefined, { cause: err });
+    }
+    if (receivers === 0) throw new Unavailable('the chat relay');
   }
 
   post(node: string, message: NodeMessage): void {
@@ -209,7 +276,9 @@ export class SharedMatching {
     try {
       found = (await this.client.eval(script, 0, PREFIX, JSON.stringify(entry), SCAN_LIMIT, ENTRY_TTL_MS)) as string | null;
     } catch {
-      return; // Redis trouble: the person stays searching here; a later widen retries.
+      // Redis trouble: the person stays searching here; recovery (or a later widen) asks again.
+      if (seat.searching && !seat.chat) this.wait(seat, entry);
+      return;
     }
     if (!seat.searching || seat.chat) {
       // They left while we asked: give back whoever we claimed, and take them out of the queue.
@@ -271,7 +340,7 @@ export class SharedMatching {
       this.post(partner.node, { t: 'frame', to: partner.key, frame: { type: 'ended', chatId, reason: 'partner_disconnected' } });
       return true;
     }
-    this.crossChats.set(chatId, { seat, node: partner.node });
+    this.crossChats.set(chatId, { seat, node: partner.node, key: partner.key });
     this.lobby.pair(seat, this.proxy(partner), common, chatId);
     return true;
   }
@@ -313,17 +382,22 @@ export class SharedMatching {
       this.post(message.from.node, { t: 'answer', chatId: message.chatId, accepted });
       if (seat && accepted) {
         this.forget(seat);
-        this.crossChats.set(message.chatId, { seat, node: message.from.node });
+        this.crossChats.set(message.chatId, { seat, node: message.from.node, key: message.from.key });
         this.lobby.pair(seat, this.proxy(parseEntry(JSON.stringify(message.from))), message.common, message.chatId);
       }
+    } else if (message.t === 'check') {
+      if (this.lobby.seat(message.to)?.chat?.id === message.chatId) return;
+      this.post(message.node, { t: 'frame', to: message.back, frame: { type: 'ended', chatId: message.chatId, reason: 'partner_disconnected' } });
     } else if (message.t === 'frame') {
       const seat = this.lobby.seat(message.to);
-      if (!seat) return;
-      if (message.frame.type === 'ended') {
-        this.crossChats.delete(message.frame.chatId);
-        this.lobby.endedElsewhere(seat, message.frame.chatId);
+      const frame = message.frame;
+      // A chat's frames reach only a person still in it (never a message after its end).
+      if (!seat || ('chatId' in frame && seat.chat?.id !== frame.chatId)) return;
+      if (frame.type === 'ended') {
+        this.forgetChat(frame.chatId);
+        this.lobby.endedElsewhere(seat, frame.chatId);
       }
-      seat.send(message.frame);
+      seat.send(frame);
     }
   }
 }

@@ -175,17 +175,21 @@ export class Lobby {
     return chat && chat.id === chatId ? chat : undefined;
   }
 
-  send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome {
+  /** `sent` only once the message reached the partner, or the link to their node took it. */
+  send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome | Promise<FrameOutcome> {
     const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
-    partnerIn(chat, seat).send({
-      type: 'message',
-      chatId: chat.id,
-      id: frame.id,
-      text: frame.text,
-      at: new Date().toISOString(),
-    });
-    seat.send({ type: 'sent', chatId: chat.id, id: frame.id });
+    const message: ServerFrame = { type: 'message', chatId: chat.id, id: frame.id, text: frame.text, at: new Date().toISOString() };
+    const sent: ServerFrame = { type: 'sent', chatId: chat.id, id: frame.id };
+    const { peer } = partnerIn(chat, seat);
+    if (peer.relay) {
+      return peer.relay(message).then(() => {
+        this.relayed++;
+        return { ok: true, reply: sent };
+      });
+    }
+    peer.send(message);
+    seat.send(sent);
     this.relayed++;
     return DONE;
   }
