@@ -123,7 +123,8 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const ipKeys = new IpKeys(redis ? redisSecrets(redis) : memorySecrets());
   const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys);
   await moderation.startRetentionSweep((err) => log.error({ err }, 'report retention sweep failed'));
-  const limits = new RateLimits(config.safety, limiterFactory, ipKeys);
+  // The message rate holds across nodes without a Redis round trip per message: each node grants its share.
+  const limits = new RateLimits(config.safety, limiterFactory, ipKeys, (accountId) => 1 / broker.nodesHolding(accountId));
   const clientIp = clientIpResolver(config.trustProxy);
   const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts, { maxPending: overrides.googleMaxPending }) : undefined;
 

@@ -27,5 +27,11 @@ export interface Broker {
    */
   subscribe(accountId: string, listener: Listener): Promise<Subscription>;
   online(accountId: string): Promise<boolean>;
+  /**
+   * How many nodes held the account's sockets when last seen (this one
+   * included; 1 on a single node). Synchronous, for the message rate's hot
+   * path: each node grants its share of the account's rate.
+   */
+  nodesHolding(accountId: string): number;
   close(): Promise<void>;
 }

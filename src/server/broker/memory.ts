@@ -30,6 +30,10 @@ export class MemoryBroker implements Broker {
     return this.listeners.has(accountId);
   }
 
+  nodesHolding(): number {
+    return 1;
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
   }

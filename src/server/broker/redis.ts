@@ -37,6 +37,8 @@ return redis.call('ZCARD', KEYS[1])`;
 export class RedisBroker implements Broker {
   private readonly listeners = new AccountListeners();
   private readonly refresher: NodeJS.Timeout;
+  /** Accounts held here that another node holds too: how many nodes, as of the last join or refresh. */
+  private readonly holders = new Map<string, number>();
   readonly nodeId = newId();
 
   private constructor(
@@ -103,12 +105,14 @@ export class RedisBroker implements Broker {
         await this.client.eval(JOIN, 1, presenceOf(accountId), now, now + this.presenceTtlMs, this.nodeId, this.presenceTtlMs),
       );
       firstSocket = others === 0;
+      this.countHolders(accountId, others + 1);
     }
     let done = false;
     const unsubscribe = async () => {
       if (done) return { lastSocket: false };
       done = true;
       if (!this.listeners.remove(accountId, listener)) return { lastSocket: false };
+      this.holders.delete(accountId);
       await this.subscriber.unsubscribe(channelOf(accountId));
       const left = Number(await this.client.eval(LEAVE, 1, presenceOf(accountId), Date.now(), this.nodeId));
       return { lastSocket: left === 0 };
@@ -119,6 +123,15 @@ export class RedisBroker implements Broker {
   async online(accountId: string): Promise<boolean> {
     if (this.listeners.has(accountId)) return true;
     return (await this.command(() => this.client.zcount(presenceOf(accountId), Date.now(), '+inf'))) > 0;
+  }
+
+  nodesHolding(accountId: string): number {
+    return this.holders.get(accountId) ?? 1;
+  }
+
+  private countHolders(accountId: string, nodes: number): void {
+    if (nodes > 1 && this.listeners.has(accountId)) this.holders.set(accountId, nodes);
+    else this.holders.delete(accountId);
   }
 
   async close(): Promise<void> {
@@ -166,14 +179,17 @@ export class RedisBroker implements Broker {
    */
   async announce(): Promise<void> {
     if (this.listeners.size === 0) return;
-    const expires = Date.now() + this.presenceTtlMs;
+    const now = Date.now();
+    const accounts = [...this.listeners.accounts()];
     const pipeline = this.client.pipeline();
-    for (const id of this.listeners.accounts()) {
-      pipeline.zadd(presenceOf(id), expires, this.nodeId);
+    for (const id of accounts) {
+      pipeline.zadd(presenceOf(id), now + this.presenceTtlMs, this.nodeId);
       pipeline.pexpire(presenceOf(id), this.presenceTtlMs);
+      pipeline.zcount(presenceOf(id), now, '+inf');
     }
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
+    accounts.forEach((id, i) => this.countHolders(id, Number(results[i * 3 + 2]?.[1] ?? 1)));
   }
 }

@@ -37,13 +37,15 @@ export const redisLimiter =
 
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract> | undefined;
-  /** Chat messages: a burst, then a steady rate; per node (an account with sockets on two nodes has a bucket on each). */
+  /** Chat messages: a burst, then a steady rate; with several nodes each grants its share (`share`) of the account's rate. */
   private readonly messages: TokenBuckets | undefined;
 
   constructor(
     safety: Config['safety'],
     factory: LimiterFactory = memoryLimiter,
     private readonly ipKeys: IpKeys = new IpKeys(),
+    /** This node's share of an account's message rate: 1 divided by the nodes holding its sockets. */
+    private readonly share: (accountId: string) => number = () => 1,
   ) {
     if (!safety.rateLimits) return;
     const r = safety.rates;
@@ -64,7 +66,7 @@ export class RateLimits {
   /** Synchronous, for the relay's hot path. */
   message(accountId: string): LimitResult {
     if (!this.messages) return ALLOWED;
-    const waitMs = this.messages.take(accountId);
+    const waitMs = this.messages.take(accountId, this.share(accountId));
     return waitMs === 0 ? ALLOWED : { ok: false, retryAfterMs: waitMs };
   }
 
