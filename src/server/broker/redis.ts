@@ -39,7 +39,6 @@ export class RedisBroker implements Broker {
   private readonly refresher: NodeJS.Timeout;
   /** Accounts held here that another node holds too: how many nodes, as of the last join or refresh. */
   private readonly holders = new Map<string, number>();
-  readonly nodeId = newId();
 
   private constructor(
     /** Commands and PUBLISH. */
@@ -48,20 +47,22 @@ export class RedisBroker implements Broker {
     private readonly subscriber: Redis,
     /** A crashed node's people go offline this long after its last refresh; it refreshes at a third of it. */
     private readonly presenceTtlMs: number,
+    /** This node's one identity (presence entries, echoes), shared with its cluster matching. */
+    readonly nodeId: string,
   ) {
     subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.receive(channel.toString(), payload.toString()));
     this.refresher = setInterval(() => void this.refresh(), Math.max(100, Math.floor(presenceTtlMs / 3)));
     this.refresher.unref();
   }
 
-  static async connect(url: string, presenceTtlMs = DEFAULT_PRESENCE_TTL_MS): Promise<RedisBroker> {
+  static async connect(url: string, presenceTtlMs = DEFAULT_PRESENCE_TTL_MS, nodeId = newId()): Promise<RedisBroker> {
     const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true };
     const client = new Redis(url, options);
     const subscriber = new Redis(url, { ...options, enableAutoPipelining: false });
     // ioredis reconnects by itself; a failure surfaces on the command that needed it.
     for (const c of [client, subscriber]) c.on('error', () => {});
     await Promise.all([client.connect(), subscriber.connect()]);
-    return new RedisBroker(client, subscriber, presenceTtlMs);
+    return new RedisBroker(client, subscriber, presenceTtlMs, nodeId);
   }
 
   /** Every Redis connection this broker holds (for health and outage logging). */

@@ -24,7 +24,8 @@ export type Cluster = {
 
 export async function openCluster(redisUrl: string, options: { widenAfterMs: number; nodeTtlMs: number }, log: Logger): Promise<Cluster> {
   const broker = await RedisBroker.connect(redisUrl, options.nodeTtlMs);
-  const shared = await SharedMatching.start(broker.client, options);
+  // One identity per node: its presence entries, heartbeat, node channel and queue entries all carry it.
+  const shared = await SharedMatching.start(broker.client, { ...options, nodeId: broker.nodeId });
   const outages = new RedisOutages(log);
   for (const client of [...broker.connections, ...shared.connections]) outages.watch(client);
   // Back after an outage (Redis may have lost everything): presence first, then the queue and the cross-node chats.

@@ -91,7 +91,6 @@ class RemotePeer implements Peer {
 }
 
 export class SharedMatching {
-  readonly nodeId = newId();
   private readonly waiting = new Map<string, { seat: Seat; entry: Entry; timer: NodeJS.Timeout | undefined }>();
   private readonly offers = new Map<string, (accepted: boolean) => void>();
   private lobby!: LocalLobby;
@@ -113,6 +112,8 @@ export class SharedMatching {
     private readonly subscriber: Redis,
     private readonly widenAfterMs: number,
     private readonly nodeTtlMs: number,
+    /** The node's identity: its broker's (heartbeat key, node channel, queue entries). */
+    readonly nodeId: string,
   ) {
     subscriber.on('message', (_channel: string, payload: string) => this.receive(payload));
     for (const c of [client, subscriber]) c.on('close', () => (this.connectedSince = undefined));
@@ -121,11 +122,11 @@ export class SharedMatching {
     this.heartbeat.unref();
   }
 
-  static async start(client: Redis, options: { widenAfterMs: number; nodeTtlMs: number }): Promise<SharedMatching> {
+  static async start(client: Redis, options: { widenAfterMs: number; nodeTtlMs: number; nodeId: string }): Promise<SharedMatching> {
     const subscriber = client.duplicate();
     // A duplicate gets none of the original's listeners: without one, ioredis prints each failed reconnect.
     subscriber.on('error', () => {});
-    const shared = new SharedMatching(client, subscriber, options.widenAfterMs, options.nodeTtlMs);
+    const shared = new SharedMatching(client, subscriber, options.widenAfterMs, options.nodeTtlMs, options.nodeId);
     await client.set(aliveKey(shared.nodeId), '1', 'PX', options.nodeTtlMs);
     await subscriber.subscribe(nodeChannel(shared.nodeId), ALL_NODES);
     return shared;
