@@ -19,6 +19,7 @@ import type { Away } from '../domain/awayChats.js';
 import type { Revocation } from '../domain/revocations.js';
 import { newId } from '../domain/secrets.js';
 import { type Chat, partnerIn, type Peer, Seat } from '../domain/chat.js';
+import { Unavailable } from '../domain/unavailable.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import { FIND, PUT, REMOVE, WIDEN } from './sharedQueueScripts.js';
 
@@ -69,7 +70,9 @@ type NodeMessage =
   | { t: 'offer'; chatId: string; to: string; from: Entry; common: string[] }
   | { t: 'answer'; chatId: string; accepted: boolean }
   | { t: 'frame'; to: string; frame: ServerFrame }
-  | { t: 'resume'; chatId: string; to: string; from: SeatRef };
+  | { t: 'resume'; chatId: string; to: string; from: SeatRef }
+  /** After an outage: is `to` still in that chat? If not, `back` (on `node`) is told it ended. */
+  | { t: 'check'; chatId: string; to: string; node: string; back: string };
 
 /** What cross-node matching needs of this node's lobby. */
 export interface LocalLobby {
@@ -99,9 +102,13 @@ class RemotePeer implements Peer {
 
   constructor(
     private readonly link: SharedMatching,
-    private readonly node: string,
-    private readonly key: string,
+    readonly node: string,
+    readonly key: string,
   ) {}
+
+  relay(frame: ServerFrame): Promise<void> {
+    return this.link.deliver(this.node, { t: 'frame', to: this.key, frame });
+  }
 
   send(frame: ServerFrame): void {
     // Each node tells its own person they were matched.
@@ -114,12 +121,19 @@ class RemotePeer implements Peer {
 }
 
 export class SharedMatching {
-  readonly nodeId = newId();
   private readonly waiting = new Map<string, { seat: Seat; entry: Entry; timer: NodeJS.Timeout | undefined }>();
   private readonly offers = new Map<string, (accepted: boolean) => void>();
   private lobby!: LocalLobby;
-  /** Chats with a person on another node: chatId → our person, and the node of theirs. */
-  private readonly crossChats = new Map<string, { seat: Seat; node: string }>();
+  /** Chats with a person on another node: chatId → our person, and their node and seat there. */
+  private readonly crossChats = new Map<string, { seat: Seat; node: string; key: string }>();
+  /** Cross-node chats to re-check with the other node since an outage (their end may have been lost meanwhile). */
+  private readonly unchecked = new Set<string>();
+  /**
+   * Since when both connections have been up without a break; undefined while
+   * one is down. Another node is judged dead only after this node has been
+   * connected for a whole NODE_TTL_MS: its own outage proves nothing.
+   */
+  private connectedSince: number | undefined = Date.now();
   private readonly heartbeat: NodeJS.Timeout;
   private onRevoked: (revocation: Revocation) => void = () => {};
 
@@ -128,18 +142,21 @@ export class SharedMatching {
     private readonly subscriber: Redis,
     private readonly widenAfterMs: number,
     private readonly nodeTtlMs: number,
+    /** The node's identity: its broker's (heartbeat key, node channel, queue entries). */
+    readonly nodeId: string,
   ) {
     subscriber.on('message', (_channel: string, payload: string) => this.receive(payload));
+    for (const c of [client, subscriber]) c.on('close', () => (this.connectedSince = undefined));
     // Stay known as alive, and end chats whose other node has died.
     this.heartbeat = setInterval(() => void this.beat(), Math.max(100, Math.floor(nodeTtlMs / 3)));
     this.heartbeat.unref();
   }
 
-  static async start(client: Redis, options: { widenAfterMs: number; nodeTtlMs: number }): Promise<SharedMatching> {
+  static async start(client: Redis, options: { widenAfterMs: number; nodeTtlMs: number; nodeId: string }): Promise<SharedMatching> {
     const subscriber = client.duplicate();
     // A duplicate gets none of the original's listeners: without one, ioredis prints each failed reconnect.
     subscriber.on('error', () => {});
-    const shared = new SharedMatching(client, subscriber, options.widenAfterMs, options.nodeTtlMs);
+    const shared = new SharedMatching(client, subscriber, options.widenAfterMs, options.nodeTtlMs, options.nodeId);
     await client.set(aliveKey(shared.nodeId), '1', 'PX', options.nodeTtlMs);
     await subscriber.subscribe(nodeChannel(shared.nodeId), ALL_NODES);
     return shared;
@@ -148,19 +165,54 @@ export class SharedMatching {
   private async beat(): Promise<void> {
     try {
       await this.client.set(aliveKey(this.nodeId), '1', 'PX', this.nodeTtlMs);
+      await this.checkChats();
+      if (this.connectedSince === undefined || Date.now() - this.connectedSince < this.nodeTtlMs) return;
       const nodes = [...new Set([...this.crossChats.values()].map((c) => c.node))];
       for (const node of nodes) {
-        if (await this.client.exists(aliveKey(node))) continue;
-        for (const [chatId, chat] of this.crossChats) {
-          if (chat.node !== node) continue;
-          this.crossChats.delete(chatId);
-          if (chat.seat.chat?.id !== chatId) continue;
-          // Their node died (kill -9): the chat waits here for them, as for any drop.
-          this.waitHere(this.lobby.partnerAway(chat.seat, chatId));
-        }
+        if (!(await this.client.exists(aliveKey(node)))) this.lostNode(node);
       }
     } catch {
       // Redis trouble: try again at the next beat.
+    }
+  }
+
+  /** That node stopped its heartbeat (kill -9): its people's chats wait here for them, as for any drop. */
+  private lostNode(node: string): void {
+    for (const [chatId, chat] of this.crossChats) {
+      if (chat.node !== node) continue;
+      this.forgetChat(chatId);
+      if (chat.seat.chat?.id !== chatId) continue;
+      this.waitHere(this.lobby.partnerAway(chat.seat, chatId));
+    }
+  }
+
+
+  /**
+   * Redis is back after an outage (its data may be gone): be alive again,
+   * put this node's searchers back in the queue, and re-check its cross-node
+   * chats with the other nodes. Rejects if Redis fails again meanwhile.
+   */
+  async recover(): Promise<void> {
+    // The subscriber re-subscribes on reconnect; a ping answered after that proves it is done.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.subscriber.ping();
+    await this.client.set(aliveKey(this.nodeId), '1', 'PX', this.nodeTtlMs);
+    this.connectedSince = Date.now();
+    for (const chatId of this.crossChats.keys()) this.unchecked.add(chatId);
+    for (const { seat, entry } of [...this.waiting.values()]) void this.attempt(seat, entry, FIND, 0);
+    await this.checkChats();
+  }
+
+  /** Asks the other node of each unchecked chat whether its person is still in it; a node not listening yet is asked again at the next beat. */
+  private async checkChats(): Promise<void> {
+    for (const chatId of [...this.unchecked]) {
+      const chat = this.crossChats.get(chatId);
+      if (!chat) {
+        this.unchecked.delete(chatId);
+        continue;
+      }
+      const message: NodeMessage = { t: 'check', chatId, to: chat.key, node: this.nodeId, back: chat.seat.id };
+      if ((await this.client.publish(nodeChannel(chat.node), JSON.stringify(message))) > 0) this.unchecked.delete(chatId);
     }
   }
 
@@ -228,6 +280,20 @@ export class SharedMatching {
 
   forgetChat(chatId: string): void {
     this.crossChats.delete(chatId);
+    this.unchecked.delete(chatId);
+  }
+
+  /** Hands a message to another node: resolves once that node received it, else rejects with `Unavailable`. */
+  async deliver(node: string, message: NodeMessage): Promise<void> {
+    // While Redis is away, fail at once instead of queueing behind the reconnection.
+    if (this.client.status !== 'ready') throw new Unavailable('the chat relay');
+    let receivers: number;
+    try {
+      receivers = await this.client.publish(nodeChannel(node), JSON.stringify(message));
+    } catch (err) {
+      throw new Unavailable('the chat relay', undefined, { cause: err });
+    }
+    if (receivers === 0) throw new Unavailable('the chat relay');
   }
 
   post(node: string, message: NodeMessage): void {
@@ -239,7 +305,9 @@ export class SharedMatching {
     try {
       found = (await this.client.eval(script, 0, PREFIX, JSON.stringify(entry), SCAN_LIMIT, ENTRY_TTL_MS)) as string | null;
     } catch {
-      return; // Redis trouble: the person stays searching here; a later widen retries.
+      // Redis trouble: the person stays searching here; recovery (or a later widen) asks again.
+      if (seat.searching && !seat.chat) this.wait(seat, entry);
+      return;
     }
     if (!seat.searching || seat.chat) {
       // They left while we asked: give back whoever we claimed, and take them out of the queue.
@@ -290,7 +358,7 @@ export class SharedMatching {
       this.post(partner.node, { t: 'frame', to: partner.key, frame: { type: 'ended', chatId, reason: 'partner_disconnected' } });
       return true;
     }
-    this.crossChats.set(chatId, { seat, node: partner.node });
+    this.crossChats.set(chatId, { seat, node: partner.node, key: partner.key });
     this.lobby.pair(seat, this.proxy(partner), common, chatId);
     return true;
   }
@@ -343,7 +411,7 @@ export class SharedMatching {
     const holder = waiting.holder;
     if (holder.node === this.nodeId) return refuse('not_in_chat');
     this.lobby.joinResumed(seat, this.proxyOf(holder), waiting.common, chatId);
-    this.crossChats.set(chatId, { seat, node: holder.node });
+    this.crossChats.set(chatId, { seat, node: holder.node, key: holder.key });
     const from: SeatRef = { node: this.nodeId, key: seat.id, account: seat.account.id, nickname: seat.account.nickname };
     if (await this.ask(chatId, holder.node, { t: 'resume', chatId, to: holder.key, from })) return DONE;
     this.crossChats.delete(chatId);
@@ -421,28 +489,33 @@ export class SharedMatching {
       this.post(message.from.node, { t: 'answer', chatId: message.chatId, accepted });
       if (seat && accepted) {
         this.forget(seat);
-        this.crossChats.set(message.chatId, { seat, node: message.from.node });
+        this.crossChats.set(message.chatId, { seat, node: message.from.node, key: message.from.key });
         this.lobby.pair(seat, this.proxy(parseEntry(JSON.stringify(message.from))), message.common, message.chatId);
       }
     } else if (message.t === 'resume') {
       const seat = this.lobby.seat(message.to);
       const accepted = !!seat && this.lobby.resumeFor(seat, message.chatId, message.from.account, this.proxyOf(message.from));
-      if (seat && accepted) this.crossChats.set(message.chatId, { seat, node: message.from.node });
+      if (seat && accepted) this.crossChats.set(message.chatId, { seat, node: message.from.node, key: message.from.key });
       this.post(message.from.node, { t: 'answer', chatId: message.chatId, accepted });
+    } else if (message.t === 'check') {
+      if (this.lobby.seat(message.to)?.chat?.id === message.chatId) return;
+      this.post(message.node, { t: 'frame', to: message.back, frame: { type: 'ended', chatId: message.chatId, reason: 'partner_disconnected' } });
     } else if (message.t === 'frame') {
       const seat = this.lobby.seat(message.to);
-      if (!seat) return;
-      if (message.frame.type === 'partner_away') {
+      const frame = message.frame;
+      // A chat's frames reach only a person still in it (never a message after its end).
+      if (!seat || ('chatId' in frame && seat.chat?.id !== frame.chatId)) return;
+      if (frame.type === 'partner_away') {
         // Their person dropped out: the chat waits here, with ours.
-        this.crossChats.delete(message.frame.chatId);
-        this.waitHere(this.lobby.partnerAway(seat, message.frame.chatId));
+        this.forgetChat(frame.chatId);
+        this.waitHere(this.lobby.partnerAway(seat, frame.chatId));
         return;
       }
-      if (message.frame.type === 'ended') {
-        this.crossChats.delete(message.frame.chatId);
-        this.lobby.endedElsewhere(seat, message.frame.chatId);
+      if (frame.type === 'ended') {
+        this.forgetChat(frame.chatId);
+        this.lobby.endedElsewhere(seat, frame.chatId);
       }
-      seat.send(message.frame);
+      seat.send(frame);
     }
   }
 }

@@ -13,6 +13,12 @@ export interface Peer {
   /** Fixed when the peer is made; an AI partner is never reported, blocked for good, connected with or kept apart. */
   readonly kind: PeerKind;
   send(frame: ServerFrame): void;
+  /**
+   * Only for a peer behind a link that can fail (another node): a chat
+   * message, resolved once the link took it, rejected with `Unavailable` when
+   * it cannot be handed on (so the sender is never told `sent` for nothing).
+   */
+  relay?(frame: ServerFrame): Promise<void>;
 }
 
 /** The account behind a seat, as the live core sees it (updated when the person edits it). */

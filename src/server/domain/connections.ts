@@ -90,10 +90,9 @@ export class Connections {
     const recipient = otherAccount(record, accountId);
     if (!record || !recipient) return refuse('not_found', 'That connection does not exist (any more).');
     const at = new Date().toISOString();
-    if (await this.broker.online(recipient)) {
-      this.broker.publish(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at });
-      return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: false } };
-    }
+    // Live only once a socket of theirs got it (or their node did); `unavailable` if it cannot be handed on.
+    const live = (await this.broker.online(recipient)) && (await this.broker.deliver(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at }));
+    if (live) return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: false } };
     try {
       await this.store.storeOfflineMessage(
         { id: newSortableId(), connectionId: record.id, senderId: accountId, recipientId: recipient, text: frame.text, createdAt: at },

@@ -191,7 +191,8 @@ export class Lobby {
     return chat && chat.id === chatId ? chat : undefined;
   }
 
-  send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome {
+  /** `sent` only once the message reached the partner, or the link to their node took it. */
+  send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome | Promise<FrameOutcome> {
     const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
     const message: MessageFrame = { type: 'message', chatId: chat.id, id: frame.id, text: frame.text, at: new Date().toISOString() };
@@ -200,10 +201,17 @@ export class Lobby {
     if (away) {
       if (!this.away.hold(away, message)) return refuse('partner_away');
       seat.send({ type: 'sent', chatId: chat.id, id: frame.id, queued: true });
-    } else {
-      partner.send(message);
-      seat.send({ type: 'sent', chatId: chat.id, id: frame.id });
+      return DONE;
     }
+    const sent: ServerFrame = { type: 'sent', chatId: chat.id, id: frame.id };
+    if (partner.peer.relay) {
+      return partner.peer.relay(message).then(() => {
+        this.relayed++;
+        return { ok: true, reply: sent };
+      });
+    }
+    partner.send(message);
+    seat.send(sent);
     this.relayed++;
     return DONE;
   }

@@ -12,7 +12,8 @@ import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import { hashSecret, newId } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
-import { type Authenticating, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, type ClientSocket, type Ready } from './clientSocket.js';
+import { type Authenticating, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, type ClientSocket, type Ready } from './clientSocket.js';
+import { Unavailable } from '../domain/unavailable.js';
 import { Seat } from '../domain/chat.js';
 import type { SocketCaps } from './socketCaps.js';
 
@@ -88,6 +89,10 @@ function refuse(socket: ClientSocket, err: unknown, log: Logger): void {
   if (err instanceof AppError && err.code === 'unauthorized') {
     socket.error('unauthorized', 'The token is invalid or has been revoked.');
     socket.close(CLOSE_UNAUTHORIZED, 'unauthorized');
+  } else if (err instanceof Unavailable) {
+    // The database (or Redis) is away: a retryable answer, and the close code for "try again later".
+    socket.error('unavailable', undefined, { retryAfterMs: err.retryAfterMs });
+    socket.close(CLOSE_TRY_AGAIN_LATER, 'unavailable');
   } else {
     log.error({ err }, 'hello failed');
     socket.error('internal', 'Something went wrong on our side; try again.');
