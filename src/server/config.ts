@@ -61,6 +61,8 @@ export type Config = {
     /** How long two people who just chatted are kept apart. */
     rematchCooldownMs: number;
   };
+  /** A chat whose socket dropped waits this long for the person, holding the partner's messages (memory only). */
+  chat: { graceMs: number; heldMessages: number; heldBytes: number };
   socket: {
     helloDeadlineMs: number;
     pingIntervalMs: number;
@@ -317,6 +319,11 @@ export function loadConfig(env: Env = process.env): Config {
     matching: {
       widenAfterMs: int(env, 'MATCH_WIDEN_AFTER_MS', 5000, 0, 600_000),
       rematchCooldownMs: int(env, 'MATCH_REMATCH_COOLDOWN_MS', 30_000, 0, 3_600_000),
+    },
+    chat: {
+      graceMs: int(env, 'CHAT_GRACE_MS', 15_000, 0, 600_000),
+      heldMessages: int(env, 'CHAT_HELD_MESSAGES', 50, 1, 10_000),
+      heldBytes: int(env, 'CHAT_HELD_BYTES', 65_536, 1024, 16 * 1024 * 1024),
     },
     socket: {
       helloDeadlineMs: int(env, 'WS_HELLO_DEADLINE_MS', 5000, 100, 60_000),

@@ -112,6 +112,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     ...config.matching,
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
     cluster: shared,
+    away: config.chat,
   });
   accounts.onUpdate((account) => lobby.updateAccount(account));
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);

@@ -36,7 +36,7 @@ const HTTP_STATUSES: Record<string, number> = {
   provider_unavailable: 503,
   unavailable: 503,
 };
-const SOCKET_CODES = ['bad_request', 'unauthorized', 'rate_limited', 'not_in_chat', 'inbox_full', 'too_long', 'not_found', 'suspended', 'too_many_connections', 'ai_unavailable', 'internal', 'unavailable'];
+const SOCKET_CODES = ['bad_request', 'unauthorized', 'rate_limited', 'not_in_chat', 'inbox_full', 'too_long', 'not_found', 'suspended', 'too_many_connections', 'ai_unavailable', 'internal', 'unavailable', 'partner_away', 'resume_pending'];
 
 /** Rows of the table under "### Error codes" in docs/protocol.md: code → [HTTP status, socket]. */
 function documented(): Map<string, { http: number | undefined; socket: boolean }> {

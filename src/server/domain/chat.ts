@@ -42,6 +42,8 @@ export class Seat {
     readonly country: string | undefined,
     readonly peer: Peer,
     blocked?: ReadonlySet<string>,
+    /** The hash of the token a socket signed in with (in memory): ending that sign-in ends its chats at once. */
+    readonly tokenHash?: string,
   ) {
     this.account = { id: account.id, nickname: account.nickname, interests: account.interests };
     if (blocked && blocked.size > 0) this.blocked = new Set(blocked);
@@ -59,8 +61,10 @@ export class Seat {
 
 export type Chat = {
   readonly id: string;
-  readonly a: Seat;
-  readonly b: Seat;
+  /** The two sides; a side that comes back after a dropped connection takes the place of its old seat. */
+  a: Seat;
+  b: Seat;
+  readonly commonInterests: readonly string[];
   /** Each side reveals its profile at most once per chat. */
   revealedA: boolean;
   revealedB: boolean;

@@ -60,8 +60,7 @@ export function dispatchTable({ lobby, connections, moderation, limits }: Dispat
       return DONE;
     },
     block: (frame, seat) => moderation.block(seat.account.id, frame.chatId),
-    // Chats do not outlive their socket yet (CHAT_GRACE_MS is issue 10's work): nothing to resume.
-    resume: () => refuse('not_in_chat'),
+    resume: (frame, seat) => lobby.resume(seat, frame),
   };
 }
 

@@ -186,7 +186,7 @@ export class Gateway {
     if (socket.state.phase === 'ready') return this.charged(socket, budget, budget.frame(Date.now()));
     if (budget.beforeReady()) return true;
     this.throttled++;
-    socket.close(CLOSE_POLICY, 'too many frames before ready');
+    this.cutOff(socket, 'too many frames before ready');
     return false;
   }
 
@@ -195,8 +195,14 @@ export class Gateway {
     if (verdict === ALLOW) return true;
     this.throttled++;
     if (verdict === REFUSE) socket.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
-    else if (verdict === CLOSE) socket.close(CLOSE_POLICY, 'too many frames');
+    else if (verdict === CLOSE) this.cutOff(socket, 'too many frames');
     return false;
+  }
+
+  /** Closed for flooding: a chat it was in ends at once (a flood is not a dropped connection to wait for). */
+  private cutOff(socket: ClientSocket, reason: string): void {
+    if (socket.state.phase === 'ready') this.deps.lobby.endChatOf(socket.state.seat);
+    socket.close(CLOSE_POLICY, reason);
   }
 
   /** Frames waiting on an earlier one are bounded: past the bound, `rate_limited` once, then silence until they drain. */
@@ -306,7 +312,8 @@ export class Gateway {
       if (outcome.reply) socket.send(outcome.reply);
       return;
     }
-    socket.error(outcome.code, outcome.message, outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {});
+    const { retryAfterMs, chatId } = outcome;
+    socket.error(outcome.code, outcome.message, { ...(retryAfterMs ? { retryAfterMs } : {}), ...(chatId ? { chatId } : {}) });
   }
 
   /** A database error is this client's problem only: the socket and the server stay up. */
@@ -321,6 +328,8 @@ export class Gateway {
 
   /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's), ready or still in their hello. */
   revoke({ accountId, tokenHashes, suspendedUntil: until }: Revocation): void {
+    // Their chats end now, without the grace of a dropped connection.
+    this.deps.lobby.endSignIns(accountId, tokenHashes);
     for (const [socket, tokenHash] of [...this.caps.socketsOf(accountId)]) {
       if (tokenHashes !== 'all' && !tokenHashes.includes(tokenHash)) continue;
       if (until) {

@@ -57,7 +57,8 @@ async function signIn(socket: ClientSocket, authenticating: Authenticating, toke
     socket.close(CLOSE_SUSPENDED, 'suspended');
     return undefined;
   }
-  if (!caps.takeAccountSlot(socket, account.id, hashSecret(token))) {
+  const tokenHash = hashSecret(token);
+  if (!caps.takeAccountSlot(socket, account.id, tokenHash)) {
     socket.error('too_many_connections', 'This account has too many open connections; close a tab.');
     socket.close(CLOSE_TOO_MANY, 'too many connections');
     return undefined;
@@ -71,7 +72,7 @@ async function signIn(socket: ClientSocket, authenticating: Authenticating, toke
   held.subscription = await broker.subscribe(account.id, (frame) => socket.send(frame));
   if (socket.closed) return undefined;
 
-  held.seat = new Seat(newId(), account, socket.country, socket, blocked);
+  held.seat = new Seat(newId(), account, socket.country, socket, blocked, tokenHash);
   lobby.attach(held.seat);
   const messages = await connections.inbox(account.id);
   if (socket.closed) return undefined;
