@@ -269,6 +269,11 @@ export function requestConnect(): void {
 export function revealProfile(profile: RevealedProfile): void {
   const chat = liveChat();
   if (!chat || chat.partner.ai) return;
+  // The server refuses a reveal to an away partner (`partner_away`); say so here, so that error means a message.
+  if (chat.partnerAway) {
+    showNotice(`${chat.partner.nickname} is away just now: reveal your profile once they are back.`, 'info');
+    return;
+  }
   sendFrame({ type: 'reveal', chatId: chat.id, profile });
   updateChat(chat.id, (c) =>
     addLine({ ...c, revealed: true }, { kind: 'profile', id: newClientId(), from: 'me', profile }),

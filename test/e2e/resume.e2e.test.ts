@@ -1,0 +1,122 @@
+/**
+ * A chat survives a reload, a closed tab and a node going away (issue 10,
+ * docs/protocol.md "Resume after a dropped connection"), in headless Chromium
+ * against the real server serving the built web app.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.js';
+import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+
+const TEST_TIMEOUT_MS = 45_000;
+
+let server: ServerProcess;
+let browser: Browser;
+const profiles = new Profiles(() => browser);
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServerProcess({ env: { CHAT_GRACE_MS: '15000' } }), launchBrowser()]);
+}, 60_000);
+
+afterEach(async () => {
+  await profiles.closeAll();
+  expect(profiles.cspProblems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Two people matched on a fresh shared interest, each seeing the other. */
+async function pair(url: string, a: string, b: string): Promise<[Page, Page]> {
+  const shared = `resume-${Math.random().toString(36).slice(2, 10)}`;
+  const [pa, pb] = await Promise.all([profiles.newPage(), profiles.newPage()]);
+  await Promise.all([signUpAndSearch(pa, url, a, [shared]), signUpAndSearch(pb, url, b, [shared])]);
+  await pa.locator('.partner-name', { hasText: b }).waitFor();
+  await pb.locator('.partner-name', { hasText: a }).waitFor();
+  return [pa, pb];
+}
+
+/** Keeps, in the page, every text the partner-away banner shows, however briefly (a reload is quick). */
+async function recordAwayBanner(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __away: string[] }).__away = seen;
+    new MutationObserver(() => {
+      const text = document.querySelector('.away-banner')?.textContent ?? '';
+      if (text && seen[seen.length - 1] !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { __away: string[] }).__away);
+}
+
+describe('a reload in the middle of a chat', () => {
+  it(
+    'takes the chat back with the unsent draft; the partner saw the drop and the return, and both go on chatting',
+    async () => {
+      const [ada, ben] = await pair(server.url, 'Ada', 'Ben');
+      await sendMessage(ada, 'Before the reload');
+      await ben.getByRole('log').getByText('Before the reload').waitFor();
+      const awayTexts = await recordAwayBanner(ben);
+
+      await ada.getByRole('textbox', { name: 'Message' }).fill('typed, not sent');
+      await ada.reload();
+
+      await ada.locator('.partner-name', { hasText: 'Ben' }).waitFor();
+      await ada.getByRole('log').getByText('Earlier messages are not kept after a reload.').waitFor();
+      expect(await ada.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('typed, not sent');
+      // Never the raw server sentence.
+      expect(await ada.getByText('You are not in that chat.').count()).toBe(0);
+
+      await ben.getByRole('log').getByText('Ada is back.').waitFor();
+      expect((await awayTexts()).some((t) => t.startsWith("Ada's connection dropped. Waiting up to 15 s…"))).toBe(true);
+      expect(await ben.getByText('Stranger disconnected.').count()).toBe(0);
+
+      await ada.getByRole('button', { name: 'Send' }).click();
+      await ben.getByRole('log').getByText('typed, not sent').waitFor();
+      await ada.getByRole('log').locator('.msg-own .msg-state.delivered').waitFor();
+      await sendMessage(ben, 'Welcome back');
+      await ada.getByRole('log').getByText('Welcome back').waitFor();
+      // The draft went with the message: a second reload shows an empty box.
+      await ada.reload();
+      await ada.getByRole('log').getByText('Earlier messages are not kept after a reload.').waitFor();
+      expect(await ada.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('a partner whose tab closed', () => {
+  it(
+    'is shown as away with a countdown; a message meanwhile waits, then is delivered when they take the chat back in a new tab',
+    async () => {
+      const [cleo, dan] = await pair(server.url, 'Cleo', 'Dan');
+      const cleoContext = cleo.context();
+      await cleo.close();
+
+      const banner = dan.getByRole('status').filter({ hasText: "Cleo's connection dropped. Waiting up to 15 s…" });
+      await banner.waitFor();
+      await banner.getByText(/\d+ s left/).waitFor();
+      // The composer stays usable; the message waits for Cleo.
+      await sendMessage(dan, 'Are you still there?');
+      await dan.getByRole('log').locator('.msg-own .msg-state.waiting').waitFor();
+
+      // Cleo opens a new tab: still signed in, and a search offers the waiting chat instead.
+      const back = await cleoContext.newPage();
+      back.setDefaultTimeout(WAIT_MS);
+      await back.goto(server.url);
+      await back.getByRole('button', { name: 'Start chatting' }).click();
+      await back.getByRole('heading', { name: 'A chat is waiting for you' }).waitFor();
+      await back.getByRole('button', { name: 'Go back to that chat here' }).click();
+
+      await back.locator('.partner-name', { hasText: 'Dan' }).waitFor();
+      await back.getByRole('log').getByText('Are you still there?').waitFor();
+      await dan.getByRole('log').getByText('Cleo is back.').waitFor();
+      await dan.getByRole('log').locator('.msg-own .msg-state.delivered').waitFor();
+      expect(await dan.locator('.away-banner').textContent()).toBe('');
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
