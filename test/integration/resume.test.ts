@@ -235,6 +235,21 @@ describe('the grace ends', () => {
     b.socket.close();
   });
 
+  it('another tab of the away person may leave it instead, and then search', async () => {
+    const { a, b, chatId } = await pairOn(long);
+    await drop(a, b, chatId);
+    b.socket.send(message(chatId, 'h1', 'held'));
+    await b.socket.next('sent');
+    const tab = await reconnect(long, a);
+    tab.send({ type: 'leave', chatId });
+    expect(await tab.next('ended')).toEqual({ type: 'ended', chatId, reason: 'you_left' });
+    expect(await b.socket.next('ended')).toEqual({ type: 'ended', chatId, reason: 'partner_left', undelivered: ['h1'] });
+    tab.send({ type: 'find', interests: [freshTopic()] });
+    expect(await tab.next('searching')).toEqual({ type: 'searching' });
+    tab.close();
+    b.socket.close();
+  });
+
   it('block by the present partner ends it at once', async () => {
     const { a, b, chatId } = await pairOn(long);
     await drop(a, b, chatId);

@@ -239,6 +239,12 @@ export class Lobby {
 
   leave(seat: Seat, frame: ClientFrameOf<'leave'>): FrameOutcome {
     const chat = this.chatOf(seat, frame.chatId);
+    const away = chat ? undefined : this.awayFrom(seat.account.id, frame.chatId);
+    if (away) {
+      // Another tab gives up the chat this account dropped out of (`resume_pending`).
+      this.endChat(away.chat, away.seat, 'you_left', 'partner_left', seat);
+      return DONE;
+    }
     if (!chat) {
       // Both pressed Next at the same instant: the chat already ended; nothing to do.
       if (seat.lastChatId === frame.chatId) return DONE;
@@ -248,13 +254,13 @@ export class Lobby {
     return DONE;
   }
 
-  /** Ends the chat for both; `by` gets `own`, the partner gets `other`. */
-  endChat(chat: Chat, by: Seat, own: EndReason, other: EndReason): void {
+  /** Ends the chat for both; `by` (or, for a side that is away, another socket of it: `tell`) gets `own`, the partner gets `other`. */
+  endChat(chat: Chat, by: Seat, own: EndReason, other: EndReason, tell: Seat = by): void {
     const undelivered = this.close(chat);
     if (!undelivered) return;
     const partner = partnerIn(chat, by);
     this.keepApart(by, partner);
-    by.send(ended(chat.id, own, undelivered.get(by)));
+    tell.send(ended(chat.id, own, undelivered.get(by)));
     partner.send(ended(chat.id, other, undelivered.get(partner)));
   }
 
@@ -295,7 +301,7 @@ export class Lobby {
   resume(seat: Seat, frame: ClientFrameOf<'resume'>): FrameOutcome {
     const current = this.chatOf(seat, frame.chatId);
     if (current) return { ok: true, reply: { type: 'resumed', chat: { id: current.id, partner: this.partnerInfo(current, seat) }, missed: [] } };
-    const away = this.away.ofAccount(seat.account.id).find((a) => a.chat.id === frame.chatId);
+    const away = this.awayFrom(seat.account.id, frame.chatId);
     if (!away) return notInChat();
     if (seat.chat) return refuse('bad_request', 'Leave the current chat before resuming another.');
     this.stopSearching(seat);
@@ -349,6 +355,11 @@ export class Lobby {
       other.send(errorFrame('resume_pending', undefined, { chatId }));
       other.send({ type: 'idle' });
     }
+  }
+
+  /** The side of chat `chatId` that account `accountId` dropped out of, within its grace. */
+  private awayFrom(accountId: string, chatId: string): Away | undefined {
+    return this.away.ofAccount(accountId).find((a) => a.chat.id === chatId);
   }
 
   private partnerInfo(chat: Chat, seat: Seat): Partner {
