@@ -10,13 +10,14 @@ import { startServerProcess, type ServerProcess } from '../helpers/serverProcess
 import { Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 45_000;
+/** The server holds one message for an away partner (CHAT_HELD_MESSAGES), so a second one is refused. */
 
 let server: ServerProcess;
 let browser: Browser;
 const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess({ env: { CHAT_GRACE_MS: '15000' } }), launchBrowser()]);
+  [server, browser] = await Promise.all([startServerProcess({ env: { CHAT_GRACE_MS: '15000', CHAT_HELD_MESSAGES: '1' } }), launchBrowser()]);
 }, 60_000);
 
 afterEach(async () => {
@@ -90,7 +91,7 @@ describe('a reload in the middle of a chat', () => {
 
 describe('a partner whose tab closed', () => {
   it(
-    'is shown as away with a countdown; a message meanwhile waits, then is delivered when they take the chat back in a new tab',
+    'is shown as away with a countdown; a message meanwhile waits then is delivered, one over the bound shows Not sent and Retry sends it',
     async () => {
       const [cleo, dan] = await pair(server.url, 'Cleo', 'Dan');
       const cleoContext = cleo.context();
@@ -102,6 +103,10 @@ describe('a partner whose tab closed', () => {
       // The composer stays usable; the message waits for Cleo.
       await sendMessage(dan, 'Are you still there?');
       await dan.getByRole('log').locator('.msg-own .msg-state.waiting').waitFor();
+      // Over the server's bound: this one is not kept, and says so.
+      await sendMessage(dan, 'Hello?');
+      const hello = dan.getByRole('log').locator('.msg-own', { hasText: 'Hello?' });
+      await hello.getByText('Not sent').waitFor();
 
       // Cleo opens a new tab: still signed in, and a search offers the waiting chat instead.
       const back = await cleoContext.newPage();
@@ -114,8 +119,14 @@ describe('a partner whose tab closed', () => {
       await back.locator('.partner-name', { hasText: 'Dan' }).waitFor();
       await back.getByRole('log').getByText('Are you still there?').waitFor();
       await dan.getByRole('log').getByText('Cleo is back.').waitFor();
-      await dan.getByRole('log').locator('.msg-own .msg-state.delivered').waitFor();
+      await dan.getByRole('log').locator('.msg-own', { hasText: 'Are you still there?' }).locator('.msg-state.delivered').waitFor();
       expect(await dan.locator('.away-banner').textContent()).toBe('');
+
+      // Retry sends the refused one now that Cleo is back.
+      await hello.getByRole('button', { name: 'Retry' }).click();
+      await back.getByRole('log').getByText('Hello?').waitFor();
+      await dan.getByRole('log').locator('.msg-own', { hasText: 'Hello?' }).locator('.msg-state.delivered').waitFor();
+      expect(await dan.getByText('Not sent').count()).toBe(0);
     },
     TEST_TIMEOUT_MS,
   );
