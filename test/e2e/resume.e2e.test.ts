@@ -131,3 +131,27 @@ describe('a partner whose tab closed', () => {
     TEST_TIMEOUT_MS,
   );
 });
+
+describe('a chat that ended while the tab was away', () => {
+  it('after a reload says so in plain words, and Log out forgets the chat and the draft of the tab', async () => {
+    const gil = await profiles.newPage();
+    await signUpAndSearch(gil, server.url, 'Gil', [`gone-${Date.now()}`]);
+    await gil.getByRole('button', { name: 'Cancel' }).click();
+    // As if the tab had been in a chat that expired meanwhile.
+    await gil.evaluate(() => {
+      sessionStorage.setItem('metsony.chat', 'a-chat-that-is-gone');
+      sessionStorage.setItem('metsony.draft', JSON.stringify({ chatId: 'a-chat-that-is-gone', text: 'unsent words' }));
+    });
+    await gil.reload();
+    await gil.getByText('Your chat ended while you were away.').waitFor();
+    await gil.getByRole('button', { name: 'Start chatting' }).waitFor();
+    expect(await gil.getByText('You are not in that chat.').count()).toBe(0);
+    expect(await gil.evaluate(() => sessionStorage.getItem('metsony.chat'))).toBeNull();
+
+    await gil.evaluate(() => sessionStorage.setItem('metsony.draft', JSON.stringify({ chatId: 'c', text: 'unsent words' })));
+    await gil.getByRole('link', { name: 'Settings' }).click();
+    await gil.getByRole('button', { name: 'Log out' }).click();
+    await gil.getByRole('textbox', { name: 'Nickname' }).waitFor();
+    expect(await gil.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('metsony.')))).toEqual([]);
+  });
+});
