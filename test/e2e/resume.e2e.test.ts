@@ -151,7 +151,7 @@ describe('a chat that ended while the tab was away', () => {
     await gil.evaluate(() => sessionStorage.setItem('metsony.draft', JSON.stringify({ chatId: 'c', text: 'unsent words' })));
     await gil.getByRole('link', { name: 'Settings' }).click();
     await gil.getByRole('button', { name: 'Log out' }).click();
-    await gil.getByRole('textbox', { name: 'Nickname' }).waitFor();
+    await gil.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
     expect(await gil.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('metsony.')))).toEqual([]);
   });
 });
