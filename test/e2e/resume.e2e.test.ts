@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 import { Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
@@ -107,6 +108,8 @@ describe('a partner whose tab closed', () => {
       await sendMessage(dan, 'Hello?');
       const hello = dan.getByRole('log').locator('.msg-own', { hasText: 'Hello?' });
       await hello.getByText('Not sent').waitFor();
+      // The banner, the waiting and the Not sent states and Retry pass the accessibility checks.
+      expect(await axeViolations(dan)).toEqual([]);
 
       // Cleo opens a new tab: still signed in, and a search offers the waiting chat instead.
       const back = await cleoContext.newPage();
