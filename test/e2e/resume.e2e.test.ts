@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { TcpFront } from '../helpers/tcpFront.js';
 import { Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 45_000;
@@ -85,6 +86,50 @@ describe('a reload in the middle of a chat', () => {
       await ada.reload();
       await ada.getByRole('log').getByText('Earlier messages are not kept after a reload.').waitFor();
       expect(await ada.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('a connection that breaks without a reload', () => {
+  it(
+    'says it is reconnecting, keeps the log; a message lost on the wire shows Not sent and Retry, one typed meanwhile goes out after the resume',
+    async () => {
+      // Only Hal's page goes through a front whose network can break; Ivy talks to the server directly.
+      const front = await TcpFront.start([{ host: '127.0.0.1', port: server.port }]);
+      try {
+        const shared = `wire-${Math.random().toString(36).slice(2, 10)}`;
+        const [hal, ivy] = await Promise.all([profiles.newPage(), profiles.newPage()]);
+        await Promise.all([signUpAndSearch(hal, front.url, 'Hal', [shared]), signUpAndSearch(ivy, server.url, 'Ivy', [shared])]);
+        await hal.locator('.partner-name', { hasText: 'Ivy' }).waitFor();
+        await sendMessage(hal, 'Over the wire');
+        await ivy.getByRole('log').getByText('Over the wire').waitFor();
+
+        // The network stops carrying Hal's frames: this one never arrives, then the connection breaks.
+        front.freeze();
+        await sendMessage(hal, 'Lost on the way');
+        front.use([]);
+        front.dropAll();
+        await hal.getByRole('status').getByText('Reconnecting… your chat is kept for a few seconds.').waitFor();
+        await sendMessage(hal, 'Typed while away');
+        await ivy.getByText("Hal's connection dropped", { exact: false }).waitFor();
+
+        front.use([{ host: '127.0.0.1', port: server.port }]);
+        await ivy.getByRole('log').getByText('Typed while away').waitFor();
+        await ivy.getByRole('log').getByText('Hal is back.').waitFor();
+        const lost = hal.getByRole('log').locator('.msg-own', { hasText: 'Lost on the way' });
+        await lost.getByText('Not sent').waitFor();
+        expect(await hal.getByRole('log').getByText('Over the wire').count()).toBe(1);
+        expect(await hal.getByRole('log').getByText('Earlier messages', { exact: false }).count()).toBe(0);
+        expect(await ivy.getByRole('log').getByText('Lost on the way').count()).toBe(0);
+
+        await lost.getByRole('button', { name: 'Retry' }).click();
+        await ivy.getByRole('log').getByText('Lost on the way').waitFor();
+        await hal.getByRole('log').locator('.msg-own', { hasText: 'Lost on the way' }).locator('.msg-state.delivered').waitFor();
+        expect(await hal.getByText('Reconnecting…', { exact: false }).count()).toBe(0);
+      } finally {
+        await front.close();
+      }
     },
     TEST_TIMEOUT_MS,
   );

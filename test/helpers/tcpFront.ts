@@ -3,7 +3,8 @@
  * one address on 127.0.0.1 that the browser keeps, each new TCP connection
  * piped to the first node in rotation that accepts it. Taking a node out of
  * rotation (as a balancer does when its /readyz says draining) leaves the
- * connections already open to it alone.
+ * connections already open to it alone. `freeze` and `dropAll` play a network
+ * that stops carrying what the browser sends, then breaks.
  */
 import net from 'node:net';
 
@@ -12,6 +13,7 @@ export type Target = { host: string; port: number };
 export class TcpFront {
   private readonly server = net.createServer((client) => void this.pipe(client));
   private readonly open = new Set<net.Socket>();
+  private readonly clients = new Map<net.Socket, net.Socket>();
   private rotation: Target[];
 
   constructor(targets: Target[]) {
@@ -34,6 +36,19 @@ export class TcpFront {
     this.rotation = [...targets];
   }
 
+  /** What the browsers send from now on stays here, unsent, on the connections open now. */
+  freeze(): void {
+    for (const [client, upstream] of this.clients) {
+      client.unpipe(upstream);
+      client.pause();
+    }
+  }
+
+  /** Breaks every connection open now, both ways. */
+  dropAll(): void {
+    for (const socket of this.open) socket.destroy();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.open) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -50,7 +65,11 @@ export class TcpFront {
         return;
       }
       this.track(upstream);
-      client.on('close', () => upstream.destroy());
+      this.clients.set(client, upstream);
+      client.on('close', () => {
+        this.clients.delete(client);
+        upstream.destroy();
+      });
       upstream.on('close', () => client.destroy());
       client.pipe(upstream);
       upstream.pipe(client);
