@@ -43,7 +43,7 @@ export async function buildService(config: Config, overrides: Overrides & Google
   const context = await buildContext(config, overrides);
   const { log, store, broker, accounts, lobby, connections, privacy, moderation, limits, clientIp, shared, translator, google } = context;
   const app = await createHttpServer(config, log, overrides.webRoot ?? WEB_ROOT);
-  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, broker, geo: context.geo, clientIp, log });
+  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, broker, geo: context.geo, clientIp, log, handOver: shared });
 
   registerAuthentication(app, accounts);
   app.get('/healthz', async () => ({ status: 'ok' }));

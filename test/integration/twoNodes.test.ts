@@ -59,7 +59,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     expect(await a.socket.next('ended')).toEqual({ type: 'ended', chatId, reason: 'partner_left' });
     a.socket.send({ type: 'send', chatId, id: 'z', text: 'late' });
     expect(await a.socket.next('error')).toMatchObject({ code: 'not_in_chat' });
-    // both can search again; a dropped socket ends a cross-node chat for the other side
+    // both can search again; a dropped socket makes the other side wait (resumeNodes.test.ts)
     const c = await person(cluster.node2.url, cluster.node2.wsUrl, [topic], 'Third');
     a.socket.send({ type: 'find' });
     await a.socket.next('searching');
@@ -67,7 +67,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     const chat2 = (await c.socket.next('matched')).chat.id;
     await a.socket.next('matched');
     c.socket.ws.terminate();
-    expect(await a.socket.next('ended')).toEqual({ type: 'ended', chatId: chat2, reason: 'partner_disconnected' });
+    expect(await a.socket.next('partner_away')).toEqual({ type: 'partner_away', chatId: chat2, graceMs: 15_000 });
     a.socket.close();
     b.socket.close();
   });
@@ -103,7 +103,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     expect((await onOne.closed).code).toBe(4401);
   });
 
-  it('when the other node dies mid-chat, the partner is told within the node lifetime', async () => {
+  it('when the other node dies mid-chat, the partner is told within the node lifetime (the chat waits)', async () => {
     const node3 = await startServerProcess({ env: cluster.env });
     try {
       const topic = `crash-${Math.random().toString(36).slice(2, 8)}`;
@@ -115,7 +115,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
       const chatId = (await a.socket.next('matched')).chat.id;
       await b.socket.next('matched');
       await node3.kill();
-      expect(await a.socket.next('ended', undefined, 5000)).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
+      expect(await a.socket.next('partner_away', undefined, 5000)).toEqual({ type: 'partner_away', chatId, graceMs: 15_000 });
       a.socket.close();
     } finally {
       await node3.kill();

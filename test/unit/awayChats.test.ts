@@ -144,12 +144,28 @@ describe('lobby with a grace period', () => {
     expect(a2.peer.last('resumed')?.missed.map((m) => m.id)).toEqual(['ai1']);
   });
 
-  it('a partner on another node: the chat ends at once (cross-node resume is not built here)', () => {
+  it('a partner on another node: the chat goes to wait over there, and this node lets it go', () => {
     open();
     const [a, remote, chatId] = pairUp({ bKind: 'remote' });
     lobby.disconnect(a.seat);
-    expect(remote.peer.all('partner_away')).toEqual([]);
-    expect(remote.peer.last('ended')).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
+    expect(remote.peer.all('partner_away')).toEqual([{ type: 'partner_away', chatId, graceMs: GRACE_MS }]);
+    expect(remote.peer.all('ended')).toEqual([]);
+    expect(lobby.chatCount).toBe(0);
+    expect(lobby.awayCount).toBe(0);
+  });
+
+  it('the person who stayed holds the chat for a partner of another node, who may come back through another proxy', () => {
+    open();
+    const [a, remote, chatId] = pairUp({ bKind: 'remote' });
+    expect(lobby.partnerAway(a.seat, chatId)?.seat).toBe(remote.seat);
+    expect(a.peer.last('partner_away')).toEqual({ type: 'partner_away', chatId, graceMs: GRACE_MS });
+    lobby.send(a.seat, { type: 'send', chatId, id: 'h', text: 'held here' });
+    const elsewhere = seat(lobby, { accountId: 'stranger', kind: 'remote' });
+    expect(lobby.resumeFor(a.seat, chatId, 'stranger', elsewhere.seat)).toBe(false);
+    const back = seat(lobby, { accountId: remote.seat.account.id, kind: 'remote' });
+    expect(lobby.resumeFor(a.seat, chatId, remote.seat.account.id, back.seat)).toBe(true);
+    expect(back.peer.last('resumed')?.missed.map((m) => m.text)).toEqual(['held here']);
+    expect(a.peer.last('delivered')).toEqual({ type: 'delivered', chatId, ids: ['h'] });
   });
 
   it('an ended sign-in ends its live and its away chats at once; other sign-ins keep theirs', () => {

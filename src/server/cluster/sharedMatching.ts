@@ -5,14 +5,21 @@
  * node, the finder offers the chat to that node, which accepts only if its
  * person is still searching; then each node holds its own person and a proxy
  * of the other, and chat frames cross over the nodes' Redis channels.
+ *
+ * A chat whose person on another node dropped out waits on the node of the
+ * person who stayed (awayChats.ts); its membership, never its text, is in
+ * Redis for the grace (`metsony:resume:<chatId>`) so that a `resume` on any
+ * node finds it. A node that stops hands its chats over the same way.
  */
 import type { Redis } from 'ioredis';
 import type { ServerFrame } from '../../shared/protocol.js';
 import type { Seeker } from '../domain/matching.js';
 import { commonInterests } from '../domain/matching.js';
+import type { Away } from '../domain/awayChats.js';
 import type { Revocation } from '../domain/revocations.js';
 import { newId } from '../domain/secrets.js';
-import { type Peer, Seat } from '../domain/chat.js';
+import { type Chat, partnerIn, type Peer, Seat } from '../domain/chat.js';
+import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import { FIND, PUT, REMOVE, WIDEN } from './sharedQueueScripts.js';
 
 const PREFIX = 'metsony:mq:';
@@ -28,6 +35,21 @@ const ENTRY_TTL_MS = 10 * 60_000;
 /** How long an offer to another node may go unanswered before it counts as refused. */
 const OFFER_TIMEOUT_MS = 3000;
 const MAX_ATTEMPTS = 5;
+/** A chat waiting for someone who dropped out: who may resume it, and where it is held. */
+const resumeKey = (chatId: string) => `metsony:resume:${chatId}`;
+const claimKey = (chatId: string) => `metsony:resume-claim:${chatId}`;
+/** How long a node that lost the claim to take over a handed-over chat waits for the winner to say where it is. */
+const CLAIM_WAIT_MS = 1000;
+
+type Member = { account: string; nickname: string };
+/** A person's seat on a node, enough to make a proxy of it. */
+type SeatRef = Member & { node: string; key: string };
+/**
+ * `holder`: the node and seat of the person who stayed; unset when a node that
+ * stopped handed over a chat between two of its own people (the first to come
+ * back, anywhere, becomes the holder). `away`: who may resume it.
+ */
+type Waiting = { holder?: SeatRef; away: Member[]; common: string[] };
 
 type Entry = {
   key: string;
@@ -46,7 +68,8 @@ type NodeMessage =
   | { t: 'revoke'; from: string; revocation: Revocation }
   | { t: 'offer'; chatId: string; to: string; from: Entry; common: string[] }
   | { t: 'answer'; chatId: string; accepted: boolean }
-  | { t: 'frame'; to: string; frame: ServerFrame };
+  | { t: 'frame'; to: string; frame: ServerFrame }
+  | { t: 'resume'; chatId: string; to: string; from: SeatRef };
 
 /** What cross-node matching needs of this node's lobby. */
 export interface LocalLobby {
@@ -54,7 +77,14 @@ export interface LocalLobby {
   seat(id: string): Seat | undefined;
   pair(a: Seat, b: Seat, commonInterests: string[], chatId?: string): void;
   endedElsewhere(seat: Seat, chatId: string): void;
+  partnerAway(seat: Seat, chatId: string): Away | undefined;
+  resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean;
+  joinResumed(seat: Seat, side: Seat, commonInterests: string[], chatId: string): void;
+  resumeAlone(seat: Seat, side: Seat, commonInterests: string[], chatId: string): Away | undefined;
 }
+
+/** The other person of a handed-over chat before they come back: nothing reaches them. */
+const NOBODY: Peer = { kind: 'remote', send: () => {} };
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
@@ -78,7 +108,7 @@ class RemotePeer implements Peer {
     if (frame.type === 'matched') return;
     // Our shutdown is not theirs: to them, we just went away.
     const out: ServerFrame = frame.type === 'ended' && frame.reason === 'shutdown' ? { ...frame, reason: 'partner_disconnected' } : frame;
-    if (frame.type === 'ended') this.link.forgetChat(frame.chatId);
+    if (frame.type === 'ended' || frame.type === 'partner_away') this.link.forgetChat(frame.chatId);
     this.link.post(this.node, { t: 'frame', to: this.key, frame: out });
   }
 }
@@ -125,8 +155,8 @@ export class SharedMatching {
           if (chat.node !== node) continue;
           this.crossChats.delete(chatId);
           if (chat.seat.chat?.id !== chatId) continue;
-          this.lobby.endedElsewhere(chat.seat, chatId);
-          chat.seat.send({ type: 'ended', chatId, reason: 'partner_disconnected' });
+          // Their node died (kill -9): the chat waits here for them, as for any drop.
+          this.waitHere(this.lobby.partnerAway(chat.seat, chatId));
         }
       }
     } catch {
@@ -253,18 +283,7 @@ export class SharedMatching {
       return true;
     }
     const chatId = newId();
-    const accepted = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.offers.delete(chatId);
-        resolve(false);
-      }, OFFER_TIMEOUT_MS);
-      this.offers.set(chatId, (ok) => {
-        clearTimeout(timer);
-        this.offers.delete(chatId);
-        resolve(ok);
-      });
-      this.post(partner.node, { t: 'offer', chatId, to: partner.key, from: me, common });
-    });
+    const accepted = await this.ask(chatId, partner.node, { t: 'offer', chatId, to: partner.key, from: me, common });
     if (!accepted) return false;
     if (!seat.searching || seat.chat) {
       // We left while they said yes: end it for them at once.
@@ -278,6 +297,95 @@ export class SharedMatching {
 
   private proxy(entry: Entry): Seat {
     return new Seat(entry.key, { id: entry.account, nickname: entry.nickname, interests: entry.interests }, undefined, new RemotePeer(this, entry.node, entry.key));
+  }
+
+  private proxyOf(ref: SeatRef): Seat {
+    return new Seat(ref.key, { id: ref.account, nickname: ref.nickname, interests: [] }, undefined, new RemotePeer(this, ref.node, ref.key));
+  }
+
+  /** A chat now waits here for a person of another node: any node may find it for their `resume`. */
+  private waitHere(away: Away | undefined): void {
+    if (!away) return;
+    const stayed = partnerIn(away.chat, away.seat);
+    const waiting: Waiting = {
+      holder: { node: this.nodeId, key: stayed.id, account: stayed.account.id, nickname: stayed.account.nickname },
+      away: [{ account: away.seat.account.id, nickname: away.seat.account.nickname }],
+      common: [...away.chat.commonInterests],
+    };
+    this.remember(away.chat.id, waiting, away.until - Date.now());
+  }
+
+  /** Shutdown: a chat between two people of this node waits in Redis for the first of them to come back anywhere. */
+  keep(chat: Chat, graceMs: number): void {
+    const away = [chat.a, chat.b].map((s) => ({ account: s.account.id, nickname: s.account.nickname }));
+    this.remember(chat.id, { away, common: [...chat.commonInterests] }, graceMs);
+  }
+
+  private remember(chatId: string, waiting: Waiting, ttlMs: number): void {
+    if (ttlMs <= 0) return;
+    void this.client.set(resumeKey(chatId), JSON.stringify(waiting), 'PX', ttlMs).catch(() => undefined);
+  }
+
+  /** `resume` of a chat that this node does not hold. */
+  async resume(seat: Seat, chatId: string): Promise<FrameOutcome> {
+    let waiting: Waiting | undefined;
+    let ttlMs: number;
+    try {
+      const [raw, ttl] = await Promise.all([this.client.get(resumeKey(chatId)), this.client.pttl(resumeKey(chatId))]);
+      waiting = raw ? (JSON.parse(raw) as Waiting) : undefined;
+      ttlMs = ttl;
+    } catch {
+      return refuse('unavailable', undefined, { retryAfterMs: 1000 });
+    }
+    const me = waiting?.away.find((m) => m.account === seat.account.id);
+    if (!waiting || !me || seat.chat) return refuse('not_in_chat');
+    if (!waiting.holder) return this.takeOver(seat, chatId, waiting, ttlMs);
+    const holder = waiting.holder;
+    if (holder.node === this.nodeId) return refuse('not_in_chat');
+    this.lobby.joinResumed(seat, this.proxyOf(holder), waiting.common, chatId);
+    this.crossChats.set(chatId, { seat, node: holder.node });
+    const from: SeatRef = { node: this.nodeId, key: seat.id, account: seat.account.id, nickname: seat.account.nickname };
+    if (await this.ask(chatId, holder.node, { t: 'resume', chatId, to: holder.key, from })) return DONE;
+    this.crossChats.delete(chatId);
+    this.lobby.endedElsewhere(seat, chatId);
+    return refuse('not_in_chat');
+  }
+
+  /** The first of two people of a stopped node to come back holds their chat here, and waits for the other. */
+  private async takeOver(seat: Seat, chatId: string, waiting: Waiting, ttlMs: number): Promise<FrameOutcome> {
+    const other = waiting.away.find((m) => m.account !== seat.account.id);
+    if (!other || ttlMs <= 0) return refuse('not_in_chat');
+    const claimed = await this.client.set(claimKey(chatId), this.nodeId, 'PX', ttlMs, 'NX').catch(() => null);
+    if (!claimed) {
+      // Both came back at once on two nodes: the other one holds it; ask again once it says where.
+      const deadline = Date.now() + CLAIM_WAIT_MS;
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        const raw = await this.client.get(resumeKey(chatId)).catch(() => null);
+        if (raw && (JSON.parse(raw) as Waiting).holder) return this.resume(seat, chatId);
+      }
+      return refuse('not_in_chat');
+    }
+    if (seat.chat) return refuse('not_in_chat');
+    const gone = new Seat(newId(), { id: other.account, nickname: other.nickname, interests: [] }, undefined, NOBODY);
+    this.waitHere(this.lobby.resumeAlone(seat, gone, waiting.common, chatId));
+    return DONE;
+  }
+
+  /** Sends a request to another node and waits (bounded) for its yes or no. */
+  private ask(chatId: string, node: string, message: NodeMessage): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.offers.delete(chatId);
+        resolve(false);
+      }, OFFER_TIMEOUT_MS);
+      this.offers.set(chatId, (ok) => {
+        clearTimeout(timer);
+        this.offers.delete(chatId);
+        resolve(ok);
+      });
+      this.post(node, message);
+    });
   }
 
   private forget(seat: Seat): void {
@@ -316,9 +424,20 @@ export class SharedMatching {
         this.crossChats.set(message.chatId, { seat, node: message.from.node });
         this.lobby.pair(seat, this.proxy(parseEntry(JSON.stringify(message.from))), message.common, message.chatId);
       }
+    } else if (message.t === 'resume') {
+      const seat = this.lobby.seat(message.to);
+      const accepted = !!seat && this.lobby.resumeFor(seat, message.chatId, message.from.account, this.proxyOf(message.from));
+      if (seat && accepted) this.crossChats.set(message.chatId, { seat, node: message.from.node });
+      this.post(message.from.node, { t: 'answer', chatId: message.chatId, accepted });
     } else if (message.t === 'frame') {
       const seat = this.lobby.seat(message.to);
       if (!seat) return;
+      if (message.frame.type === 'partner_away') {
+        // Their person dropped out: the chat waits here, with ours.
+        this.crossChats.delete(message.frame.chatId);
+        this.waitHere(this.lobby.partnerAway(seat, message.frame.chatId));
+        return;
+      }
       if (message.frame.type === 'ended') {
         this.crossChats.delete(message.frame.chatId);
         this.lobby.endedElsewhere(seat, message.frame.chatId);

@@ -28,6 +28,8 @@ export interface ClusterMatching {
   /** The person cancelled, matched elsewhere on this node, or left. */
   leave(seat: Seat): void;
   keepApart(a: string, b: string, ms: number): void;
+  /** `resume` of a chat this node does not hold: the node that holds it, if any, gives it back here. */
+  resume(seat: Seat, chatId: string): Promise<FrameOutcome>;
 }
 
 /** One of the two people of a chat; `ai` for an AI partner. */
@@ -298,13 +300,32 @@ export class Lobby {
    * back and which of its messages were delivered. A searching socket leaves
    * its search; one in another chat must leave that first.
    */
-  resume(seat: Seat, frame: ClientFrameOf<'resume'>): FrameOutcome {
+  resume(seat: Seat, frame: ClientFrameOf<'resume'>): FrameOutcome | Promise<FrameOutcome> {
     const current = this.chatOf(seat, frame.chatId);
     if (current) return { ok: true, reply: { type: 'resumed', chat: { id: current.id, partner: this.partnerInfo(current, seat) }, missed: [] } };
-    const away = this.awayFrom(seat.account.id, frame.chatId);
-    if (!away) return notInChat();
     if (seat.chat) return refuse('bad_request', 'Leave the current chat before resuming another.');
+    const away = this.awayFrom(seat.account.id, frame.chatId);
+    if (!away) return this.options.cluster ? this.options.cluster.resume(seat, frame.chatId) : notInChat();
     this.stopSearching(seat);
+    this.rejoin(away, seat);
+    return DONE;
+  }
+
+  /**
+   * Cluster: the person who dropped out of the chat `seat` is in came back on
+   * another node (`side` is its proxy there). False when the chat no longer
+   * waits for that account.
+   */
+  resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean {
+    const chat = this.chatOf(seat, chatId);
+    const away = chat && this.away.of(partnerIn(chat, seat));
+    if (!away || away.seat.account.id !== accountId) return false;
+    this.rejoin(away, side);
+    return true;
+  }
+
+  /** `seat` takes the place of the side that was away: it gets the chat and what was held; the partner hears it is back. */
+  private rejoin(away: Away, seat: Seat): void {
     this.away.take(away.seat);
     const { chat } = away;
     if (chat.a === away.seat) chat.a = seat;
@@ -324,14 +345,55 @@ export class Lobby {
       partner.send({ type: 'partner_back', chatId: chat.id });
       if (ids.length > 0) partner.send({ type: 'delivered', chatId: chat.id, ids });
     }
-    return DONE;
+  }
+
+  /**
+   * Cluster: the partner of `seat` (a person on another node) dropped out, or
+   * its node died. The chat waits here, with the person who stayed: the
+   * entry, or undefined when there is no grace (the chat ended).
+   */
+  partnerAway(seat: Seat, chatId: string): Away | undefined {
+    const chat = this.chatOf(seat, chatId);
+    if (!chat) return undefined;
+    const away = this.away.start(chat, partnerIn(chat, seat));
+    if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
+    else this.dropOut(chat, partnerIn(chat, seat), false);
+    return away;
+  }
+
+  /**
+   * Cluster: the first of two people whose node stopped comes back here; the
+   * chat waits here for the other (`side`, nobody yet). Undefined without a grace.
+   */
+  resumeAlone(seat: Seat, side: Seat, commonInterests: string[], chatId: string): Away | undefined {
+    this.joinResumed(seat, side, commonInterests, chatId);
+    const chat = seat.chat!;
+    const away = this.away.start(chat, side);
+    seat.send({ type: 'resumed', chat: { id: chatId, partner: this.partnerInfo(chat, seat) }, missed: [] });
+    if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
+    else this.dropOut(chat, side, false);
+    return away;
+  }
+
+  /** Cluster: a chat resumed here whose partner is on another node (`side`, its proxy); that node sends `resumed`. */
+  joinResumed(seat: Seat, side: Seat, commonInterests: string[], chatId: string): void {
+    this.stopSearching(seat);
+    const chat: Chat = { id: chatId, a: seat, b: side, commonInterests, revealedA: false, revealedB: false };
+    this.chats.set(chatId, chat);
+    seat.chat = chat;
+    side.chat = chat;
   }
 
   /** A side left its chat without `leave`: the grace starts, or the chat ends for the partner. */
   private dropOut(chat: Chat, seat: Seat, keepChat: boolean): void {
     const partner = partnerIn(chat, seat);
-    // A partner on another node would lose what it sends meanwhile: cross-node chats end at once for now.
-    if (keepChat && partner.peer.kind !== 'remote' && this.away.start(chat, seat)) {
+    if (keepChat && partner.peer.kind === 'remote' && this.away.graceMs > 0) {
+      // The chat waits on the partner's node, with the person who stayed; this node lets it go.
+      partner.send({ type: 'partner_away', chatId: chat.id, graceMs: this.away.graceMs });
+      this.close(chat);
+      return;
+    }
+    if (keepChat && this.away.start(chat, seat)) {
       partner.send({ type: 'partner_away', chatId: chat.id, graceMs: this.away.graceMs });
       this.holdOtherSearches(seat, chat.id);
       return;
@@ -367,9 +429,23 @@ export class Lobby {
     return { nickname: partner.account.nickname, commonInterests: [...chat.commonInterests], ai: partner.ai };
   }
 
-  /** Server shutdown: every chat ends with reason `shutdown`; the queue empties. */
-  shutdown(): void {
+  /**
+   * Server shutdown: every chat ends with reason `shutdown`; the queue empties.
+   * `handOver` (several nodes): a chat with a person on another node waits
+   * there instead, as if this node's person had dropped, and `keep` is given
+   * each chat between two people of this node before it is let go here.
+   */
+  shutdown(handOver?: { keep(chat: Chat, graceMs: number): void }): void {
     for (const chat of [...this.chats.values()]) {
+      const remote = [chat.a, chat.b].find((s) => s.peer.kind === 'remote');
+      if (handOver && this.away.graceMs > 0 && !chat.a.ai && !chat.b.ai) {
+        if (remote) this.dropOut(chat, partnerIn(chat, remote), true);
+        else {
+          handOver.keep(chat, this.away.graceMs);
+          this.close(chat);
+        }
+        continue;
+      }
       const undelivered = this.close(chat);
       for (const seat of [chat.a, chat.b]) seat.send(ended(chat.id, 'shutdown', undelivered?.get(seat)));
     }

@@ -17,6 +17,7 @@ import type { Config } from '../config.js';
 import type { Accounts } from '../domain/accounts.js';
 import type { Connections } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
+import type { Chat } from '../domain/chat.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { RateLimits } from '../domain/rateLimits.js';
@@ -54,6 +55,8 @@ type Deps = {
   geo: Geo;
   clientIp: ClientIpResolver;
   log: Logger;
+  /** Several nodes: on shutdown the chats are handed over (they wait for their people on other nodes) and clients reconnect at once. */
+  handOver?: { keep(chat: Chat, graceMs: number): void };
 };
 
 /** What a client that overfills a socket's queue is told to wait. */
@@ -95,7 +98,7 @@ export class Gateway {
 
   private open(ws: WebSocket, request: IncomingMessage): void {
     if (this.closing) {
-      ws.send(JSON.stringify({ type: 'shutdown' } satisfies ServerFrame));
+      ws.send(JSON.stringify(this.goodbye));
       ws.close(CLOSE_SHUTDOWN, 'shutting down');
       return;
     }
@@ -353,14 +356,19 @@ export class Gateway {
     }
   }
 
+  /** With several nodes the service stays: the client reconnects at once (to another node) and resumes. */
+  private get goodbye(): ServerFrame {
+    return this.deps.handOver ? { type: 'shutdown', reconnect: true } : { type: 'shutdown' };
+  }
+
   /** Tells every client goodbye and closes its socket. */
   async shutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.pingTimer);
-    this.deps.lobby.shutdown();
+    this.deps.lobby.shutdown(this.deps.handOver);
     const closed: Promise<void>[] = [];
     for (const socket of this.sockets) {
-      socket.send({ type: 'shutdown' });
+      socket.send(this.goodbye);
       closed.push(
         new Promise<void>((resolve) => {
           if (socket.ws.readyState === WebSocket.CLOSED) return resolve();
