@@ -53,6 +53,13 @@ describe.runIf(databaseUrl && redisUrl)('a node stopped behind a second one', ()
     async () => {
       const shared = `cluster-${Math.random().toString(36).slice(2, 10)}`;
       const [eve, finn] = await Promise.all([profiles.newPage(), profiles.newPage()]);
+      // When each of Eve's sockets opened and closed, as the browser reports it.
+      const eveSockets: Array<{ openedAt: number; closedAt?: number }> = [];
+      eve.on('websocket', (ws) => {
+        const record: { openedAt: number; closedAt?: number } = { openedAt: Date.now() };
+        eveSockets.push(record);
+        ws.on('close', () => (record.closedAt = Date.now()));
+      });
       await Promise.all([signUpAndSearch(eve, front.url, 'Eve', [shared]), signUpAndSearch(finn, front.url, 'Finn', [shared])]);
       await eve.locator('.partner-name', { hasText: 'Finn' }).waitFor();
       await finn.locator('.partner-name', { hasText: 'Eve' }).waitFor();
@@ -68,6 +75,10 @@ describe.runIf(databaseUrl && redisUrl)('a node stopped behind a second one', ()
       await sendMessage(finn, 'Me too');
       await eve.getByRole('log').getByText('Me too').waitFor();
       await eve.getByRole('log').locator('.msg-own', { hasText: 'Still here after the deploy' }).locator('.msg-state.delivered').waitFor();
+
+      // `shutdown {reconnect:true}`: the page knocked again at once, not after the pause a restarting single node gets (2 s).
+      expect(eveSockets.length).toBe(2);
+      expect(eveSockets[1]!.openedAt - eveSockets[0]!.closedAt!).toBeLessThan(1000);
 
       for (const page of [eve, finn]) {
         // The log kept in memory is still there, and nothing said the chat ended or blamed anyone.
