@@ -135,6 +135,31 @@ describe('a connection that breaks without a reload', () => {
   );
 });
 
+describe('Next pressed while the connection is down', () => {
+  it('leaves the waiting chat as soon as the page is back, and searches', async () => {
+    const front = await TcpFront.start([{ host: '127.0.0.1', port: server.port }]);
+    try {
+      const shared = `next-${Math.random().toString(36).slice(2, 10)}`;
+      const [jo, kai] = await Promise.all([profiles.newPage(), profiles.newPage()]);
+      await Promise.all([signUpAndSearch(jo, front.url, 'Jo', [shared]), signUpAndSearch(kai, server.url, 'Kai', [shared])]);
+      await jo.locator('.partner-name', { hasText: 'Kai' }).waitFor();
+
+      front.use([]);
+      front.dropAll();
+      await kai.getByText("Jo's connection dropped", { exact: false }).waitFor();
+      await jo.getByRole('button', { name: 'Next' }).click();
+      front.use([{ host: '127.0.0.1', port: server.port }]);
+
+      // Kai is told at once that Jo left, not after the grace; Jo searches instead of being offered the old chat.
+      await kai.getByRole('log').getByText('Stranger left.').waitFor();
+      await jo.getByText('Looking for someone who shares your interests…').waitFor();
+      expect(await jo.getByText('A chat is waiting for you').count()).toBe(0);
+    } finally {
+      await front.close();
+    }
+  });
+});
+
 describe('a partner whose tab closed', () => {
   it(
     'is shown as away with a countdown; a message meanwhile waits then is delivered, one over the bound shows Not sent and Retry sends it',

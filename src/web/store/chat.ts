@@ -135,15 +135,21 @@ export function startSearch(): void {
   clearTabChat();
   phase.value = { kind: 'searching' };
   lastSearchCommand = 'find';
-  if (chat && isSocketReady()) {
-    sendFrame({ type: 'leave', chatId: chat.id });
+  if (chat) {
     leavingChatId = chat.id;
-    clearTimeout(leaveTimer);
-    leaveTimer = setTimeout(finishLeaving, LEAVE_WAIT_MS);
+    // Not ready: the server keeps the chat waiting for us, so `leave` goes first on the next `ready` (see onReady).
+    if (isSocketReady()) sendLeave();
     return;
   }
   // Not ready: `find` goes out on the next `ready` (see onReady).
   sendFind();
+}
+
+function sendLeave(): void {
+  if (!leavingChatId) return;
+  sendFrame({ type: 'leave', chatId: leavingChatId });
+  clearTimeout(leaveTimer);
+  leaveTimer = setTimeout(finishLeaving, LEAVE_WAIT_MS);
 }
 
 function sendFind(): void {
@@ -178,7 +184,8 @@ export function stop(): void {
     return;
   }
   stopTyping();
-  sendFrame({ type: 'leave', chatId: p.chat.id });
+  // Kept for the next `ready` if the connection is down: the server would otherwise keep the chat waiting for us.
+  sendFrame({ type: 'leave', chatId: p.chat.id }, true);
   endChat(p.chat.id, 'you_left');
 }
 
@@ -192,10 +199,8 @@ export function continueChatHere(chatId: string): void {
 export function leaveWaitingChat(chatId: string): void {
   phase.value = { kind: 'searching' };
   lastSearchCommand = 'find';
-  sendFrame({ type: 'leave', chatId });
   leavingChatId = chatId;
-  clearTimeout(leaveTimer);
-  leaveTimer = setTimeout(finishLeaving, LEAVE_WAIT_MS);
+  sendLeave();
 }
 
 function sendResume(chatId: string): void {
@@ -325,7 +330,7 @@ function onReady(): void {
   const p = phase.value;
   // A reconnect loses the server's search queue entry: search again.
   if (p.kind === 'searching') {
-    if (leavingChatId) finishLeaving();
+    if (leavingChatId) sendLeave();
     else sendFind();
   }
   // After a reload or any reconnect, ask for the chat back: `resumed`, or `not_in_chat` if it did not survive.
