@@ -365,16 +365,18 @@ function onResumed(frame: Extract<ServerFrame, { type: 'resumed' }>): void {
   const { id, partner } = frame.chat;
   if (resumePending.value === id) resumePending.value = null;
   const p = phase.value;
-  saveTabChat(id);
-  if (p.kind === 'chat' && p.chat.id === id) {
+  if (p.kind === 'chat' && p.chat.id === id && !p.chat.ended) {
+    saveTabChat(id);
     // Back on a new connection with the log still in memory.
     const { lines, toSend } = settleAfterResume(addMissed(p.chat.lines, frame.missed));
     phase.value = { kind: 'chat', chat: { ...p.chat, partner, lines } };
     for (const line of toSend) sendOwn(id, line);
     return;
   }
-  const from = p.kind === 'resuming' && p.chatId === id ? p.from : 'other-tab';
-  phase.value = { kind: 'chat', chat: newSession(id, partner, addMissed([eventLine(FORGOTTEN_LOG[from])], frame.missed)) };
+  // An answer to a resume this tab has moved on from (Next meanwhile, say): the `leave` sent since ends it.
+  if (p.kind !== 'resuming' || p.chatId !== id) return;
+  saveTabChat(id);
+  phase.value = { kind: 'chat', chat: newSession(id, partner, addMissed([eventLine(FORGOTTEN_LOG[p.from])], frame.missed)) };
   navigate(href.chat);
 }
 
