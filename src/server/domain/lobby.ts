@@ -355,6 +355,8 @@ export class Lobby {
   partnerAway(seat: Seat, chatId: string): Away | undefined {
     const chat = this.chatOf(seat, chatId);
     if (!chat) return undefined;
+    const waiting = this.away.of(partnerIn(chat, seat));
+    if (waiting) return waiting;
     const away = this.away.start(chat, partnerIn(chat, seat));
     if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
     else this.dropOut(chat, partnerIn(chat, seat), false);
