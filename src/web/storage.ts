@@ -2,9 +2,11 @@
  * Everything the web app keeps on the device, in `localStorage` only (never
  * cookies): the sign-in token, the private profile, and the region choice.
  * Log out and Delete everything call `clearAll()`.
- * (A Google flow in progress waits in sessionStorage: see googleFlow.ts.)
+ * (A Google flow in progress waits in sessionStorage: see googleFlow.ts; so do
+ * this tab's current chat id and draft: see tabMemory.ts, cleared here too.)
  */
 import type { RevealedProfile } from '../shared/protocol.js';
+import { clearTabChat } from './tabMemory.js';
 
 const KEYS = {
   token: 'metsony.token',
@@ -79,6 +81,7 @@ export function isProfileEmpty(profile: PrivateProfile): boolean {
 
 /** Log out / Delete everything: nothing of ours stays in this browser. */
 export function clearAll(): void {
+  clearTabChat();
   try {
     localStorage.clear();
   } catch {

@@ -8,7 +8,8 @@
  *   #/settings                  → SettingsScreen
  *   #/connections[/<id>]        → ConnectionsScreen / ThreadScreen
  *   #/ right after sign-up      → RecoveryCodeScreen
- *   #/                          → HomeScreen · SearchingScreen · ChatScreen, by `phase`
+ *   #/                          → HomeScreen · SearchingScreen · ChatScreen, by `phase`,
+ *                                 or ResumingScreen · ResumeOfferScreen while a chat waits to be taken back
  */
 import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChild } from 'preact';
@@ -19,6 +20,7 @@ import { GoogleLandingScreen } from '../screens/GoogleLandingScreen.js';
 import { HomeScreen } from '../screens/HomeScreen.js';
 import { PrivacyScreen } from '../screens/PrivacyScreen.js';
 import { RecoveryCodeScreen } from '../screens/RecoveryCodeScreen.js';
+import { ResumeOfferScreen, ResumingScreen } from '../screens/ResumeScreens.js';
 import { SearchingScreen } from '../screens/SearchingScreen.js';
 import { SettingsScreen } from '../screens/SettingsScreen.js';
 import { TermsScreen } from '../screens/TermsScreen.js';
@@ -48,6 +50,8 @@ function currentScreen(): Screen {
   if (code) return { key: 'recovery-code', view: <RecoveryCodeScreen code={code} /> };
   const p = phase.value;
   if (p.kind === 'searching') return { key: 'searching', view: <SearchingScreen /> };
+  if (p.kind === 'resuming') return { key: 'resuming', view: <ResumingScreen /> };
+  if (p.kind === 'resumeOffer') return { key: 'resume-offer', view: <ResumeOfferScreen chatId={p.chatId} /> };
   if (p.kind === 'chat') {
     return { key: `chat:${p.chat.id}`, view: <ChatScreen key={p.chat.id} chat={p.chat} />, fullHeight: true };
   }

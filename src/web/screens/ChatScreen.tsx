@@ -7,9 +7,11 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { requestConnect, startSearch, stop, type ChatSession } from '../store/chat.js';
+import { AwayBanner } from './chat/AwayBanner.js';
 import { BlockPanel } from './chat/BlockPanel.js';
 import { ChatLog } from './chat/ChatLog.js';
 import { Composer } from './chat/Composer.js';
+import { ReconnectingNotice } from './chat/ReconnectingNotice.js';
 import { ReportPanel } from './chat/ReportPanel.js';
 import { RevealPanel } from './chat/RevealPanel.js';
 
@@ -49,6 +51,11 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
             : 'No shared interests this time.'}
         </p>
         <ConnectStatus chat={chat} />
+      </div>
+
+      <div class="chat-notices">
+        <ReconnectingNotice chat={chat} />
+        <AwayBanner chat={chat} />
       </div>
 
       <ChatLog chat={chat} />

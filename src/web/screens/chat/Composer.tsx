@@ -5,12 +5,19 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../../../shared/limits.js';
 import { noteTyping, sendMessage, type ChatSession } from '../../store/chat.js';
+import { loadDraft, saveDraft } from '../../tabMemory.js';
 
 export function Composer({ chat }: { chat: ChatSession }) {
-  const [text, setText] = useState('');
+  // What was typed before a reload is still there (this tab only).
+  const [text, setTextState] = useState(() => loadDraft(chat.id));
   const [problem, setProblem] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const ended = chat.ended !== null;
+
+  function setText(value: string): void {
+    setTextState(value);
+    saveDraft(chat.id, value);
+  }
 
   // A new chat: the cursor goes straight to the message box.
   useEffect(() => {
