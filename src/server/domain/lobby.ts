@@ -55,6 +55,11 @@ export class Lobby {
     );
   }
 
+  /** People (accounts) with a socket open on this node: the aggregate a searcher sees, nothing about anyone. */
+  get onlineCount(): number {
+    return this.byAccount.size;
+  }
+
   get searchingCount(): number {
     return this.options.cluster?.size ?? this.matchmaker.size;
   }
@@ -110,10 +115,21 @@ export class Lobby {
       interests = result.interests;
     }
     seat.searching = true;
-    seat.send({ type: 'searching' });
     const ai = this.options.aiPartner;
-    if (ai && ai.afterMs > 0) {
-      seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), ai.afterMs);
+    const aiAfterMs = ai && ai.afterMs > 0 && frame.aiPartner !== false ? ai.afterMs : undefined;
+    const searching = (widened: boolean) =>
+      seat.send({ type: 'searching', online: this.onlineCount, widened, ...(aiAfterMs !== undefined ? { aiAfterMs } : {}) });
+    // No interests: open to anyone from the start. Otherwise the matchmaker widens after widenAfterMs; say so then.
+    searching(interests.length === 0);
+    if (interests.length > 0) {
+      seat.widenTimer = setTimeout(() => {
+        seat.widenTimer = undefined;
+        if (seat.searching && !seat.chat) searching(true);
+      }, this.options.widenAfterMs);
+      seat.widenTimer.unref();
+    }
+    if (aiAfterMs !== undefined) {
+      seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), aiAfterMs);
       seat.aiTimer.unref();
     }
     const seeker = {
@@ -135,8 +151,7 @@ export class Lobby {
   }
 
   private stopSearching(seat: Seat): void {
-    clearTimeout(seat.aiTimer);
-    seat.aiTimer = undefined;
+    clearSearchTimers(seat);
     if (seat.searching) {
       if (this.options.cluster) this.options.cluster.leave(seat);
       else this.matchmaker.remove(seat.id);
@@ -300,8 +315,7 @@ export class Lobby {
       [sa, sb],
       [sb, sa],
     ] as const) {
-      clearTimeout(self.aiTimer);
-      self.aiTimer = undefined;
+      clearSearchTimers(self);
       self.searching = false;
       self.chat = chat;
       self.send({
@@ -351,6 +365,13 @@ export class Lobby {
     timer.unref();
     this.timers.add(timer);
   }
+}
+
+function clearSearchTimers(seat: Seat): void {
+  clearTimeout(seat.aiTimer);
+  seat.aiTimer = undefined;
+  clearTimeout(seat.widenTimer);
+  seat.widenTimer = undefined;
 }
 
 function memberOf(seat: Seat): ChatMember {
