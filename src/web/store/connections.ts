@@ -56,8 +56,9 @@ export const badgeCount = computed(() => {
 });
 
 let tokenOf: () => string | null = () => null;
-/** The account whose saved threads are loaded and kept up to date (from `ready`). */
+/** The account whose saved threads are kept up to date, once they are loaded (after `ready`). */
 let historyAccount: string | null = null;
+let historyLoaded = false;
 /** connectionId → the newest `at` a `dm_read` was sent for. */
 const receiptsSent = new Map<string, string>();
 
@@ -83,6 +84,8 @@ export async function loadConnections(): Promise<void> {
       const online = presenceDuringLoad.get(c.id);
       return online === undefined ? c : { ...c, online };
     });
+    // Kept threads of connections removed while this device was away: gone from the device too.
+    if (historyLoaded) for (const id of Object.keys(threads.value)) if (!loaded.some((c) => c.id === id)) forget(id);
     connectionsError.value = null;
   } catch (error) {
     connectionsError.value = api.describeError(error);
@@ -127,7 +130,8 @@ function forget(id: string): void {
 /** Replaces a thread's lines, on screen and on the device. */
 function setThread(connectionId: string, lines: DmLine[]): void {
   threads.value = { ...threads.value, [connectionId]: lines };
-  if (historyAccount) void saveThread(historyAccount, connectionId, lines);
+  // Not before the saved threads are in: a save would replace a record not read yet.
+  if (historyAccount && historyLoaded) void saveThread(historyAccount, connectionId, lines);
 }
 
 function addLines(connectionId: string, lines: DmLine[]): void {
@@ -143,13 +147,15 @@ function addLines(connectionId: string, lines: DmLine[]): void {
 async function restoreHistory(accountId: string): Promise<void> {
   if (historyAccount === accountId) return;
   historyAccount = accountId;
+  historyLoaded = false;
   const saved = await loadThreads(accountId);
   if (historyAccount !== accountId) return;
-  for (const [connectionId, lines] of Object.entries(saved)) {
+  historyLoaded = true;
+  for (const connectionId of new Set([...Object.keys(saved), ...Object.keys(threads.value)])) {
     const current = threads.value[connectionId] ?? [];
     const known = new Set(current.map(lineKey));
-    const merged = [...lines.filter((l) => !known.has(lineKey(l))), ...current].sort((a, b) => a.at.localeCompare(b.at));
-    setThread(connectionId, merged);
+    const older = (saved[connectionId] ?? []).filter((l) => !known.has(lineKey(l)));
+    setThread(connectionId, [...older, ...current].sort((a, b) => a.at.localeCompare(b.at)));
   }
   if (openThread.value) markThreadRead(openThread.value);
 }
@@ -222,6 +228,7 @@ export function resetConnections(): void {
   threads.value = {};
   openThread.value = null;
   historyAccount = null;
+  historyLoaded = false;
   receiptsSent.clear();
 }
 
