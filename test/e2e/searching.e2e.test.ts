@@ -88,6 +88,11 @@ describe('the searching screen', () => {
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'Start chatting' }).waitFor();
       expect(await page.getByRole('radio', { name: 'Near me' }).isChecked()).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+      // The Privacy Policy's table says where connection threads are kept.
+      await page.getByRole('link', { name: 'Privacy Policy' }).click();
+      await page.getByRole('rowheader', { name: /in your browser only \(IndexedDB\)/ }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );
