@@ -303,7 +303,7 @@ describe('lobby: AI partner', () => {
 
   it('sets no rematch cooldown with an AI partner: the peer says it is one, whatever its account id', () => {
     const keptApart: string[][] = [];
-    const cluster: ClusterMatching = { size: 0, search: () => {}, leave: () => {}, keepApart: (x, y) => void keptApart.push([x, y]) };
+    const cluster: ClusterMatching = { size: 0, onlineCount: 0, search: () => {}, leave: () => {}, keepApart: (x, y) => void keptApart.push([x, y]) };
     open({ cluster });
     const a = seat(lobby, { nickname: 'Alice', accountId: 'acct-alice' });
     const human = seat(lobby, { nickname: 'Bob', accountId: 'acct-bob' });

@@ -21,6 +21,8 @@ export type LobbyOptions = {
 /** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
 export interface ClusterMatching {
   readonly size: number;
+  /** People online on every node. */
+  readonly onlineCount: number;
   search(seat: Seat, seeker: Seeker): void;
   /** The person cancelled, matched elsewhere on this node, or left. */
   leave(seat: Seat): void;
@@ -55,9 +57,14 @@ export class Lobby {
     );
   }
 
-  /** People (accounts) with a socket open on this node: the aggregate a searcher sees, nothing about anyone. */
-  get onlineCount(): number {
+  /** People (accounts) with a socket open on this node. */
+  get localOnlineCount(): number {
     return this.byAccount.size;
+  }
+
+  /** What a searcher sees, an aggregate that says nothing about anyone: every node's people when several share Redis. */
+  get onlineCount(): number {
+    return this.options.cluster?.onlineCount ?? this.byAccount.size;
   }
 
   get searchingCount(): number {
