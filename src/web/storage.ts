@@ -1,6 +1,7 @@
 /**
  * Everything the web app keeps on the device, in `localStorage` only (never
- * cookies): the sign-in token, the private profile, and the region choice.
+ * cookies): the sign-in token, the private profile, the region choice and
+ * "Only people". Connection threads live in IndexedDB (threadHistory.ts).
  * Log out and Delete everything call `clearAll()`.
  * (A Google flow in progress waits in sessionStorage: see googleFlow.ts; so do
  * this tab's current chat id and draft: see tabMemory.ts, cleared here too.)
@@ -12,6 +13,7 @@ const KEYS = {
   token: 'metsony.token',
   profile: 'metsony.profile',
   region: 'metsony.region',
+  onlyPeople: 'metsony.onlyPeople',
 } as const;
 
 export type Region = 'anywhere' | 'near';
@@ -51,6 +53,15 @@ export function loadRegion(): Region {
 
 export function saveRegion(region: Region): void {
   write(KEYS.region, region);
+}
+
+/** "Only people": no AI partner joins my searches. */
+export function loadOnlyPeople(): boolean {
+  return read(KEYS.onlyPeople) === 'true';
+}
+
+export function saveOnlyPeople(value: boolean): void {
+  write(KEYS.onlyPeople, value ? 'true' : null);
 }
 
 export function loadProfile(): PrivateProfile {

@@ -24,6 +24,26 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     expect(signIn.body.account.id).toBe(made.body.account.id);
   });
 
+  it('a searcher is told how many people are online on every node, not only its own', async () => {
+    const here = await person(cluster.node1.url, cluster.node1.wsUrl, [`count-${Math.random().toString(36).slice(2, 8)}`]);
+    const online = async () => {
+      here.socket.send({ type: 'find', aiPartner: false });
+      const { online: n } = await here.socket.next('searching');
+      here.socket.send({ type: 'cancel' });
+      await here.socket.next('idle');
+      return n;
+    };
+    const before = await online();
+    const there = await person(cluster.node2.url, cluster.node2.wsUrl, []);
+    // Node 2 publishes its count at its next heartbeat (NODE_TTL_MS / 3) and node 1 reads it at its own: ask again, for 5 s at most.
+    const deadline = Date.now() + 5000;
+    let after = await online();
+    while (after <= before && Date.now() < deadline) after = await online();
+    expect(after).toBe(before + 1);
+    here.socket.close();
+    there.socket.close();
+  });
+
   it('two people on different nodes are matched and chat', async () => {
     const topic = `cross-${Math.random().toString(36).slice(2, 8)}`;
     const a = await person(cluster.node1.url, cluster.node1.wsUrl, [topic], 'OnOne');

@@ -27,6 +27,8 @@ const PREFIX = 'metsony:mq:';
 const nodeChannel = (node: string) => `metsony:node:${node}`;
 /** Every node listens here: revoked sign-ins, whose sockets may be anywhere. */
 const ALL_NODES = 'metsony:nodes';
+/** Each node's count of people online (`count:expiresAt`), refreshed with its heartbeat: the sum is what searchers see. */
+const ONLINE_COUNTS = 'metsony:online';
 /** A node is alive while this key exists; it refreshes it every third of its lifetime. */
 const aliveKey = (node: string) => `metsony:alive:${node}`;
 /** How many candidates one search looks at, per interest and in the wait-ordered pools. */
@@ -79,6 +81,8 @@ export interface LocalLobby {
   /** A seat of this node, by id. */
   seat(id: string): Seat | undefined;
   pair(a: Seat, b: Seat, commonInterests: string[], chatId?: string): void;
+  /** People with a socket open on this node. */
+  readonly localOnlineCount: number;
   endedElsewhere(seat: Seat, chatId: string): void;
   partnerAway(seat: Seat, chatId: string): Away | undefined;
   resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean;
@@ -136,6 +140,8 @@ export class SharedMatching {
   private connectedSince: number | undefined = Date.now();
   private readonly heartbeat: NodeJS.Timeout;
   private onRevoked: (revocation: Revocation) => void = () => {};
+  /** The other nodes' people online at the last heartbeat. */
+  private othersOnline = 0;
 
   private constructor(
     private readonly client: Redis,
@@ -162,11 +168,36 @@ export class SharedMatching {
     return shared;
   }
 
+  /** People online on every node: this node's now, the others' as of the last heartbeat. */
+  get onlineCount(): number {
+    return this.lobby.localOnlineCount + this.othersOnline;
+  }
+
+  /** Publishes this node's count and sums the others' that have not expired (a dead node's drop out). */
+  private async countOnline(): Promise<void> {
+    const now = Date.now();
+    const replies = await this.client
+      .multi()
+      .hset(ONLINE_COUNTS, this.nodeId, `${this.lobby.localOnlineCount}:${now + this.nodeTtlMs}`)
+      .hgetall(ONLINE_COUNTS)
+      .exec();
+    const all = (replies?.[1]?.[1] ?? {}) as Record<string, string>;
+    let others = 0;
+    for (const [node, value] of Object.entries(all)) {
+      if (node === this.nodeId) continue;
+      const [count, expires] = value.split(':').map(Number);
+      if (expires !== undefined && expires > now) others += count ?? 0;
+      else void this.client.hdel(ONLINE_COUNTS, node).catch(() => undefined);
+    }
+    this.othersOnline = others;
+  }
+
   private async beat(): Promise<void> {
     try {
       await this.client.set(aliveKey(this.nodeId), '1', 'PX', this.nodeTtlMs);
       await this.checkChats();
       if (this.connectedSince === undefined || Date.now() - this.connectedSince < this.nodeTtlMs) return;
+      await this.countOnline();
       const nodes = [...new Set([...this.crossChats.values()].map((c) => c.node))];
       for (const node of nodes) {
         if (!(await this.client.exists(aliveKey(node)))) this.lostNode(node);
@@ -274,6 +305,7 @@ export class SharedMatching {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     await this.client.del(aliveKey(this.nodeId)).catch(() => undefined);
+    await this.client.hdel(ONLINE_COUNTS, this.nodeId).catch(() => undefined);
     for (const seat of [...this.waiting.values()].map((w) => w.seat)) this.leave(seat);
     this.subscriber.disconnect();
   }

@@ -39,6 +39,8 @@ export class Seat {
   blocked: Set<string> | undefined;
   /** Pending offer of an AI partner while searching. */
   aiTimer: NodeJS.Timeout | undefined;
+  /** Pending `searching {widened: true}` while a search is still narrow. */
+  widenTimer: NodeJS.Timeout | undefined;
 
   readonly account: SeatAccount;
 

@@ -24,6 +24,8 @@ export type LobbyOptions = {
 /** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
 export interface ClusterMatching {
   readonly size: number;
+  /** People online on every node. */
+  readonly onlineCount: number;
   search(seat: Seat, seeker: Seeker): void;
   /** The person cancelled, matched elsewhere on this node, or left. */
   leave(seat: Seat): void;
@@ -62,6 +64,16 @@ export class Lobby {
       (pairing) => this.startChat(pairing),
     );
     this.away = new AwayChats(options.away ?? NO_GRACE, (away) => this.expire(away));
+  }
+
+  /** People (accounts) with a socket open on this node. */
+  get localOnlineCount(): number {
+    return this.byAccount.size;
+  }
+
+  /** What a searcher sees, an aggregate that says nothing about anyone: every node's people when several share Redis. */
+  get onlineCount(): number {
+    return this.options.cluster?.onlineCount ?? this.byAccount.size;
   }
 
   get searchingCount(): number {
@@ -126,10 +138,21 @@ export class Lobby {
       interests = result.interests;
     }
     seat.searching = true;
-    seat.send({ type: 'searching' });
     const ai = this.options.aiPartner;
-    if (ai && ai.afterMs > 0) {
-      seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), ai.afterMs);
+    const aiAfterMs = ai && ai.afterMs > 0 && frame.aiPartner !== false ? ai.afterMs : undefined;
+    const searching = (widened: boolean) =>
+      seat.send({ type: 'searching', online: this.onlineCount, widened, ...(aiAfterMs !== undefined ? { aiAfterMs } : {}) });
+    // No interests: open to anyone from the start. Otherwise the matchmaker widens after widenAfterMs; say so then.
+    searching(interests.length === 0);
+    if (interests.length > 0) {
+      seat.widenTimer = setTimeout(() => {
+        seat.widenTimer = undefined;
+        if (seat.searching && !seat.chat) searching(true);
+      }, this.options.widenAfterMs);
+      seat.widenTimer.unref();
+    }
+    if (aiAfterMs !== undefined) {
+      seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), aiAfterMs);
       seat.aiTimer.unref();
     }
     const seeker = {
@@ -151,8 +174,7 @@ export class Lobby {
   }
 
   private stopSearching(seat: Seat): void {
-    clearTimeout(seat.aiTimer);
-    seat.aiTimer = undefined;
+    clearSearchTimers(seat);
     if (seat.searching) {
       if (this.options.cluster) this.options.cluster.leave(seat);
       else this.matchmaker.remove(seat.id);
@@ -504,8 +526,7 @@ export class Lobby {
       [sa, sb],
       [sb, sa],
     ] as const) {
-      clearTimeout(self.aiTimer);
-      self.aiTimer = undefined;
+      clearSearchTimers(self);
       self.searching = false;
       self.chat = chat;
       self.send({
@@ -555,6 +576,13 @@ export class Lobby {
     timer.unref();
     this.timers.add(timer);
   }
+}
+
+function clearSearchTimers(seat: Seat): void {
+  clearTimeout(seat.aiTimer);
+  seat.aiTimer = undefined;
+  clearTimeout(seat.widenTimer);
+  seat.widenTimer = undefined;
 }
 
 function memberOf(seat: Seat): ChatMember {

@@ -53,7 +53,12 @@ export function dispatchTable({ lobby, connections, moderation, limits }: Dispat
     reveal: (frame, seat) => lobby.reveal(seat, frame),
     find: limited('find', (frame, seat) => lobby.find(seat, frame)),
     connect: limited('connect', (frame, seat) => connections.request(seat.account.id, frame.chatId)),
-    dm: limited('dm', (frame, seat) => connections.dm(seat.account.id, frame)),
+    dm: (frame, seat) =>
+      connections.dm(seat.account.id, frame, {
+        live: () => limits.message(seat.account.id),
+        stored: () => limits.consume('dm', seat.account.id),
+      }),
+    dm_read: (frame, seat) => connections.readReceipt(seat.account.id, frame),
     report: limited('report', (frame, seat, from) => moderation.report(seat.account.id, frame, from.ip)),
     read: async (frame, seat) => {
       await connections.read(seat.account.id, frame.ids);

@@ -14,24 +14,27 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChild } from 'preact';
 import { route } from '../router.js';
-import { ChatScreen } from '../screens/ChatScreen.js';
-import { ConnectionsScreen } from '../screens/ConnectionsScreen.js';
-import { GoogleLandingScreen } from '../screens/GoogleLandingScreen.js';
 import { HomeScreen } from '../screens/HomeScreen.js';
-import { PrivacyScreen } from '../screens/PrivacyScreen.js';
-import { RecoveryCodeScreen } from '../screens/RecoveryCodeScreen.js';
 import { ResumeOfferScreen, ResumingScreen } from '../screens/ResumeScreens.js';
-import { SearchingScreen } from '../screens/SearchingScreen.js';
-import { SettingsScreen } from '../screens/SettingsScreen.js';
-import { TermsScreen } from '../screens/TermsScreen.js';
-import { ThreadScreen } from '../screens/ThreadScreen.js';
 import { WelcomeScreen } from '../screens/WelcomeScreen.js';
+import { focusHeading, lazyScreen } from './lazyScreen.js';
 import { phase } from '../store/chat.js';
 import { freshRecoveryCode, session } from '../store/session.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { Notices } from './Notices.js';
+
+// Each in a chunk of its own, fetched when first shown (the landing page needs none of them).
+const ChatScreen = lazyScreen(() => import('../screens/ChatScreen.js').then((m) => m.ChatScreen));
+const ConnectionsScreen = lazyScreen(() => import('../screens/ConnectionsScreen.js').then((m) => m.ConnectionsScreen));
+const GoogleLandingScreen = lazyScreen(() => import('../screens/GoogleLandingScreen.js').then((m) => m.GoogleLandingScreen));
+const PrivacyScreen = lazyScreen(() => import('../screens/PrivacyScreen.js').then((m) => m.PrivacyScreen));
+const RecoveryCodeScreen = lazyScreen(() => import('../screens/RecoveryCodeScreen.js').then((m) => m.RecoveryCodeScreen));
+const SearchingScreen = lazyScreen(() => import('../screens/SearchingScreen.js').then((m) => m.SearchingScreen));
+const SettingsScreen = lazyScreen(() => import('../screens/SettingsScreen.js').then((m) => m.SettingsScreen));
+const TermsScreen = lazyScreen(() => import('../screens/TermsScreen.js').then((m) => m.TermsScreen));
+const ThreadScreen = lazyScreen(() => import('../screens/ThreadScreen.js').then((m) => m.ThreadScreen));
 
 type Screen = { key: string; view: ComponentChild; fullHeight?: boolean };
 
@@ -70,8 +73,19 @@ export function App() {
       return;
     }
     if (screen.key.startsWith('chat:')) return; // the chat focuses its message box
-    main.current?.querySelector<HTMLElement>('h1')?.focus();
+    focusHeading(main.current);
   }, [screen.key]);
+
+  // Signed in, a match can come at any moment: have the searching and chat screens ready.
+  const signedIn = !!session.value;
+  useEffect(() => {
+    if (!signedIn) return;
+    const idle = setTimeout(() => {
+      void SearchingScreen.preload().catch(() => undefined);
+      void ChatScreen.preload().catch(() => undefined);
+    }, 1000);
+    return () => clearTimeout(idle);
+  }, [signedIn]);
 
   return (
     <div class={screen.fullHeight ? 'app app-full' : 'app'}>

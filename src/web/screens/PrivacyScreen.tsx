@@ -9,6 +9,11 @@ const KEPT: { what: string; why: string; until: string }[] = [
   { what: 'Sign-in tokens, hashed, with when each began and was last used', why: 'To keep you signed in on a device, and to list your devices in Settings', until: 'Until you log out or sign out that device, it goes unused for a long time (90 days unless the server is set otherwise), you replace your code, or delete everything' },
   { what: 'Connections (who, since when)', why: 'So two people who agreed can find each other again', until: 'Until either of you removes it or deletes everything' },
   { what: 'Offline messages to a connection', why: 'To deliver them when the person comes back', until: 'Until they are read (then deleted), or either account is deleted' },
+  {
+    what: 'Your conversations with connections: in your browser only (IndexedDB), never on our servers',
+    why: 'So a conversation is still there after a reload, as in a messenger',
+    until: 'On this device, until you log out, delete everything or remove that connection (clearing the browser’s site data deletes it too)',
+  },
   { what: 'Blocks', why: 'So you are never matched again with someone you blocked', until: 'Until you delete everything' },
   { what: 'Reports you file (reason, optional note)', why: 'Moderation and temporary suspensions', until: 'Until a moderator handles them, or you delete everything' },
   {

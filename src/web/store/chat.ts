@@ -15,7 +15,7 @@ import type { EndReason, MessageFrame, Partner, RevealedProfile, ServerFrame } f
 import { LIMITS } from '../../shared/limits.js';
 import { newClientId } from '../ids.js';
 import { href, navigate } from '../router.js';
-import { loadRegion, saveRegion, type Region } from '../storage.js';
+import { loadOnlyPeople, loadRegion, saveOnlyPeople, saveRegion, type Region } from '../storage.js';
 import { clearTabChat, loadTabChat, saveTabChat } from '../tabMemory.js';
 import {
   acknowledge,
@@ -76,6 +76,8 @@ export const phase = signal<Phase>(storedChat ? { kind: 'resuming', chatId: stor
 /** The chat a `resume` was sent for, until `resumed` or `not_in_chat` answers it. */
 export const resumePending = signal<string | null>(null);
 export const region = signal<Region>(loadRegion());
+/** "Only people": `find {aiPartner:false}`, so no AI partner joins. */
+export const onlyPeople = signal<boolean>(loadOnlyPeople());
 
 const LINES_KEPT = 1000;
 /** While typing goes on, `typing:true` is repeated this often so the partner's indicator stays up. */
@@ -124,8 +126,25 @@ function eventLine(text: string): ChatLine {
 // Searching
 
 export function setRegion(value: Region): void {
+  if (region.value === value) return;
   region.value = value;
   saveRegion(value);
+  refreshSearch();
+}
+
+export function setOnlyPeople(value: boolean): void {
+  if (onlyPeople.value === value) return;
+  onlyPeople.value = value;
+  saveOnlyPeople(value);
+  refreshSearch();
+}
+
+/** A choice changed while searching: search again with it (the server keeps no way to change a search). */
+function refreshSearch(): void {
+  if (phase.value.kind !== 'searching' || leavingChatId || !isSocketReady()) return;
+  sendFrame({ type: 'cancel' });
+  lastSearchCommand = 'find';
+  sendFind();
 }
 
 /** Start chatting / Continue / Next: leave the chat if one is going on, then search. */
@@ -154,7 +173,7 @@ function sendLeave(): void {
 
 function sendFind(): void {
   if (phase.value.kind !== 'searching' || leavingChatId) return;
-  sendFrame({ type: 'find', region: region.value });
+  sendFrame({ type: 'find', region: region.value, ...(onlyPeople.value ? { aiPartner: false } : {}) });
 }
 
 function finishLeaving(): void {

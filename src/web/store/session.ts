@@ -12,6 +12,7 @@ import { href, navigate } from '../router.js';
 import { clearAll, loadToken, saveToken } from '../storage.js';
 import { handleChatError, resetChat } from './chat.js';
 import { handleConnectionsError, resetConnections, setTokenSource } from './connections.js';
+import { wipeThreadHistory } from './threadHistory.js';
 import { loadFeatures } from './features.js';
 import { clearNotices, showNotice } from './notices.js';
 import { forgetPrivateProfile } from './profile.js';
@@ -239,6 +240,7 @@ export function signOutLocally(message?: string): void {
   welcomeMode.value = 'sign-up';
   resetChat();
   resetConnections();
+  void wipeThreadHistory();
   forgetPrivateProfile();
   clearNotices();
   if (message) showNotice(message, 'info');
