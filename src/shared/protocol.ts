@@ -23,6 +23,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
     type: z.literal('find'),
     interests: z.array(z.string().max(256)).max(LIMITS.interestsMax).optional(),
     region: z.enum(['anywhere', 'near']).optional(),
+    /** Only when the server asked for it (`challenge_required`): a solved `GET /api/challenge?for=find`. */
+    proof: z.string().max(LIMITS.proofMax).optional(),
   }),
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('send'), chatId, id: clientId, text }),

@@ -16,7 +16,16 @@ export type LobbyOptions = {
   aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Seat };
   /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
   cluster?: ClusterMatching;
+  /** Told when chats start, carry a message and end (botSignals.ts); never given the text. */
+  observer?: ChatObserver;
 };
+
+/** What an observer of chats is told: the chat and who wrote, never what. */
+export interface ChatObserver {
+  started(chat: Chat): void;
+  message(chat: Chat, from: Seat): void;
+  ended(chat: Chat): void;
+}
 
 /** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
 export interface ClusterMatching {
@@ -187,6 +196,7 @@ export class Lobby {
     });
     seat.send({ type: 'sent', chatId: chat.id, id: frame.id });
     this.relayed++;
+    this.options.observer?.message(chat, seat);
     return DONE;
   }
 
@@ -289,6 +299,7 @@ export class Lobby {
       s.lastChatId = chat.id;
     }
     this.remember(chat);
+    this.options.observer?.ended(chat);
     return true;
   }
 
@@ -296,6 +307,7 @@ export class Lobby {
   pair(sa: Seat, sb: Seat, commonInterests: string[], chatId = newId()): void {
     const chat: Chat = { id: chatId, a: sa, b: sb, revealedA: false, revealedB: false };
     this.chats.set(chat.id, chat);
+    this.options.observer?.started(chat);
     for (const [self, other] of [
       [sa, sb],
       [sb, sa],
