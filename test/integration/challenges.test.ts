@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Challenge } from 'altcha-lib';
 import { api, type SignUp } from '../helpers/http.js';
 import { freePort, type Running, startService } from '../helpers/inProcess.js';
+import { twoNodes } from '../helpers/cluster.js';
 import { type LocalProvider, startOidcProvider } from '../helpers/oidcProvider.js';
 import { fetchChallenge, proofFor, solve } from '../helpers/pow.js';
 
@@ -172,5 +173,18 @@ describe('SIGNUP_CHALLENGE=off', () => {
     } finally {
       await off.stop();
     }
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)('two nodes sharing Redis', () => {
+  const cluster = twoNodes(process.env.DATABASE_URL!, process.env.REDIS_URL!, 'metsony_pow', { SIGNUP_CHALLENGE: 'pow', CHALLENGE_WORK: String(WORK) });
+
+  it('a challenge from one node opens a door on the other, once', async () => {
+    const proof = await proofFor(cluster.node1.url);
+    const body = { nickname: 'Roamer', adult: true, proof };
+    expect((await api(cluster.node2.url, 'POST', '/api/accounts', { body })).status).toBe(201);
+    const replay = await api(cluster.node1.url, 'POST', '/api/accounts', { body });
+    expect(replay.status).toBe(400);
+    expect(errorCode(replay.body)).toBe('challenge_failed');
   });
 });

@@ -78,13 +78,13 @@ export class BotSignals implements ChatObserver {
     return score >= this.config.threshold ? score - this.config.threshold + 1 : 0;
   }
 
-  /** How long a slowed account must still wait before it may search again (0: now), counting from its last search. */
+  /** How long a slowed account must still wait before it may search again (0: now), from its last search or chat. */
   findWait(accountId: string): number {
+    const account = this.accounts.get(accountId);
     const excess = this.excess(accountId);
-    if (excess === 0) return 0;
+    if (!account || excess === 0) return 0;
     const wait = this.config.findWaitMs * 2 ** Math.min(excess - 1, 3);
-    const since = this.now() - (this.accounts.get(accountId)?.lastFind ?? 0);
-    return Math.max(0, wait - since);
+    return Math.max(0, wait - (this.now() - Math.max(account.lastFind, account.lastSeen)));
   }
 
   /** A search started. */
