@@ -15,6 +15,7 @@ import { handleConnectionsError, resetConnections, setTokenSource } from './conn
 import { loadFeatures } from './features.js';
 import { clearNotices, showNotice } from './notices.js';
 import { forgetPrivateProfile } from './profile.js';
+import { withProof } from './proof.js';
 import { onFrame, restartRealtime, startRealtime, stopRealtime } from './realtime.js';
 
 export type Session = { token: string; me: Me | null };
@@ -96,7 +97,7 @@ function onSocketRefused(): void {
 }
 
 export async function signUp(nickname: string, interests: string[]): Promise<void> {
-  const result = await api.createAccount(nickname, interests);
+  const result = await withProof((proof) => api.createAccount(nickname, interests, proof));
   freshRecoveryCode.value = result.recoveryCode;
   begin(result.token, result.account);
   void loadFeatures();
@@ -104,7 +105,7 @@ export async function signUp(nickname: string, interests: string[]): Promise<voi
 }
 
 export async function signInWithCode(recoveryCode: string): Promise<void> {
-  const result = await api.signIn(recoveryCode.trim());
+  const result = await withProof((proof) => api.signIn(recoveryCode.trim(), proof));
   begin(result.token, result.account);
   void loadFeatures();
   navigate(href.chat);
@@ -142,14 +143,14 @@ export async function linkGoogleWithTicket(ticket: string, browserKey: string): 
 
 /** Sends the browser to Google to sign in (an account that linked Google before). */
 export async function startGoogleSignIn(): Promise<void> {
-  const { url, browserKey } = await api.startGoogle('signin');
+  const { url, browserKey } = await withProof((proof) => api.startGoogle('signin', undefined, proof));
   rememberGoogleFlow({ browserKey, intent: 'signin', startedAt: Date.now() });
   location.href = url;
 }
 
 /** Sends the browser to Google to link it to the signed-in account. */
 export async function startGoogleLink(): Promise<void> {
-  const { url, browserKey } = await withToken((t) => api.startGoogle('link', t));
+  const { url, browserKey } = await withToken((t) => withProof((proof) => api.startGoogle('link', t, proof)));
   rememberGoogleFlow({ browserKey, intent: 'link', startedAt: Date.now() });
   location.href = url;
 }
