@@ -63,6 +63,15 @@ async function solveNext(): Promise<string | undefined> {
   return encode(challenge, solution);
 }
 
+/**
+ * A proof for the next `find` of an account the server is slowing down
+ * (`challenge_required` on `find`): a harder challenge, asked for with the token.
+ */
+export async function findProof(token: string): Promise<string> {
+  const challenge = await api.getChallenge(token);
+  return encode(challenge, await solveInWorker(challenge));
+}
+
 /** Starts solving in the background, unless a solution is already on its way. */
 export function prepareProof(): void {
   if (pending || proofState.value.phase === 'off' || turnstileToken) return;

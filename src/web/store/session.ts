@@ -10,7 +10,7 @@ import * as api from '../api.js';
 import { rememberGoogleFlow } from '../googleFlow.js';
 import { href, navigate } from '../router.js';
 import { clearAll, loadToken, saveToken } from '../storage.js';
-import { handleChatError, resetChat } from './chat.js';
+import { handleChatError, resetChat, setChatTokenSource } from './chat.js';
 import { handleConnectionsError, resetConnections, setTokenSource } from './connections.js';
 import { loadFeatures } from './features.js';
 import { clearNotices, showNotice } from './notices.js';
@@ -30,6 +30,7 @@ const RETRY_AFTER_REFUSAL_MS = 3000;
 
 const currentToken = (): string | null => session.value?.token ?? null;
 setTokenSource(currentToken);
+setChatTokenSource(currentToken);
 
 function begin(token: string, me: Me | null): void {
   saveToken(token);
