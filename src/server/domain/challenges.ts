@@ -5,11 +5,15 @@
  *
  * A challenge is made in altcha-lib's deterministic mode: the server picks the
  * counter, so solving costs the client about `counter` SHA-256 hashes while
- * checking costs the server one HMAC. The work asked for depends on a level
- * (difficulty.ts per address; botSignals.ts per account for `find`).
+ * checking costs the server two HMACs. altcha-lib makes the challenge (nonce,
+ * salt, the key's prefix); the two HMACs of its format (the signature over the
+ * parameters' canonical JSON, the key signature over the derived key) are
+ * computed here with node:crypto, because altcha-lib's WebCrypto HMAC imports
+ * a key per call and costs about 0.5 ms of CPU each (docs/decisions.md).
+ * test/unit/challenges.test.ts checks altcha-lib's verifySolution agrees.
  */
-import { createHmac } from 'node:crypto';
-import { type Challenge, createChallenge, randomInt, type Solution, verifySolution } from 'altcha-lib';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type Challenge, type ChallengeParameters, createChallenge, randomInt, type Solution } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { Redis } from 'ioredis';
 import type { ChallengeConfig } from '../config.js';
@@ -68,6 +72,23 @@ function decode(proof: string): Payload | undefined {
   }
 }
 
+/** altcha-lib's canonical form: keys sorted at every level, then JSON (undefined values drop out). */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+  );
+}
+
+const hmacHex = (secret: string, data: string | Buffer) => createHmac('sha256', secret).update(data).digest('hex');
+
+function sameHex(a: unknown, b: string): boolean {
+  return typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
 export class Challenges {
   constructor(
     private readonly config: Pick<ChallengeConfig, 'work' | 'factor' | 'maxLevel' | 'ttlMs'>,
@@ -86,16 +107,21 @@ export class Challenges {
     const work = this.workAt(level);
     const period = this.period();
     const keys = await this.keys(period);
-    return createChallenge({
+    const counter = randomInt(work, Math.ceil(work / 2));
+    const { parameters } = await createChallenge({
       algorithm: CHALLENGE_ALGORITHM,
       cost: 1,
-      counter: randomInt(work, Math.ceil(work / 2)),
+      counter,
       deriveKey,
       expiresAt: Math.ceil((this.now() + this.config.ttlMs) / 1000),
       data: { p: period, for: purpose, level: Math.min(level, this.config.maxLevel) },
-      hmacSignatureSecret: keys.signature,
-      hmacKeySignatureSecret: keys.key,
     });
+    const password = Buffer.alloc(20);
+    Buffer.from(parameters.nonce, 'hex').copy(password);
+    password.writeUInt32BE(counter, 16);
+    const { derivedKey } = await deriveKey(parameters, Buffer.from(parameters.salt, 'hex'), password);
+    const signed = canonical({ ...parameters, keySignature: hmacHex(keys.key, Buffer.from(derivedKey)) }) as ChallengeParameters;
+    return { parameters: signed, signature: hmacHex(keys.signature, JSON.stringify(signed)) };
   }
 
   /** Checks a proof and spends its challenge: `failed` when malformed, forged, for another purpose, expired or spent. */
@@ -110,17 +136,12 @@ export class Challenges {
     const expiresAtMs = (params.expiresAt ?? 0) * 1000;
     if (expiresAtMs <= this.now()) return 'failed';
     const keys = await this.keys(data.p);
-    const result = await verifySolution({
-      challenge: payload.challenge,
-      solution: payload.solution,
-      deriveKey,
-      hmacSignatureSecret: keys.signature,
-      hmacKeySignatureSecret: keys.key,
-    }).catch(() => undefined);
-    if (!result?.verified) return 'failed';
+    if (!sameHex(payload.challenge.signature, hmacHex(keys.signature, JSON.stringify(canonical(params))))) return 'failed';
+    const key = payload.solution.derivedKey;
+    if (typeof key !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(key)) return 'failed';
+    if (!sameHex(params.keySignature, hmacHex(keys.key, Buffer.from(key, 'hex')))) return 'failed';
     return (await this.spent.spend(payload.challenge.signature!, expiresAtMs)) ? 'ok' : 'failed';
   }
-
   private period(): number {
     return Math.floor(this.now() / IP_KEY_ROTATION_MS);
   }
