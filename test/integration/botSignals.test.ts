@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Challenge } from 'altcha-lib';
 import { findInFiles } from '../helpers/forensic.js';
-import { type SignUp, signUp } from '../helpers/http.js';
+import { api, type SignUp, signUp } from '../helpers/http.js';
 import { type Running, startService } from '../helpers/inProcess.js';
 import { freshTopic } from '../helpers/people.js';
 import { fetchChallenge, proofFor, solve } from '../helpers/pow.js';
@@ -102,6 +102,10 @@ describe('behaviour signals', () => {
     expect(hard.parameters.data).toMatchObject({ for: 'find', level: FIND_LEVEL });
     bot.socket.send({ type: 'find', proof: await solve(hard) });
     await bot.socket.next('searching');
+    // Nor does a find challenge open a door.
+    const atDoor = await api(server.url, 'POST', '/api/accounts', { body: { nickname: 'Sneaky', adult: true, proof: await proofFor(server.url, { for: 'find', token: bot.user.token }) } });
+    expect(atDoor.status).toBe(400);
+    expect((atDoor.body.error as { code: string }).code).toBe('challenge_failed');
     bot.socket.send({ type: 'cancel' });
     await bot.socket.next('idle');
 
