@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
-import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { signUp } from '../helpers/http.js';
+import { proofFor } from '../helpers/pow.js';
+import { E2E_SERVER_ENV, Profiles, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { TestSocket } from '../helpers/wsClient.js';
 
 let server: ServerProcess;
 let browser: Browser;
@@ -66,5 +69,42 @@ describe('anti-bot check on the Welcome screen', () => {
     await solved(page);
     const code = await signUpAndSearch(page, server.url, 'Retry', []);
     expect(code.split(/\s|-/).length).toBeGreaterThan(3);
+  });
+});
+
+describe('a slowed account in the web app', () => {
+  let slow: ServerProcess;
+  const WAIT_MS = 1500;
+  beforeAll(async () => {
+    slow = await startServerProcess({
+      env: { ...E2E_SERVER_ENV, BOT_THRESHOLD: '2', BOT_WINDOW: '4', BOT_FIND_WAIT_MS: String(WAIT_MS), MATCH_REMATCH_COOLDOWN_MS: '0' },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it('waits as told, solves the harder find challenge in the background, and is matched again', async () => {
+    const topic = `advert-${Math.random().toString(36).slice(2, 8)}`;
+    const partnerAccount = await signUp(slow.url, [topic], 'Silent', await proofFor(slow.url));
+    const partner = await TestSocket.signedIn(slow.wsUrl, partnerAccount.token);
+    const page = await profiles.newPage();
+    await signUpAndSearch(page, slow.url, 'Adman', [topic]);
+    for (let round = 0; round < 2; round++) {
+      partner.send({ type: 'find' });
+      await partner.next('matched');
+      await sendMessage(page, 'cheap followers, visit spam-example dot test');
+      await partner.next('message');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await partner.next('ended');
+    }
+    // Third search: the server makes this account wait, then asks for a proof; the page does both by itself.
+    const findChallenge = page.waitForRequest((request) => request.url().includes('/api/challenge?for=find'));
+    partner.send({ type: 'find' });
+    await partner.next('searching');
+    await findChallenge;
+    expect((await partner.next('matched', () => true, 30_000)).chat.partner.nickname).toBe('Adman');
+    expect(partner.received('error')).toEqual([]);
+    partner.close();
   });
 });
