@@ -4,6 +4,7 @@
  * form passes axe and the CSP, and a failed check says so and can be retried.
  * The time to a solved challenge is printed with the results.
  */
+import http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
@@ -106,5 +107,64 @@ describe('a slowed account in the web app', () => {
     expect((await partner.next('matched', () => true, 30_000)).chat.partner.nickname).toBe('Adman');
     expect(partner.received('error')).toEqual([]);
     partner.close();
+  });
+});
+
+describe('SIGNUP_CHALLENGE=turnstile in the web app', () => {
+  let server: ServerProcess;
+  let siteverify: http.Server;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    // Cloudflare's siteverify, faked on 127.0.0.1: the token the fake widget hands out is good once.
+    const good = new Set(['e2e-turnstile-token']);
+    siteverify = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const token = new URLSearchParams(body).get('response') ?? '';
+        seen.push(token);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ success: good.delete(token) }));
+      });
+    });
+    await new Promise<void>((resolve) => siteverify.listen(0, '127.0.0.1', resolve));
+    const address = siteverify.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    server = await startServerProcess({
+      env: {
+        SIGNUP_CHALLENGE: 'turnstile',
+        TURNSTILE_SECRET: 'e2e-secret',
+        TURNSTILE_SITE_KEY: 'e2e-site-key',
+        TURNSTILE_VERIFY_URL: `http://127.0.0.1:${port}/siteverify`,
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    await new Promise((resolve) => siteverify?.close(resolve));
+  });
+
+  it('loads the widget (allowed by the CSP only now), and its token opens the sign-up', async () => {
+    const page = await profiles.newPage({
+      // Cloudflare's script, faked: a widget that hands its callback a token at once.
+      prepare: (context) =>
+        context.route('https://challenges.cloudflare.com/**', (route) =>
+          route.fulfill({
+            contentType: 'text/javascript',
+            body: "window.turnstile = { render(el, o) { el.textContent = 'Verified'; setTimeout(() => o.callback('e2e-turnstile-token'), 0); return 'w1'; }, remove() {} };",
+          }),
+        ),
+    });
+    const scriptLoaded = page.waitForRequest((request) => request.url().startsWith('https://challenges.cloudflare.com/turnstile/v0/api.js'));
+    await page.goto(server.url);
+    await scriptLoaded;
+    await page.getByRole('group', { name: 'Anti-bot check (Cloudflare Turnstile)' }).getByText('Verified').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('textbox', { name: 'Nickname' }).fill('Clouded');
+    await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
+    await page.getByRole('button', { name: 'Start chatting' }).click();
+    await page.getByLabel('Your recovery code').waitFor();
+    expect(seen).toEqual(['e2e-turnstile-token']);
+    expect(profiles.cspProblems).toEqual([]);
   });
 });
