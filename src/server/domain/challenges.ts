@@ -18,6 +18,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { Redis } from 'ioredis';
 import type { ChallengeConfig } from '../config.js';
 import { type Clock, IP_KEY_ROTATION_MS, type SecretSource } from './ipKeys.js';
+import { Unavailable } from './unavailable.js';
 
 export const CHALLENGE_ALGORITHM = 'SHA-256';
 
@@ -53,7 +54,10 @@ export function redisSpent(client: Redis, now: Clock): SpentProofs {
   return {
     async spend(signature, expiresAtMs) {
       const ttl = Math.max(1000, expiresAtMs - now());
-      return (await client.set(`metsony:pow:${signature}`, '1', 'PX', ttl, 'NX')) === 'OK';
+      const set = await client.set(`metsony:pow:${signature}`, '1', 'PX', ttl, 'NX').catch((err: unknown) => {
+        throw new Unavailable('the spent-challenge store', undefined, { cause: err });
+      });
+      return set === 'OK';
     },
   };
 }
@@ -90,6 +94,8 @@ function sameHex(a: unknown, b: string): boolean {
 }
 
 export class Challenges {
+  private readonly keysByPeriod = new Map<number, Promise<{ signature: string; key: string }>>();
+
   constructor(
     private readonly config: Pick<ChallengeConfig, 'work' | 'factor' | 'maxLevel' | 'ttlMs'>,
     private readonly secrets: SecretSource,
@@ -142,13 +148,28 @@ export class Challenges {
     if (!sameHex(params.keySignature, hmacHex(keys.key, Buffer.from(key, 'hex')))) return 'failed';
     return (await this.spent.spend(payload.challenge.signature!, expiresAtMs)) ? 'ok' : 'failed';
   }
+
   private period(): number {
     return Math.floor(this.now() / IP_KEY_ROTATION_MS);
   }
 
-  private async keys(period: number): Promise<{ signature: string; key: string }> {
-    const secret = await this.secrets.secret(period);
-    const derive = (label: string) => createHmac('sha256', secret).update(label).digest('base64url');
-    return { signature: derive('altcha|signature'), key: derive('altcha|derived-key') };
+  /** The HMAC keys of a period, derived once per node from the period's secret (fetched again after a failure). */
+  private keys(period: number): Promise<{ signature: string; key: string }> {
+    let keys = this.keysByPeriod.get(period);
+    if (!keys) {
+      keys = this.secrets.secret(period).then(
+        (secret) => {
+          const derive = (label: string) => createHmac('sha256', secret).update(label).digest('base64url');
+          return { signature: derive('altcha|signature'), key: derive('altcha|derived-key') };
+        },
+        (err: unknown) => {
+          this.keysByPeriod.delete(period);
+          throw new Unavailable('the challenge key', undefined, { cause: err });
+        },
+      );
+      this.keysByPeriod.set(period, keys);
+      for (const old of this.keysByPeriod.keys()) if (old < period - 1) this.keysByPeriod.delete(old);
+    }
+    return keys;
   }
 }
