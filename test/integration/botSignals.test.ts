@@ -125,4 +125,43 @@ describe('behaviour signals', () => {
     expect(logs).not.toContain(bot.user.account.id);
     expect(logs).not.toMatch(/quick|slowed|bot-like/i);
   });
+
+  it('count a report of an advert chat once more, and reports of ordinary chats not at all', async () => {
+    const topic = freshTopic();
+    const bot = await member([topic], 'Promo2');
+    const victim = await member([topic], 'Quiet2');
+    const talker = await member([topic], 'Talker');
+    // THRESHOLD − 1 advert chats, the last one reported by the victim: slowed.
+    for (let round = 0; round < THRESHOLD - 1; round++) {
+      const chatId = await meet(bot.socket, victim.socket);
+      bot.socket.send({ type: 'send', chatId, id: `ad2-${round}`, text: ADVERT });
+      await victim.socket.next('message');
+      bot.socket.send({ type: 'leave', chatId });
+      await bot.socket.next('ended');
+      await victim.socket.next('ended');
+      if (round === THRESHOLD - 2) {
+        victim.socket.send({ type: 'report', chatId, reason: 'spam' });
+        await victim.socket.next('reported');
+      }
+    }
+    // The talker chats (answered) and is reported for every chat by the victim: not slowed.
+    for (let round = 0; round < THRESHOLD; round++) {
+      const chatId = await meet(talker.socket, victim.socket);
+      talker.socket.send({ type: 'send', chatId, id: `t-${round}`, text: 'hello there' });
+      await victim.socket.next('message');
+      victim.socket.send({ type: 'send', chatId, id: `v-${round}`, text: 'hi' });
+      await talker.socket.next('message');
+      talker.socket.send({ type: 'leave', chatId });
+      await talker.socket.next('ended');
+      await victim.socket.next('ended');
+      victim.socket.send({ type: 'report', chatId, reason: 'other' });
+      await victim.socket.next('reported');
+    }
+    bot.socket.send({ type: 'find' });
+    expect(await bot.socket.next('error')).toMatchObject({ code: 'rate_limited' });
+    talker.socket.send({ type: 'find', interests: [freshTopic()] });
+    await talker.socket.next('searching');
+    expect(talker.socket.received('error')).toEqual([]);
+    for (const { socket } of [bot, victim, talker]) socket.close();
+  });
 });

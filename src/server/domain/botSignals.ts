@@ -3,8 +3,7 @@
  * shape of its last BOT_WINDOW chats. A chat is "quick" for a side when that
  * side wrote within BOT_QUICK_MS of the match, the partner never wrote, and the
  * chat ended within BOT_QUICK_MS of that first message (match, one message,
- * gone, no answer: an advert). Reports against the account count like quick
- * chats. At BOT_THRESHOLD the account is slowed on `find` (doorkeeper.ts):
+ * gone, no answer: an advert). A report of such a chat counts once more. At BOT_THRESHOLD the account is slowed on `find` (doorkeeper.ts):
  * never banned by this alone. Nothing here is stored, logged or sent: only
  * timestamps and counts, forgotten after BOT_FORGET_MS without a chat.
  */
@@ -15,7 +14,8 @@ import type { Clock } from './ipKeys.js';
 
 type Side = { accountId: string; firstAt: number | undefined; wrote: boolean };
 type Live = { startedAt: number; sides: Side[] };
-type Account = { quick: boolean[]; reports: number; lastSeen: number; lastFind: number };
+/** `chats`: the window, by chat id: whether each was quick, and whether the partner reported it. */
+type Account = { chats: Array<{ chatId: string; quick: boolean; reported: boolean }>; lastSeen: number; lastFind: number };
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -60,21 +60,27 @@ export class BotSignals implements ChatObserver {
         t - side.firstAt <= this.config.quickMs &&
         !partnerWrote;
       const account = this.account(side.accountId);
-      account.quick.push(quick);
-      if (account.quick.length > this.config.window) account.quick.shift();
+      account.chats.push({ chatId: chat.id, quick, reported: false });
+      if (account.chats.length > this.config.window) account.chats.shift();
     }
   }
 
-  /** A partner reported the account. */
-  reported(accountId: string): void {
-    this.account(accountId).reports++;
+  /**
+   * A partner reported the account. It counts only when that chat was quick
+   * for the account (the partner reported the advert at once): the weighted
+   * reports of moderation.ts decide everything else, so a brigade of fresh
+   * accounts cannot slow anyone down here.
+   */
+  reported(accountId: string, chatId: string): void {
+    const entry = this.accounts.get(accountId)?.chats.find((c) => c.chatId === chatId && c.quick);
+    if (entry) entry.reported = true;
   }
 
   /** How far past the threshold the account is: 0 when it is not slowed, else 1, 2, ... */
   excess(accountId: string): number {
     const account = this.accounts.get(accountId);
     if (!account) return 0;
-    const score = account.quick.filter(Boolean).length + account.reports;
+    const score = account.chats.reduce((sum, c) => sum + (c.quick ? 1 : 0) + (c.reported ? 1 : 0), 0);
     return score >= this.config.threshold ? score - this.config.threshold + 1 : 0;
   }
 
@@ -99,7 +105,7 @@ export class BotSignals implements ChatObserver {
 
   private account(id: string): Account {
     let account = this.accounts.get(id);
-    if (!account) this.accounts.set(id, (account = { quick: [], reports: 0, lastSeen: 0, lastFind: 0 }));
+    if (!account) this.accounts.set(id, (account = { chats: [], lastSeen: 0, lastFind: 0 }));
     account.lastSeen = this.now();
     return account;
   }

@@ -34,7 +34,7 @@ export class Moderation {
     private readonly safety: Config['safety'],
     private readonly ipKeys: IpKeys,
     /** Told of each report against an account (botSignals.ts counts them, in memory). */
-    private readonly signals?: { reported(accountId: string): void },
+    private readonly signals?: { reported(accountId: string, chatId: string): void },
   ) {
     this.networks = new ReportNetworks(safety.reportWindowMs);
   }
@@ -55,7 +55,7 @@ export class Moderation {
       createdAt: new Date().toISOString(),
       status: 'open',
     });
-    this.signals?.reported(partner);
+    this.signals?.reported(partner, frame.chatId);
     if (ip) this.networks.add(partner, accountId, await this.ipKeys.networkKeys(ip));
     await this.suspendIfReportedEnough(partner);
     return { ok: true, reply: { type: 'reported', chatId: frame.chatId } };
