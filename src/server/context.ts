@@ -19,6 +19,11 @@ import { Connections } from './domain/connections.js';
 import { type Geo, openOfflineGeo } from './domain/geo.js';
 import { MemoryHandshakes } from './domain/handshakes.js';
 import { IpKeys, memorySecrets } from './domain/ipKeys.js';
+import { BotSignals } from './domain/botSignals.js';
+import { Challenges, memorySpent } from './domain/challenges.js';
+import { Difficulty } from './domain/difficulty.js';
+import { Doorkeeper } from './domain/doorkeeper.js';
+import { Turnstile } from './domain/turnstile.js';
 import { Lobby } from './domain/lobby.js';
 import { Moderation } from './domain/moderation.js';
 import { preparePepper } from './domain/pepper.js';
@@ -50,6 +55,8 @@ export type Context = {
   moderation: Moderation;
   limits: RateLimits;
   ipKeys: IpKeys;
+  doorkeeper: Doorkeeper;
+  signals: BotSignals;
   clientIp: ClientIpResolver;
   /** Whether every Redis connection is up; undefined without Redis. */
   redisReady: (() => boolean) | undefined;
@@ -110,7 +117,10 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const model = unbudgeted && withAiBudget(unbudgeted, config.ai.budgetPerHour);
   const translator = model && (await createTranslator(model));
   const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
+  const now = overrides.now ?? Date.now;
+  const signals = new BotSignals(config.bots, now);
   const lobby = new Lobby({
+    observer: signals,
     ...config.matching,
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
     cluster: shared,
@@ -120,12 +130,24 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
   const privacy = new Privacy(store, broker, revocations);
   // Per-address keys: HMAC with a rotating secret, shared through Redis so nodes agree.
-  const ipKeys = new IpKeys(cluster?.secrets ?? memorySecrets());
-  const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys);
+  const secrets = cluster?.secrets ?? memorySecrets();
+  const ipKeys = new IpKeys(secrets);
+  const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys, signals);
   await moderation.startRetentionSweep((err) => log.error({ err }, 'report retention sweep failed'));
   // The message rate holds across nodes without a Redis round trip per message: each node grants its share.
   const limits = new RateLimits(config.safety, limiterFactory, ipKeys, (accountId) => 1 / broker.nodesHolding(accountId));
   const clientIp = clientIpResolver(config.trustProxy);
+  const gate = config.challenge;
+  const doorkeeper = new Doorkeeper({
+    mode: gate.mode,
+    // Challenges are signed with the per-address keys' secret (shared through Redis), spent ones remembered where nodes agree.
+    challenges: new Challenges(gate, secrets, cluster?.spentProofs(now) ?? memorySpent(now), now),
+    difficulty: new Difficulty(gate, now),
+    turnstile: gate.turnstile && new Turnstile(gate.turnstile),
+    ipKeys,
+    signals,
+    findLevel: config.bots.findLevel,
+  });
   const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts, { maxPending: overrides.googleMaxPending }) : undefined;
 
   const stop = async () => {
@@ -133,6 +155,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     clearInterval(idleSweep);
     await shared?.close();
     limits.close();
+    signals.close();
     moderation.stop();
   };
   const close = async () => {
@@ -155,6 +178,8 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     moderation,
     limits,
     ipKeys,
+    doorkeeper,
+    signals,
     clientIp,
     shared,
     redisReady: outages && (() => outages.ready),

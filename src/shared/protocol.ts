@@ -25,6 +25,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
     region: z.enum(['anywhere', 'near']).optional(),
     /** `false`: only people; no AI partner joins this search (docs/protocol.md, "Searching"). */
     aiPartner: z.boolean().optional(),
+    /** Only when the server asked for it (`challenge_required`): a solved `GET /api/challenge?for=find`. */
+    proof: z.string().max(LIMITS.proofMax).optional(),
   }),
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('send'), chatId, id: clientId, text }),

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { CSP_MESSAGE, Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, CSP_MESSAGE, Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 30_000;
 
@@ -18,7 +18,7 @@ let browser: Browser;
 const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+  [server, browser] = await Promise.all([startServerProcess({ env: E2E_SERVER_ENV }), launchBrowser()]);
 }, 60_000);
 
 // Closing a test's browsers closes their sockets, so nobody is left searching for the next test.

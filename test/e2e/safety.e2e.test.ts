@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { api } from '../helpers/http.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
 
 const ADMIN = 'e2e-moderator-token-0123456789';
 let server: ServerProcess;
@@ -12,7 +12,7 @@ let browser: Browser;
 const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess({ env: { ADMIN_TOKEN: ADMIN, MATCH_REMATCH_COOLDOWN_MS: '0' } }), launchBrowser()]);
+  [server, browser] = await Promise.all([startServerProcess({ env: { ...E2E_SERVER_ENV, ADMIN_TOKEN: ADMIN, MATCH_REMATCH_COOLDOWN_MS: '0' } }), launchBrowser()]);
 }, 60_000);
 afterAll(async () => {
   await profiles.closeAll();

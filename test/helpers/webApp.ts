@@ -5,6 +5,13 @@
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 
+/**
+ * The server of the e2e suite runs the sign-up gate as deployed by default
+ * (SIGNUP_CHALLENGE=pow, default work): every sign-up in Chromium solves a real
+ * challenge in the background, which the other suites' servers skip (TEST_DEFAULTS).
+ */
+export const E2E_SERVER_ENV: Record<string, string> = { SIGNUP_CHALLENGE: 'pow' };
+
 /** How long a page waits for anything, unless a test file says otherwise. */
 export const WAIT_MS = 10_000;
 

@@ -9,7 +9,9 @@ import { RedisOutages } from '../broker/redisOutages.js';
 import type { Handshakes } from '../domain/handshakes.js';
 import type { SecretSource } from '../domain/ipKeys.js';
 import type { LimiterFactory } from '../domain/rateLimits.js';
-import { RedisHandshakes, redisLimiter, redisSecrets } from './redisAdapters.js';
+import type { SpentProofs } from '../domain/challenges.js';
+import type { Clock } from '../domain/ipKeys.js';
+import { RedisHandshakes, redisLimiter, redisSecrets, redisSpent } from './redisAdapters.js';
 import { SharedMatching } from './sharedMatching.js';
 
 export type Cluster = {
@@ -20,6 +22,7 @@ export type Cluster = {
   handshakes: Handshakes;
   limiterFactory: LimiterFactory;
   secrets: SecretSource;
+  spentProofs: (now: Clock) => SpentProofs;
 };
 
 export async function openCluster(redisUrl: string, options: { widenAfterMs: number; nodeTtlMs: number }, log: Logger): Promise<Cluster> {
@@ -38,5 +41,6 @@ export async function openCluster(redisUrl: string, options: { widenAfterMs: num
     handshakes: new RedisHandshakes(broker.client),
     limiterFactory: redisLimiter(broker.client),
     secrets: redisSecrets(broker.client),
+    spentProofs: (now) => redisSpent(broker.client, now),
   };
 }

@@ -9,6 +9,9 @@ import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { HANDSHAKE_TTL_MS, type Handshakes } from '../domain/handshakes.js';
 import { IP_KEY_ROTATION_MS, type SecretSource } from '../domain/ipKeys.js';
 import type { LimiterFactory } from '../domain/rateLimits.js';
+import type { SpentProofs } from '../domain/challenges.js';
+import type { Clock } from '../domain/ipKeys.js';
+import { Unavailable } from '../domain/unavailable.js';
 
 const ASK = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 1 then
@@ -49,6 +52,19 @@ export function redisSecrets(client: Redis, rotationMs = IP_KEY_ROTATION_MS): Se
       const stored = await client.get(key);
       if (!stored) throw new Error('the per-address key secret vanished from Redis');
       return Buffer.from(stored, 'base64');
+    },
+  };
+}
+
+/** Spent proof-of-work challenges, shared so that a proof spent on one node is refused on every other. */
+export function redisSpent(client: Redis, now: Clock): SpentProofs {
+  return {
+    async spend(signature, expiresAtMs) {
+      const ttl = Math.max(1000, expiresAtMs - now());
+      const set = await client.set(`metsony:pow:${signature}`, '1', 'PX', ttl, 'NX').catch((err: unknown) => {
+        throw new Unavailable('the spent-challenge store', undefined, { cause: err });
+      });
+      return set === 'OK';
     },
   };
 }

@@ -19,7 +19,16 @@ export type LobbyOptions = {
   cluster?: ClusterMatching;
   /** How long a chat waits for a side whose connection dropped, and what it holds meanwhile; unset: it ends at once. */
   away?: AwayLimits;
+  /** Told when chats start, carry a message and end (botSignals.ts); never given the text. */
+  observer?: ChatObserver;
 };
+
+/** What an observer of chats is told: the chat and who wrote, never what. */
+export interface ChatObserver {
+  started(chat: Chat): void;
+  message(chat: Chat, from: Seat): void;
+  ended(chat: Chat): void;
+}
 
 /** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
 export interface ClusterMatching {
@@ -235,6 +244,7 @@ export class Lobby {
     partner.send(message);
     seat.send(sent);
     this.relayed++;
+    this.options.observer?.message(chat, seat);
     return DONE;
   }
 
@@ -515,6 +525,7 @@ export class Lobby {
       if (held?.length) undelivered.set(partnerIn(chat, s), held.map((m) => m.id));
     }
     this.remember(chat);
+    this.options.observer?.ended(chat);
     return undelivered;
   }
 
@@ -522,6 +533,7 @@ export class Lobby {
   pair(sa: Seat, sb: Seat, commonInterests: string[], chatId = newId()): void {
     const chat: Chat = { id: chatId, a: sa, b: sb, commonInterests, revealedA: false, revealedB: false };
     this.chats.set(chat.id, chat);
+    this.options.observer?.started(chat);
     for (const [self, other] of [
       [sa, sb],
       [sb, sa],

@@ -14,7 +14,7 @@ import { Unavailable } from '../domain/unavailable.js';
 import { AppError, httpError } from '../errors.js';
 import { clientErrorHandler } from './clientErrors.js';
 import { httpTimeouts } from './httpTimeouts.js';
-import { HSTS, SECURITY_HEADERS } from './securityHeaders.js';
+import { CONTENT_SECURITY_POLICY_TURNSTILE, HSTS, SECURITY_HEADERS } from './securityHeaders.js';
 
 const API_BODY_LIMIT = 64 * 1024;
 
@@ -32,9 +32,10 @@ export async function createHttpServer(config: Config, log: Logger, webRoot: str
   });
 
   acceptJsonOnly(app);
+  const headers = config.challenge.mode === 'turnstile' ? { ...SECURITY_HEADERS, 'content-security-policy': CONTENT_SECURITY_POLICY_TURNSTILE } : SECURITY_HEADERS;
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
     // API answers carry codes, tokens and inboxes: no cache, shared or private, may keep one.
     if (/^\/api(?:[/?]|$)/.test(request.url)) reply.header('cache-control', 'no-store');
     const forwardedHttps = config.trustProxy.kind !== 'none' && request.headers['x-forwarded-proto'] === 'https';

@@ -38,6 +38,7 @@ import {
   type Ready,
   type ReadyFrame,
 } from './clientSocket.js';
+import type { Doorkeeper } from '../domain/doorkeeper.js';
 import { dispatch, type DispatchTable, dispatchTable } from './dispatch.js';
 import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
 import { handshake, type HandshakeDeps } from './handshake.js';
@@ -51,6 +52,7 @@ type Deps = {
   connections: Connections;
   moderation: Moderation;
   limits: RateLimits;
+  doorkeeper: Doorkeeper;
   broker: Broker;
   geo: Geo;
   clientIp: ClientIpResolver;

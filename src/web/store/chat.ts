@@ -30,6 +30,7 @@ import {
   type OwnLine,
 } from './chatLines.js';
 import { showNotice } from './notices.js';
+import { findProof } from './proof.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
 
 export type { ChatLine };
@@ -171,9 +172,39 @@ function sendLeave(): void {
   leaveTimer = setTimeout(finishLeaving, LEAVE_WAIT_MS);
 }
 
-function sendFind(): void {
+function sendFind(proof?: string): void {
+  clearTimeout(findRetryTimer);
   if (phase.value.kind !== 'searching' || leavingChatId) return;
-  sendFrame({ type: 'find', region: region.value, ...(onlyPeople.value ? { aiPartner: false } : {}) });
+  sendFrame({ type: 'find', region: region.value, ...(onlyPeople.value ? { aiPartner: false } : {}), ...(proof ? { proof } : {}) });
+}
+
+/** Where chat.ts gets the token for a `find` challenge (set by session.ts). */
+let tokenOf: () => string | null = () => null;
+export function setChatTokenSource(source: () => string | null): void {
+  tokenOf = source;
+}
+
+let findRetryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * The server slows this account's searches (docs/protocol.md, "Challenges"):
+ * wait as told and search again, or solve the harder challenge it asks for.
+ * The person keeps seeing the searching screen.
+ */
+function slowedSearch(frame: Extract<ServerFrame, { type: 'error' }>): boolean {
+  if (phase.value.kind !== 'searching' || lastSearchCommand !== 'find') return false;
+  if (frame.code === 'rate_limited') {
+    clearTimeout(findRetryTimer);
+    findRetryTimer = setTimeout(() => sendFind(), frame.retryAfterMs ?? 1000);
+    return false;
+  }
+  const token = tokenOf();
+  if (!token) return false;
+  findProof(token).then(
+    (proof) => sendFind(proof),
+    () => showNotice('The anti-bot check before searching could not finish. Press Cancel and try again.'),
+  );
+  return true;
 }
 
 function finishLeaving(): void {
@@ -185,6 +216,7 @@ function finishLeaving(): void {
 
 export function cancelSearch(): void {
   lastSearchCommand = 'cancel';
+  clearTimeout(findRetryTimer);
   leavingChatId = null;
   clearTimeout(leaveTimer);
   phase.value = { kind: 'idle' };
@@ -543,6 +575,10 @@ export function handleChatError(frame: Extract<ServerFrame, { type: 'error' }>):
     case 'suspended':
       if (phase.value.kind === 'searching') phase.value = { kind: 'idle' };
       return false;
+    case 'rate_limited':
+    case 'challenge_required':
+    case 'challenge_failed':
+      return slowedSearch(frame);
     default:
       return false;
   }
