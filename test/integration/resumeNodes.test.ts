@@ -181,7 +181,7 @@ describe.runIf(databaseUrl && redisUrl)('resume across nodes', () => {
     const text = `held-${randomBytes(12).toString('hex')}`;
     y.socket.send({ type: 'send', chatId, id: 'r1', text });
     await y.socket.next('sent');
-    const redis = new Redis(redisUrl!);
+    const redis = new Redis(cluster.env.REDIS_URL!);
     try {
       const keys = await redis.keys('*');
       expect(keys).toContain(`metsony:resume:${chatId}`);
