@@ -2,7 +2,7 @@
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/server/store/sqlite.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { api } from '../helpers/http.js';
@@ -16,6 +16,8 @@ const profiles = new Profiles(() => browser);
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServerProcess({ env: E2E_SERVER_ENV }), launchBrowser()]);
 }, 60_000);
+// Each test's people leave with it: a searcher left open would be matched with the next test's person.
+afterEach(() => profiles.closeAll());
 afterAll(async () => {
   await profiles.closeAll();
   await browser?.close();
