@@ -26,11 +26,14 @@ import { ThreadScreen } from '../screens/ThreadScreen.js';
 import { WelcomeScreen } from '../screens/WelcomeScreen.js';
 import { phase } from '../store/chat.js';
 import { freshRecoveryCode, session } from '../store/session.js';
+import { Announcer } from './Announcer.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
+import { MatchBanner } from './MatchBanner.js';
 import { Notices } from './Notices.js';
 
+/** fullHeight: a chat screen, which fills the window (only its conversation scrolls) and has no footer. */
 type Screen = { key: string; view: ComponentChild; fullHeight?: boolean };
 
 function currentScreen(): Screen {
@@ -74,10 +77,12 @@ export function App() {
       <Header />
       <ConnectionBanner />
       <Notices />
+      <MatchBanner />
       <main ref={main} id="main">
         {screen.view}
       </main>
-      <Footer />
+      {!screen.fullHeight && <Footer />}
+      <Announcer />
     </div>
   );
 }

@@ -9,14 +9,14 @@ import { signal } from '@preact/signals';
 import type { EndReason, Partner, RevealedProfile, ServerFrame } from '../../shared/protocol.js';
 import { LIMITS } from '../../shared/limits.js';
 import { newClientId } from '../ids.js';
-import { href, navigate } from '../router.js';
 import { loadRegion, saveRegion, type Region } from '../storage.js';
+import { announce } from './announcer.js';
 import { showNotice } from './notices.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
 
 export type ChatLine =
-  | { kind: 'own'; id: string; text: string; delivered: boolean }
-  | { kind: 'partner'; id: string; text: string }
+  | { kind: 'own'; id: string; text: string; delivered: boolean; at: number }
+  | { kind: 'partner'; id: string; text: string; at: number }
   | { kind: 'event'; id: string; text: string }
   | { kind: 'profile'; id: string; from: 'me' | 'partner'; profile: RevealedProfile };
 
@@ -159,7 +159,7 @@ export function sendMessage(raw: string): string | null {
   if ([...text].length > LIMITS.textMax) return `Messages are at most ${LIMITS.textMax} characters.`;
   stopTyping();
   const id = newClientId();
-  updateChat(chat.id, (c) => addLine(c, { kind: 'own', id, text, delivered: false }));
+  updateChat(chat.id, (c) => addLine(c, { kind: 'own', id, text, delivered: false, at: Date.now() }));
   sendFrame({ type: 'send', chatId: chat.id, id, text }, true);
   return null;
 }
@@ -203,11 +203,18 @@ export function revealProfile(profile: RevealedProfile): void {
   );
 }
 
-export function report(reason: ReportReason, note: string): void {
+/** What happens to a chat still going on once it is reported. */
+export type AfterReport = 'leave' | 'block';
+
+/** Report, then leave or block (when the chat is still going on). */
+export function report(reason: ReportReason, note: string, then: AfterReport): void {
   const chat = currentChat();
   if (!chat) return;
   const trimmed = note.trim();
   sendFrame({ type: 'report', chatId: chat.id, reason, ...(trimmed ? { note: trimmed } : {}) });
+  if (chat.ended) return;
+  if (then === 'block') block();
+  else stop();
 }
 
 export function block(): void {
@@ -220,7 +227,17 @@ export function block(): void {
 
 function endChat(chatId: string, reason: EndState): void {
   clearTimeout(partnerTypingTimer);
-  updateChat(chatId, (c) => (c.ended ? c : { ...c, ended: reason, partnerTyping: false }));
+  const chat = currentChat();
+  if (!chat || chat.id !== chatId || chat.ended) return;
+  const ended = { ...chat, ended: reason, partnerTyping: false };
+  phase.value = { kind: 'chat', chat: ended };
+  if (reason !== 'you_left') announce(endedText(ended));
+}
+
+/** "Matched with Sam. You both like music." */
+export function matchedText(partner: Partner): string {
+  const common = partner.commonInterests;
+  return `Matched with ${partner.nickname}.${common.length > 0 ? ` You both like ${common.join(', ')}.` : ''}`;
 }
 
 /** Sign-out: forget the chat and every timer. */
@@ -278,7 +295,8 @@ function onChatFrame(frame: ServerFrame): void {
           blockedByMe: false,
         },
       };
-      navigate(href.chat);
+      announce(matchedText(frame.chat.partner));
+      // Elsewhere (Settings, Connections…) the person is not pulled away: MatchBanner offers "Go to chat".
       return;
     }
     case 'message':
@@ -286,7 +304,7 @@ function onChatFrame(frame: ServerFrame): void {
       updateChat(frame.chatId, (c) =>
         c.lines.some((l) => l.kind === 'partner' && l.id === frame.id)
           ? c
-          : addLine({ ...c, partnerTyping: false }, { kind: 'partner', id: frame.id, text: frame.text }),
+          : addLine({ ...c, partnerTyping: false }, { kind: 'partner', id: frame.id, text: frame.text, at: Date.parse(frame.at) || Date.now() }),
       );
       return;
     case 'sent':
@@ -367,16 +385,18 @@ export function handleChatError(frame: Extract<ServerFrame, { type: 'error' }>):
 
 /** The line shown when a chat ended, from this person's point of view. */
 export function endedText(chat: ChatSession): string {
+  // Once connected, the partner is no stranger: their name is known.
+  const who = chat.connect === 'connected' ? chat.partner.nickname : 'Stranger';
   switch (chat.ended) {
     case 'you_left':
       return 'You left.';
     case 'partner_left':
-      return chat.partner.ai ? 'The AI partner left.' : 'Stranger left.';
+      return chat.partner.ai ? 'The AI partner left.' : `${who} left.`;
     case 'partner_disconnected':
-      return chat.partner.ai ? 'The AI partner disconnected.' : 'Stranger disconnected.';
+      return chat.partner.ai ? 'The AI partner disconnected.' : `${who} disconnected.`;
     case 'blocked':
       if (chat.partner.ai) return chat.blockedByMe ? 'You blocked this AI partner.' : 'The AI partner left.';
-      return chat.blockedByMe ? 'You blocked this person.' : 'Stranger left.';
+      return chat.blockedByMe ? 'You blocked this person.' : `${who} left.`;
     case 'shutdown':
       return 'The chat ended because METSONY is restarting.';
     case 'lost':
