@@ -1,6 +1,7 @@
 /**
  * Everything the web app keeps on the device, in `localStorage` only (never
- * cookies): the sign-in token, the private profile, and the region choice.
+ * cookies): the sign-in token, the private profile, the region choice, and
+ * whether new matches and messages play a sound.
  * Log out and Delete everything call `clearAll()`.
  * (A Google flow in progress waits in sessionStorage: see googleFlow.ts.)
  */
@@ -10,6 +11,7 @@ const KEYS = {
   token: 'metsony.token',
   profile: 'metsony.profile',
   region: 'metsony.region',
+  sound: 'metsony.sound',
 } as const;
 
 export type Region = 'anywhere' | 'near';
@@ -49,6 +51,14 @@ export function loadRegion(): Region {
 
 export function saveRegion(region: Region): void {
   write(KEYS.region, region);
+}
+
+export function loadSound(): boolean {
+  return read(KEYS.sound) === 'on';
+}
+
+export function saveSound(on: boolean): void {
+  write(KEYS.sound, on ? 'on' : null);
 }
 
 export function loadProfile(): PrivateProfile {

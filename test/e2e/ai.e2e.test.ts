@@ -102,7 +102,7 @@ describe('Translate', () => {
       await log.getByRole('button', { name: 'Translate' }).click();
       const translation = log.locator('.msg-translation');
       await translation.getByText(`[en] ${original}`, { exact: true }).waitFor();
-      await translation.getByText('Translated from pt:').waitFor();
+      await translation.getByText('Translated from Portuguese:').waitFor();
       // The original stays, and the translation took the button's place.
       expect(await log.getByText(original, { exact: true }).count()).toBe(1);
       expect(await log.getByRole('button', { name: 'Translate' }).count()).toBe(0);

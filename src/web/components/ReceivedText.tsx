@@ -8,13 +8,13 @@
  *   <button class="msg-translate" aria-describedby="received-N" aria-busy>Translate</button>
  *     … or, once translated …
  *   <div class="msg-translation" tabindex="-1">
- *     <span class="msg-translation-label">Translated from pt:</span>   ("Translated:" when the server does not say)
+ *     <span class="msg-translation-label">Translated from Portuguese:</span>   ("Translated:" when the server does not say)
  *     <span class="msg-translation-text" lang="en">translation</span>
  *   </div>
  *
  * When the server answers that the message is already in the reader's
  * language (`from` = `to`, text unchanged), the div holds only the label
- * "Already in en: nothing to translate.".
+ * "Already in English: nothing to translate.". Languages are named in words.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { features } from '../store/features.js';
@@ -25,6 +25,15 @@ let counter = 0;
 /** A language tag we can safely put in `lang` (the server's answer, not trusted blindly). */
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 const langOf = (tag: string | null): string | undefined => (tag && LANGUAGE_TAG.test(tag) ? tag : undefined);
+
+/** "es" → "Spanish" (in English, like the rest of the app); the tag itself when the browser has no name for it. */
+function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
 
 export function ReceivedText({ text, translationKey }: { text: string; translationKey: string }) {
   const [textId] = useState(() => `received-${++counter}`);
@@ -51,10 +60,10 @@ export function ReceivedText({ text, translationKey }: { text: string; translati
     after = (
       <div class="msg-translation" ref={result} tabIndex={-1}>
         {same ? (
-          <span class="msg-translation-label">Already in {state.to}: nothing to translate.</span>
+          <span class="msg-translation-label">Already in {languageName(state.to)}: nothing to translate.</span>
         ) : (
           <>
-            <span class="msg-translation-label">{state.from ? `Translated from ${state.from}:` : 'Translated:'}</span>{' '}
+            <span class="msg-translation-label">{state.from ? `Translated from ${languageName(state.from)}:` : 'Translated:'}</span>{' '}
             <span class="msg-translation-text" lang={langOf(state.to)}>
               {state.text}
             </span>

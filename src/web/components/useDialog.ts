@@ -2,7 +2,9 @@
  * An in-page dialog (a confirmation panel): its heading takes the focus when
  * it opens, Tab and Shift+Tab stay inside it, Escape closes it wherever the
  * focus is, and on closing the focus goes back to the control that had it
- * before, if that control is still on the page (else the caller places it).
+ * before. A Settings card re-renders its opener when the panel closes: then
+ * the button of the same name in that card takes it. Elsewhere the caller
+ * places the focus.
  */
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -21,6 +23,8 @@ export function useDialog<C extends HTMLElement, H extends HTMLElement>(onClose:
 
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const card = opener?.closest<HTMLElement>('.card');
+    const openerName = opener?.textContent;
     heading.current?.focus();
 
     function onKeyDown(event: KeyboardEvent): void {
@@ -50,7 +54,12 @@ export function useDialog<C extends HTMLElement, H extends HTMLElement>(onClose:
     document.addEventListener('keydown', onKeyDown);
     return () => {
       document.removeEventListener('keydown', onKeyDown);
-      if (opener?.isConnected) opener.focus();
+      if (opener?.isConnected) return opener.focus();
+      // After the card's next render, once its opener is back.
+      setTimeout(() => {
+        const again = card && [...card.querySelectorAll('button')].find((b) => b.textContent === openerName);
+        again?.focus();
+      });
     };
   }, []);
 
