@@ -11,7 +11,7 @@ import { api, signUp as signUpByApi } from '../helpers/http.js';
 import { freePort } from '../helpers/inProcess.js';
 import { type LocalProvider, landingAfter, startOidcProvider } from '../helpers/oidcProvider.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { Profiles, logOutConfirmed, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 45_000;
 
@@ -174,8 +174,8 @@ describe('Google sign-in and linking', () => {
       expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(1);
       expect(await page.getByRole('button', { name: 'Delete everything' }).count()).toBe(1);
 
-      // Log out, and come back with Google.
-      await page.getByRole('button', { name: 'Log out' }).click();
+      // Log out (yes, the code is saved), and come back with Google.
+      await logOutConfirmed(page);
       await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
       expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
       await page.getByRole('button', { name: 'I have a recovery code' }).click();

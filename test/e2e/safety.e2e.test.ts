@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { api } from '../helpers/http.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { Profiles, openMore, signUpAndSearch } from '../helpers/webApp.js';
 
 const ADMIN = 'e2e-moderator-token-0123456789';
 let server: ServerProcess;
@@ -34,19 +34,20 @@ describe('report and block', () => {
     const bob = await person('Bob', interest);
     await alice.locator('.partner-name', { hasText: 'Bob' }).waitFor();
 
+    await openMore(alice);
     await alice.getByRole('button', { name: 'Report' }).click();
     const dialog = alice.getByRole('dialog');
     await dialog.getByRole('radio', { name: 'Spam or advertising' }).check();
     await dialog.getByRole('textbox', { name: 'Note (optional)' }).fill('kept sending links');
-    await dialog.getByRole('button', { name: 'Report' }).click();
+    // Spam: reporting blocks them too unless Alice chooses to only leave.
+    expect(await dialog.getByRole('radio', { name: 'Leave and block Bob' }).isChecked()).toBe(true);
+    await dialog.getByRole('button', { name: 'Report and block' }).click();
     await expect.poll(async () => {
       const res = await api<{ reports: Array<{ reason: string; note: string | null }> }>(server.url, 'GET', '/api/admin/reports', { token: ADMIN });
       return res.body.reports;
     }).toEqual([expect.objectContaining({ reason: 'spam', note: 'kept sending links' })]);
+    await openMore(alice);
     await expect.poll(() => alice.getByRole('button', { name: 'Report' }).isDisabled()).toBe(true);
-
-    await alice.getByRole('button', { name: 'Block' }).click();
-    await alice.getByRole('dialog').getByRole('button', { name: 'Block' }).click();
     await alice.getByRole('log').getByText('You blocked this person.').waitFor();
     await bob.getByRole('log').getByText('Stranger left.').waitFor();
 

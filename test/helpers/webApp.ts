@@ -54,8 +54,8 @@ export class Profiles {
 }
 
 /**
- * First visit at `url` → recovery code → Continue (which starts the first
- * search). Returns the recovery code.
+ * First visit at `url` → recovery code → "I have saved it" → Continue (which
+ * starts the first search). Returns the recovery code.
  */
 export async function signUpAndSearch(page: Page, url: string, nickname: string, interests: string[]): Promise<string> {
   await page.goto(url);
@@ -71,6 +71,7 @@ export async function signUpAndSearch(page: Page, url: string, nickname: string,
   const codeOutput = page.getByLabel('Your recovery code');
   await codeOutput.waitFor();
   const code = (await codeOutput.textContent()) ?? '';
+  await page.getByRole('checkbox', { name: 'I have saved it' }).check();
   await page.getByRole('button', { name: 'Continue' }).click();
   return code;
 }
@@ -81,4 +82,22 @@ export async function sendMessage(page: Page, text: string, via: 'enter' | 'butt
   await box.fill(text);
   if (via === 'enter') await box.press('Enter');
   else await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/** Opens the chat's More menu (Reveal profile, Report, Block), unless it is open already. */
+export async function openMore(page: Page): Promise<void> {
+  const more = page.getByRole('button', { name: 'More', exact: true });
+  if ((await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+}
+
+/** Next in a chat that is going on: the first press asks "Really?", the second leaves. */
+export async function confirmNext(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: /^Really\?/ }).click();
+}
+
+/** Settings → Log out → (have you saved your code?) Log out. */
+export async function logOutConfirmed(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('dialog', { name: 'Have you saved your recovery code?' }).getByRole('button', { name: 'Log out' }).click();
 }
