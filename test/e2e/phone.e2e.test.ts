@@ -138,6 +138,7 @@ describe('focus, keyboard only, on a desktop', () => {
       expect(await alice.getByRole('button', { name: 'Next', exact: true }).count()).toBe(1);
 
       await alice.keyboard.press('Enter');
+      await expect.poll(() => activeText(alice)).toBe('Reveal profile');
       await alice.keyboard.press('Tab');
       expect(await activeText(alice)).toBe('Report');
       await alice.keyboard.press('Enter');
