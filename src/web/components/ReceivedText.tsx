@@ -1,6 +1,7 @@
 /**
  * The text of a message someone sent you, with its Translate button when the
- * server has translation on. Pressing it sends that one message's text to be
+ * server has translation on and the message does not look like it is in the
+ * reader's language already (languageGuess.ts). Pressing it sends that one message's text to be
  * translated; the translation then shows under the original (which stays) and
  * takes the button's place, so a message is translated at most once.
  *
@@ -18,7 +19,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { features } from '../store/features.js';
-import { translateMessage, translations } from '../store/translations.js';
+import { looksLikeLanguage } from '../languageGuess.js';
+import { targetLanguage, translateMessage, translations } from '../store/translations.js';
 
 let counter = 0;
 
@@ -71,7 +73,7 @@ export function ReceivedText({ text, translationKey }: { text: string; translati
         )}
       </div>
     );
-  } else if (features.value.translation) {
+  } else if (features.value.translation && !looksLikeLanguage(text, targetLanguage())) {
     const busy = state?.status === 'busy';
     after = (
       <button
