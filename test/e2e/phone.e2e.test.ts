@@ -210,11 +210,19 @@ describe('room to talk', () => {
   it(
     'at 390×480 (a phone with its keyboard open) the conversation keeps at least 300 px',
     async () => {
-      const { a: alice } = await pair(PHONE_KEYBOARD_OPEN);
+      const { a: alice, b: bob } = await pair(PHONE_KEYBOARD_OPEN);
       const log = alice.getByRole('log');
       const box = await log.boundingBox();
       console.info(`conversation height at 390×480: ${box!.height}px`);
       expect(box!.height).toBeGreaterThanOrEqual(300);
+      // Still so with a connect request waiting and the partner typing.
+      await alice.getByRole('button', { name: 'Connect' }).click();
+      await alice.getByText('Waiting for them…').waitFor();
+      await bob.getByRole('textbox', { name: 'Message' }).pressSequentially('typing');
+      await alice.getByText('Bob is typing…').waitFor();
+      const busy = await log.boundingBox();
+      console.info(`… with a request waiting and the partner typing: ${busy!.height}px`);
+      expect(busy!.height).toBeGreaterThanOrEqual(300);
       // Message and Send, Next and More are all on screen, none cut off.
       for (const control of [
         alice.getByRole('textbox', { name: 'Message' }),

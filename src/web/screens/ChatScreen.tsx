@@ -90,13 +90,13 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
             : 'No shared interests this time.'}
         </p>
         <ConnectStatus chat={chat} />
+        {/* Under the name, as in messengers: on a short screen it shares the name's line. */}
+        <p class="typing" aria-live="polite">
+          {chat.partnerTyping && !ended ? `${partner.nickname} is typing…` : ''}
+        </p>
       </div>
 
       <ChatLog chat={chat} />
-
-      <p class="typing" aria-live="polite">
-        {chat.partnerTyping && !ended ? `${partner.nickname} is typing…` : ''}
-      </p>
 
       {ended && (
         <div class="ended-actions">
