@@ -304,6 +304,12 @@ describe('recovery code', () => {
       const ask = page.getByRole('dialog', { name: 'Have you saved your recovery code?' });
       await ask.waitFor();
       expect(await axeViolations(page)).toEqual([]);
+      // Escape (from anywhere) closes it, and the focus is back on Log out.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.keyboard.press('Escape');
+      await ask.waitFor({ state: 'detached' });
+      await expect.poll(() => activeText(page)).toBe('Log out');
+      await page.keyboard.press('Enter');
       await ask.getByRole('button', { name: 'Get a new code first' }).click();
       await page.getByRole('dialog', { name: 'Replace your recovery code?' }).waitFor();
       await expect.poll(() => activeText(page)).toBe('Replace your recovery code?');

@@ -14,7 +14,7 @@ type Props = {
 };
 
 export function ConfirmPanel({ id, title, onCancel, children }: Props) {
-  const { container, heading } = useDialog<HTMLElement, HTMLHeadingElement>(onCancel);
+  const { container, heading } = useDialog<HTMLElement, HTMLHeadingElement>(onCancel, true);
   return (
     <section class="panel" role="dialog" aria-labelledby={`${id}-title`} ref={container}>
       <h3 id={`${id}-title`} ref={heading} tabIndex={-1}>

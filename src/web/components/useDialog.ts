@@ -2,9 +2,11 @@
  * An in-page dialog (a confirmation panel): its heading takes the focus when
  * it opens, Tab and Shift+Tab stay inside it, Escape closes it wherever the
  * focus is, and on closing the focus goes back to the control that had it
- * before. A Settings card re-renders its opener when the panel closes: then
- * the button of the same name in that card takes it. Elsewhere the caller
- * places the focus.
+ * before, if that control is still on the page. With `backToHolder` (Settings
+ * and the thread, where the panel stands in for the button that opened it),
+ * it goes otherwise to the first control of the element that held the panel:
+ * that button, drawn again (unless another panel took the focus meanwhile).
+ * Elsewhere the caller places the focus.
  */
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -15,7 +17,7 @@ export function focusableIn(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
 }
 
-export function useDialog<C extends HTMLElement, H extends HTMLElement>(onClose: () => void) {
+export function useDialog<C extends HTMLElement, H extends HTMLElement>(onClose: () => void, backToHolder = false) {
   const container = useRef<C>(null);
   const heading = useRef<H>(null);
   const close = useRef(onClose);
@@ -23,8 +25,7 @@ export function useDialog<C extends HTMLElement, H extends HTMLElement>(onClose:
 
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const card = opener?.closest<HTMLElement>('.card');
-    const openerName = opener?.textContent;
+    const holder = container.current?.parentElement;
     heading.current?.focus();
 
     function onKeyDown(event: KeyboardEvent): void {
@@ -54,11 +55,12 @@ export function useDialog<C extends HTMLElement, H extends HTMLElement>(onClose:
     document.addEventListener('keydown', onKeyDown);
     return () => {
       document.removeEventListener('keydown', onKeyDown);
-      if (opener?.isConnected) return opener.focus();
-      // After the card's next render, once its opener is back.
+      if (opener?.isConnected && opener !== document.body) return opener.focus();
+      if (!backToHolder) return;
+      // After the holder's next render, once the opening button is back; unless something took the focus meanwhile.
       setTimeout(() => {
-        const again = card && [...card.querySelectorAll('button')].find((b) => b.textContent === openerName);
-        again?.focus();
+        const lost = !document.activeElement || document.activeElement === document.body;
+        if (lost && holder?.isConnected) focusableIn(holder)[0]?.focus();
       });
     };
   }, []);
