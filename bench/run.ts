@@ -63,6 +63,8 @@ type MatchingResult = Extra & {
 };
 type HttpPhase = { perSecond: number; ok: number; failed: number; failures: Record<string, number>; latencyMs: Summary; cpu: Cpu };
 type AccountsResult = Extra & { concurrency: number; dataDirFs: string; health: HttpPhase; signUps: HttpPhase; signIns: HttpPhase };
+type GatePhase = HttpPhase & { serverMsEach: number; generatorMsEach: number };
+type SignupResult = Extra & { pow: boolean; signUps: GatePhase; solveMsPerSignUp?: number; floor?: GatePhase; challenges?: GatePhase; checks?: GatePhase };
 
 type Results<R> = { server?: R; baseline?: R };
 
@@ -123,6 +125,8 @@ type Scenario<R> = {
   title: string;
   targets: Target[];
   serverEnv?: Record<string, string>;
+  /** A side that is not the default target of its name (e.g. the server with another setting as the baseline). */
+  sides?: Partial<Record<Target, { kind: Target; env: Record<string, string> }>>;
   timeoutMs: number;
   loadgen: string;
   params: (target: TargetProcess) => Record<string, unknown>;
@@ -321,7 +325,49 @@ const accounts: Scenario<AccountsResult> = {
   },
 };
 
-const SCENARIOS = [relay, latency, sockets, matching, accounts] as Array<Scenario<unknown>>;
+const SIGNUP = { concurrency: 16, phaseMs: 5000, maxRequests: 200_000 };
+/**
+ * The server's cost of the gate per sign-up (one challenge request, one proof checked) may be at most this, in ms
+ * of CPU: even 100 sign-ups a second (8.6 million a day) would take a tenth of a core from the relay.
+ */
+const GATE_BUDGET_MS = 1;
+
+const signup: Scenario<SignupResult> = {
+  name: 'signup',
+  title: `6. sign-ups with proof of work (SIGNUP_CHALLENGE=pow, default work; the generator solves each challenge) against the same server with it off, ${SIGNUP.concurrency} in flight, ${SIGNUP.phaseMs / 1000} s per phase`,
+  targets: ['server', 'baseline'],
+  sides: { server: { kind: 'server', env: { SIGNUP_CHALLENGE: 'pow' } }, baseline: { kind: 'server', env: { SIGNUP_CHALLENGE: 'off' } } },
+  timeoutMs: 90_000,
+  loadgen: 'signup',
+  params: () => SIGNUP,
+  report: ({ server: s, baseline: b }) => {
+    const gateMs = s?.challenges && s.checks ? s.challenges.serverMsEach + s.checks.serverMsEach : NaN;
+    const holds = Number.isFinite(gateMs) ? gateMs <= GATE_BUDGET_MS : undefined;
+    const share = b ? gateMs / b.signUps.serverMsEach : NaN;
+    return {
+      rows: [
+        { figure: 'sign-ups/s, end to end', server: n0(s?.signUps.perSecond), baseline: n0(b?.signUps.perSecond), ratio: ratio(s?.signUps.perSecond, b?.signUps.perSecond) },
+        { figure: 'POST p50 / p99 ms', server: s ? `${ms(s.signUps.latencyMs.p50)} / ${ms(s.signUps.latencyMs.p99)}` : '—', baseline: b ? `${ms(b.signUps.latencyMs.p50)} / ${ms(b.signUps.latencyMs.p99)}` : '—' },
+        { figure: 'client CPU ms per sign-up (solve)', server: s ? `${n2(s.signUps.generatorMsEach)} (${n2(s.solveMsPerSignUp)})` : '—', baseline: n2(b?.signUps.generatorMsEach) },
+        { figure: 'server CPU ms per sign-up', server: '—', baseline: n2(b?.signUps.serverMsEach) },
+        { figure: 'server: GET /healthz/s, CPU ms each (any request)', server: s?.floor ? `${n0(s.floor.perSecond)}, ${n2(s.floor.serverMsEach)}` : '—', baseline: '—' },
+        { figure: 'server: challenges issued/s, CPU ms each', server: s?.challenges ? `${n0(s.challenges.perSecond)}, ${n2(s.challenges.serverMsEach)}` : '—', baseline: '—' },
+        { figure: 'server: proofs checked/s, CPU ms each', server: s?.checks ? `${n0(s.checks.perSecond)}, ${n2(s.checks.serverMsEach)}` : '—', baseline: '—' },
+        { figure: 'server CPU ms of the gate per sign-up', server: n2(gateMs), baseline: '0', ratio: Number.isFinite(share) ? `${n0(share * 100)}% of a sign-up` : '—', target: `≤ ${GATE_BUDGET_MS} ms`, holds },
+        { figure: CPU_FIGURE + ' (end to end)', server: cpu(s?.signUps.cpu), baseline: cpu(b?.signUps.cpu) },
+      ],
+      verdicts: [{ scenario: 'signup', target: `the gate costs the server ≤ ${GATE_BUDGET_MS} ms of CPU per sign-up`, holds, detail: `${n2(gateMs)} ms (a sign-up without it: ${n2(b?.signUps.serverMsEach)} ms)` }],
+      notes: [
+        'baseline = the same server with SIGNUP_CHALLENGE=off. With pow, end to end = GET /api/challenge + a solve in the generator + POST; one single-threaded generator, so it is bounded by solving, which is the point',
+        "the gate's server cost is measured apart (GET /api/challenge alone; POST with already spent proofs, refused after both HMACs), since a few sign-ups a second are too few to measure",
+        ...disturbance([s?.signUps.cpu.others, s?.challenges?.cpu.others, s?.checks?.cpu.others, b?.signUps.cpu.others]),
+        ...peerNotes({ server: s, baseline: b }),
+      ],
+    };
+  },
+};
+
+const SCENARIOS = [relay, latency, sockets, matching, accounts, signup] as Array<Scenario<unknown>>;
 
 // ---------------------------------------------------------------- main
 
@@ -392,7 +438,8 @@ async function main(): Promise<void> {
       const profDir = cpuProf && kind === 'server' ? path.join(resultsDir, `prof-${stamp}-${scenario.name}`) : undefined;
       let target: TargetProcess | undefined;
       try {
-        target = await startTarget(kind, { env: scenario.serverEnv, cpuProfDir: profDir });
+        const side = scenario.sides?.[kind];
+        target = await startTarget(side?.kind ?? kind, { env: side?.env ?? scenario.serverEnv, cpuProfDir: profDir });
         say(`  ${kind} pid ${target.pid} on ${target.url}`);
         results[kind] = await runLoadgen(scenario.loadgen, target, scenario.params(target), scenario.timeoutMs, scenario.name === 'sockets' ? 16 : 8);
       } catch (err) {

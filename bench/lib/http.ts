@@ -81,6 +81,8 @@ export async function runHttpLoad(opts: {
   maxRequests: number;
   next: (i: number) => Request;
   ok: (reply: Reply, i: number) => boolean;
+  /** Awaited before request i is built (a client's own work for it, e.g. a proof of work); not in its latency. */
+  before?: (i: number) => Promise<void>;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
@@ -92,6 +94,7 @@ export async function runHttpLoad(opts: {
     while (issued < opts.maxRequests && performance.now() < deadline) {
       const i = issued++;
       try {
+        await opts.before?.(i);
         const reply = await opts.client.request(opts.next(i));
         latencies.push(reply.ms);
         if (opts.ok(reply, i)) ok++;

@@ -118,6 +118,8 @@ const RAISED_LIMITS: Record<string, string> = {
   RATE_MESSAGE_BURST: '100000000',
   WS_FRAME_BURST: '100000000',
   WS_FRAMES_PER_SECOND: '100000000',
+  // Proof of work at sign-up is a gate, not capacity: off unless a scenario turns it on (`signup` measures both).
+  SIGNUP_CHALLENGE: 'off',
 };
 
 /**

@@ -14,6 +14,7 @@ import { buildContext, type GoogleOverrides, type Overrides } from './context.js
 import type { Lobby } from './domain/lobby.js';
 import { registerAccountRoutes } from './http/accountsRoutes.js';
 import { registerAdminRoutes } from './http/adminRoutes.js';
+import { registerChallengeRoutes } from './http/challengeRoutes.js';
 import { registerAuthentication } from './http/authentication.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
 import { registerGoogleRoutes } from './http/googleRoutes.js';
@@ -41,20 +42,28 @@ export type Service = {
 
 export async function buildService(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Service> {
   const context = await buildContext(config, overrides);
-  const { log, store, broker, accounts, lobby, connections, privacy, moderation, limits, clientIp, shared, translator, google } = context;
+  const { log, store, broker, accounts, lobby, connections, privacy, moderation, limits, clientIp, shared, translator, google, doorkeeper } = context;
   const app = await createHttpServer(config, log, overrides.webRoot ?? WEB_ROOT);
-  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, broker, geo: context.geo, clientIp, log });
+  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, doorkeeper, broker, geo: context.geo, clientIp, log, handOver: shared });
 
   registerAuthentication(app, accounts);
   app.get('/healthz', async () => ({ status: 'ok' }));
   let draining = false;
   registerReadiness(app, { store, redisReady: context.redisReady, draining: () => draining });
-  app.get('/api/config', async () => ({ ai: context.aiPartners, translation: translator !== undefined, google: google !== undefined }));
-  registerAccountRoutes(app, { accounts, privacy, limits, clientIp });
+  const turnstileSiteKey = config.challenge.mode === 'turnstile' ? config.challenge.turnstile?.siteKey : undefined;
+  app.get('/api/config', async () => ({
+    ai: context.aiPartners,
+    translation: translator !== undefined,
+    google: google !== undefined,
+    challenge: config.challenge.mode,
+    ...(turnstileSiteKey ? { turnstileSiteKey } : {}),
+  }));
+  registerChallengeRoutes(app, { doorkeeper, accounts, clientIp });
+  registerAccountRoutes(app, { accounts, privacy, limits, clientIp, doorkeeper });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, connections);
   registerTranslateRoutes(app, limits, translator, clientIp);
-  registerGoogleRoutes(app, { google, accounts, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp });
+  registerGoogleRoutes(app, { google, accounts, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp, doorkeeper });
   gateway.register(app);
   registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });
   context.revocations.on((revocation) => {

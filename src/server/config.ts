@@ -61,6 +61,8 @@ export type Config = {
     /** How long two people who just chatted are kept apart. */
     rematchCooldownMs: number;
   };
+  /** A chat whose socket dropped waits this long for the person, holding the partner's messages (memory only). */
+  chat: { graceMs: number; heldMessages: number; heldBytes: number };
   socket: {
     helloDeadlineMs: number;
     pingIntervalMs: number;
@@ -115,11 +117,48 @@ export type Config = {
     | { enabled: true; clientId: string; clientSecret: string; issuer: string; redirectUri: string };
   /** The server secret that keys recovery-code hashes (pepper.ts). */
   recoveryPepper: RecoveryPepperConfig;
+  /** The gate at sign-up, sign-in with a code and Google start (challenges.ts, turnstile.ts). */
+  challenge: ChallengeConfig;
+  /** Behaviour signals per account (botSignals.ts): when a run of chats looks like a bot's, `find` is slowed. */
+  bots: BotConfig;
   /** A sign-in unused for this long stops working. */
   sessionIdleMs: number;
   /** Several nodes: a node that has not refreshed its heartbeat for this long counts as dead. */
   nodeTtlMs: number;
   shutdownGraceMs: number;
+};
+
+export type ChallengeMode = 'pow' | 'turnstile' | 'off';
+
+export type ChallengeConfig = {
+  mode: ChallengeMode;
+  /** Proof of work: the most hashes a level-0 challenge asks for (a challenge asks between half and all of it). */
+  work: number;
+  /** Each level multiplies the work by this. */
+  factor: number;
+  maxLevel: number;
+  ttlMs: number;
+  /** Challenges asked for plus failures (which count 3) from one address, without a quiet period, that raise its level by one. */
+  burst: number;
+  /** Every quiet period of an address lowers its level by one. */
+  quietMs: number;
+  /** Cloudflare Turnstile, when TURNSTILE_SECRET and TURNSTILE_SITE_KEY are set (used only by mode `turnstile`). */
+  turnstile: { secret: string; siteKey: string; verifyUrl: string } | undefined;
+};
+
+export type BotConfig = {
+  /** The last chats of an account that are looked at. */
+  window: number;
+  /** A chat that ends within this long of the account's first message, unanswered, is "quick". */
+  quickMs: number;
+  /** Quick chats in the window that mark the account as bot-like. */
+  threshold: number;
+  /** A bot-like account waits this long between searches, doubled per extra quick chat (at most 8×). */
+  findWaitMs: number;
+  /** ...and its proof of work on `find` is this many levels above level 0 (mode `pow`). */
+  findLevel: number;
+  /** An account not seen for this long is forgotten. */
+  forgetMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -289,6 +328,42 @@ function httpConfig(env: Env): Config['http'] {
   };
 }
 
+export const TURNSTILE_VERIFY_URL = 'https://challenges.cloudflare.com/turnstile/v0/siteverify';
+
+function challengeConfig(env: Env): ChallengeConfig {
+  const raw = (env.SIGNUP_CHALLENGE?.trim().toLowerCase() || 'off') as ChallengeMode;
+  if (!['pow', 'turnstile', 'off'].includes(raw)) throw new ConfigError(`SIGNUP_CHALLENGE must be pow, turnstile or off, got "${raw}"`);
+  const secret = env.TURNSTILE_SECRET?.trim();
+  const siteKey = env.TURNSTILE_SITE_KEY?.trim();
+  if (!!secret !== !!siteKey) throw new ConfigError('TURNSTILE_SECRET and TURNSTILE_SITE_KEY must be set together');
+  if (raw === 'turnstile' && !secret) throw new ConfigError('SIGNUP_CHALLENGE=turnstile needs TURNSTILE_SECRET and TURNSTILE_SITE_KEY');
+  const verifyUrl = url(env, 'TURNSTILE_VERIFY_URL', ['http:', 'https:']) ?? TURNSTILE_VERIFY_URL;
+  return {
+    mode: raw,
+    work: int(env, 'CHALLENGE_WORK', 50_000, 2, 100_000_000),
+    factor: int(env, 'CHALLENGE_FACTOR', 4, 2, 100),
+    maxLevel: int(env, 'CHALLENGE_MAX_LEVEL', 4, 0, 10),
+    ttlMs: int(env, 'CHALLENGE_TTL_MS', 600_000, 1000, 3_600_000),
+    burst: int(env, 'CHALLENGE_BURST', 30, 1, 1_000_000),
+    quietMs: int(env, 'CHALLENGE_QUIET_MS', 600_000, 1000, 7 * 24 * 3600_000),
+    turnstile: secret && siteKey ? { secret, siteKey, verifyUrl } : undefined,
+  };
+}
+
+function botConfig(env: Env): BotConfig {
+  const window = int(env, 'BOT_WINDOW', 10, 1, 1000);
+  const threshold = int(env, 'BOT_THRESHOLD', 4, 1, 1000);
+  if (threshold > window) throw new ConfigError(`BOT_THRESHOLD must not exceed BOT_WINDOW (${window}), got ${threshold}`);
+  return {
+    window,
+    quickMs: int(env, 'BOT_QUICK_MS', 5000, 100, 600_000),
+    threshold,
+    findWaitMs: int(env, 'BOT_FIND_WAIT_MS', 10_000, 0, 3_600_000),
+    findLevel: int(env, 'BOT_FIND_LEVEL', 2, 0, 10),
+    forgetMs: int(env, 'BOT_FORGET_MS', 3600_000, 1000, 7 * 24 * 3600_000),
+  };
+}
+
 function onOff(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
@@ -318,6 +393,11 @@ export function loadConfig(env: Env = process.env): Config {
       widenAfterMs: int(env, 'MATCH_WIDEN_AFTER_MS', 5000, 0, 600_000),
       rematchCooldownMs: int(env, 'MATCH_REMATCH_COOLDOWN_MS', 30_000, 0, 3_600_000),
     },
+    chat: {
+      graceMs: int(env, 'CHAT_GRACE_MS', 5_000, 0, 600_000),
+      heldMessages: int(env, 'CHAT_HELD_MESSAGES', 50, 1, 10_000),
+      heldBytes: int(env, 'CHAT_HELD_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+    },
     socket: {
       helloDeadlineMs: int(env, 'WS_HELLO_DEADLINE_MS', 5000, 100, 60_000),
       pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 25_000, 100, 600_000),
@@ -346,6 +426,8 @@ export function loadConfig(env: Env = process.env): Config {
     ai: aiConfig(env),
     google: googleConfig(env),
     recoveryPepper: recoveryPepperConfig(env, dataDir),
+    challenge: challengeConfig(env),
+    bots: botConfig(env),
     sessionIdleMs: int(env, 'SESSION_IDLE_DAYS', 90, 1, 3650) * 24 * 3600_000,
     nodeTtlMs: int(env, 'NODE_TTL_MS', 30_000, 300, 600_000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 9000),

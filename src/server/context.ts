@@ -12,19 +12,23 @@ import { createTranslator, type Translator } from './ai/translator.js';
 import { GoogleSignIn } from './auth/google.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
-import { RedisBroker } from './broker/redis.js';
-import { RedisOutages } from './broker/redisOutages.js';
-import { SharedMatching } from './cluster/sharedMatching.js';
+import { openCluster } from './cluster/cluster.js';
+import type { SharedMatching } from './cluster/sharedMatching.js';
 import { Accounts, SESSION_TOUCH_INTERVAL_MS } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
 import { type Geo, openOfflineGeo } from './domain/geo.js';
-import { MemoryHandshakes, RedisHandshakes } from './domain/handshakes.js';
-import { IpKeys, memorySecrets, redisSecrets } from './domain/ipKeys.js';
+import { MemoryHandshakes } from './domain/handshakes.js';
+import { IpKeys, memorySecrets } from './domain/ipKeys.js';
+import { BotSignals } from './domain/botSignals.js';
+import { Challenges, memorySpent } from './domain/challenges.js';
+import { Difficulty } from './domain/difficulty.js';
+import { Doorkeeper } from './domain/doorkeeper.js';
+import { Turnstile } from './domain/turnstile.js';
 import { Lobby } from './domain/lobby.js';
 import { Moderation } from './domain/moderation.js';
 import { preparePepper } from './domain/pepper.js';
 import { Privacy } from './domain/privacy.js';
-import { RateLimits, redisLimiter } from './domain/rateLimits.js';
+import { RateLimits } from './domain/rateLimits.js';
 import { Revocations } from './domain/revocations.js';
 import { type ClientIpResolver, clientIpResolver } from './http/clientIp.js';
 import { createLogger } from './logger.js';
@@ -32,6 +36,7 @@ import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
+/** `broker`: a single node's broker (tests); with REDIS_URL the cluster's own is used. */
 export type Overrides = { log?: Logger; store?: Store; broker?: Broker; geo?: Geo; webRoot?: string; model?: LanguageModel; now?: () => number };
 /** Tests: a small bound on Google flows in progress. */
 export type GoogleOverrides = { googleMaxPending?: number };
@@ -50,6 +55,8 @@ export type Context = {
   moderation: Moderation;
   limits: RateLimits;
   ipKeys: IpKeys;
+  doorkeeper: Doorkeeper;
+  signals: BotSignals;
   clientIp: ClientIpResolver;
   /** Whether every Redis connection is up; undefined without Redis. */
   redisReady: (() => boolean) | undefined;
@@ -95,33 +102,52 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     accounts.deleteIdleSessions().catch((err: unknown) => log.error({ err }, 'idle session sweep failed'));
   }, SESSION_TOUCH_INTERVAL_MS);
   idleSweep.unref();
+  // Cluster mode comes from the config: with REDIS_URL, nodes share presence, the search queue (a chat may
+  // span two nodes), rate limits, Connect handshakes and the per-address key secret through Redis.
   const redisUrl = config.redisUrl;
-  const broker = overrides.broker ?? (redisUrl ? await naming('REDIS_URL', () => RedisBroker.connect(redisUrl, config.nodeTtlMs)) : new MemoryBroker());
-  // Several nodes share Redis: rate limits, the search queue (a chat may span two nodes), Connect handshakes.
-  const redis = broker instanceof RedisBroker ? broker.client : undefined;
-  const limiterFactory = redis && redisLimiter(redis);
-  const shared = redis && (await SharedMatching.start(redis, { widenAfterMs: config.matching.widenAfterMs, nodeTtlMs: config.nodeTtlMs }));
-  const handshakes = redis ? new RedisHandshakes(redis) : new MemoryHandshakes();
-  const outages = broker instanceof RedisBroker ? new RedisOutages(log) : undefined;
-  for (const client of [...(broker instanceof RedisBroker ? broker.connections : []), ...(shared?.connections ?? [])]) outages?.watch(client);
+  const cluster = redisUrl
+    ? await naming('REDIS_URL', () => openCluster(redisUrl, { widenAfterMs: config.matching.widenAfterMs, nodeTtlMs: config.nodeTtlMs }, log))
+    : undefined;
+  const broker = cluster?.broker ?? overrides.broker ?? new MemoryBroker();
+  const shared = cluster?.shared;
+  const outages = cluster?.outages;
+  const limiterFactory = cluster?.limiterFactory;
+  const handshakes = cluster?.handshakes ?? new MemoryHandshakes();
   const unbudgeted = overrides.model ?? (await openLanguageModel(config.ai));
   const model = unbudgeted && withAiBudget(unbudgeted, config.ai.budgetPerHour);
   const translator = model && (await createTranslator(model));
   const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
+  const now = overrides.now ?? Date.now;
+  const signals = new BotSignals(config.bots, now);
   const lobby = new Lobby({
+    observer: signals,
     ...config.matching,
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
     cluster: shared,
+    away: config.chat,
   });
   accounts.onUpdate((account) => lobby.updateAccount(account));
   const connections = new Connections(store, broker, lobby, config.inbox, handshakes);
   const privacy = new Privacy(store, broker, revocations);
   // Per-address keys: HMAC with a rotating secret, shared through Redis so nodes agree.
-  const ipKeys = new IpKeys(redis ? redisSecrets(redis) : memorySecrets());
-  const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys);
+  const secrets = cluster?.secrets ?? memorySecrets();
+  const ipKeys = new IpKeys(secrets);
+  const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys, signals);
   await moderation.startRetentionSweep((err) => log.error({ err }, 'report retention sweep failed'));
-  const limits = new RateLimits(config.safety, limiterFactory, ipKeys);
+  // The message rate holds across nodes without a Redis round trip per message: each node grants its share.
+  const limits = new RateLimits(config.safety, limiterFactory, ipKeys, (accountId) => 1 / broker.nodesHolding(accountId));
   const clientIp = clientIpResolver(config.trustProxy);
+  const gate = config.challenge;
+  const doorkeeper = new Doorkeeper({
+    mode: gate.mode,
+    // Challenges are signed with the per-address keys' secret (shared through Redis), spent ones remembered where nodes agree.
+    challenges: new Challenges(gate, secrets, cluster?.spentProofs(now) ?? memorySpent(now), now),
+    difficulty: new Difficulty(gate, now),
+    turnstile: gate.turnstile && new Turnstile(gate.turnstile),
+    ipKeys,
+    signals,
+    findLevel: config.bots.findLevel,
+  });
   const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts, { maxPending: overrides.googleMaxPending }) : undefined;
 
   const stop = async () => {
@@ -129,6 +155,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     clearInterval(idleSweep);
     await shared?.close();
     limits.close();
+    signals.close();
     moderation.stop();
   };
   const close = async () => {
@@ -151,6 +178,8 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     moderation,
     limits,
     ipKeys,
+    doorkeeper,
+    signals,
     clientIp,
     shared,
     redisReady: outages && (() => outages.ready),

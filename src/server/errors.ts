@@ -34,7 +34,7 @@ export const unauthorized = (message?: string) => httpError('unauthorized', mess
 export const notFound = (message?: string) => httpError('not_found', message);
 
 /** Fields an `error` frame may carry beside its code and message. */
-export type ErrorDetails = { retryAfterMs?: number; until?: string };
+export type ErrorDetails = { retryAfterMs?: number; until?: string; chatId?: string };
 
 /** Domain code refusing a frame: a code from the catalogue and, if not the default, a message; never an HTTP status. */
 export type Refusal = { readonly ok: false; readonly code: SocketErrorCode; readonly message?: string } & Readonly<ErrorDetails>;

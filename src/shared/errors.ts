@@ -36,6 +36,8 @@ export const ERRORS = {
   provider_unavailable: { message: 'Sign-in with that provider is unavailable just now; try again later.', http: 503 },
   unavailable: { message: 'This is unavailable just now; try again shortly.', http: 503, socket: true },
   partner_away: { message: 'They are away and too many messages are waiting for them; wait until they are back.', socket: true },
+  challenge_required: { message: 'Solve the challenge first (GET /api/challenge), then send its solution as `proof`.', http: 400, socket: true },
+  challenge_failed: { message: 'That challenge solution is wrong, expired or already used; get a new challenge.', http: 400, socket: true },
   resume_pending: {
     message: 'Your chat on another tab or device is waiting for you: resume it (chatId) or leave it first.',
     socket: true,

@@ -23,6 +23,10 @@ export const ClientFrame = z.discriminatedUnion('type', [
     type: z.literal('find'),
     interests: z.array(z.string().max(256)).max(LIMITS.interestsMax).optional(),
     region: z.enum(['anywhere', 'near']).optional(),
+    /** `false`: only people; no AI partner joins this search (docs/protocol.md, "Searching"). */
+    aiPartner: z.boolean().optional(),
+    /** Only when the server asked for it (`challenge_required`): a solved `GET /api/challenge?for=find`. */
+    proof: z.string().max(LIMITS.proofMax).optional(),
   }),
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('send'), chatId, id: clientId, text }),
@@ -48,6 +52,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('block'), chatId }),
   z.strictObject({ type: z.literal('dm'), connectionId: z.string().min(1).max(64), id: clientId, text }),
   z.strictObject({ type: z.literal('read'), ids: z.array(z.string().min(1).max(64)).max(LIMITS.readIdsMax) }),
+  /** Read receipt: every message from this connection up to `at` (a server time it sent) has been read. */
+  z.strictObject({ type: z.literal('dm_read'), connectionId: z.string().min(1).max(64), at: z.iso.datetime() }),
   z.strictObject({ type: z.literal('ping') }),
   /** Take back a chat this account's socket dropped out of, within CHAT_GRACE_MS (docs/protocol.md, "Resume"). */
   z.strictObject({ type: z.literal('resume'), chatId }),
@@ -90,7 +96,12 @@ export type MessageFrame = { type: 'message'; chatId: string; id: string; text: 
 export type ServerFrame =
   | { type: 'ready'; account: Me }
   | { type: 'inbox'; messages: OfflineMessage[] }
-  | { type: 'searching' }
+  /**
+   * Sent on `find`, and again with `widened: true` when the search opens to anyone.
+   * `online`: people signed in right now (an aggregate count); `aiAfterMs`: an AI partner
+   * may join this long after the search began (absent when none will).
+   */
+  | { type: 'searching'; online: number; widened: boolean; aiAfterMs?: number }
   | { type: 'idle' }
   | { type: 'matched'; chat: { id: string; partner: Partner } }
   /** `queued: true`: the partner is away; the text waits in memory and `delivered` follows if they come back. */
@@ -108,7 +119,10 @@ export type ServerFrame =
   | { type: 'connect_requested'; chatId: string }
   | { type: 'connected'; chatId: string; connection: Connection }
   | { type: 'reported'; chatId: string }
-  | { type: 'dm_sent'; connectionId: string; id: string; stored: boolean }
+  /** `at`: the server's time of the message, the one a later `dm_read` refers to. */
+  | { type: 'dm_sent'; connectionId: string; id: string; stored: boolean; at: string }
+  /** The other side read every message of this connection sent up to `at`. */
+  | { type: 'dm_read'; connectionId: string; at: string }
   | { type: 'dm'; connectionId: string; id: string; text: string; at: string }
   | { type: 'presence'; connectionId: string; online: boolean }
   | { type: 'connection_removed'; connectionId: string }

@@ -2,6 +2,7 @@
  * The HTTP API (PROTOCOL.md §2). Every failure becomes an `ApiError` carrying
  * the server's `{"error":{code,message}}`, so screens can show the message.
  */
+import type { Challenge } from 'altcha-lib';
 import type { Connection, Me, OfflineMessage } from '../shared/protocol.js';
 
 export class ApiError extends Error {
@@ -79,12 +80,18 @@ async function empty(method: string, path: string, options?: Options): Promise<v
 export type SignUpResult = { account: Me; recoveryCode: string; token: string };
 export type SignInResult = { account: Me; token: string };
 
-export function createAccount(nickname: string, interests: string[]): Promise<SignUpResult> {
-  return json('POST', '/api/accounts', { body: { nickname, interests, adult: true } });
+/** `proof`: the solved challenge (store/proof.ts), when the server asks for one. */
+export function createAccount(nickname: string, interests: string[], proof?: string): Promise<SignUpResult> {
+  return json('POST', '/api/accounts', { body: { nickname, interests, adult: true, proof } });
 }
 
-export function signIn(recoveryCode: string): Promise<SignInResult> {
-  return json('POST', '/api/sessions', { body: { recoveryCode } });
+export function signIn(recoveryCode: string, proof?: string): Promise<SignInResult> {
+  return json('POST', '/api/sessions', { body: { recoveryCode, proof } });
+}
+
+/** A proof-of-work challenge (ALTCHA v2); `for: find` with the token when a search asks for one. */
+export function getChallenge(token?: string): Promise<Challenge> {
+  return json('GET', token ? '/api/challenge?for=find' : '/api/challenge', { token });
 }
 
 export function logOut(token: string): Promise<void> {
@@ -135,8 +142,8 @@ export type GoogleIntent = 'signin' | 'link';
  * Where to send the browser next (Google's sign-in page), and the secret this
  * tab must keep to finish. `link` needs the token, `signin` none.
  */
-export async function startGoogle(intent: GoogleIntent, token?: string): Promise<{ url: string; browserKey: string }> {
-  const body = await json<{ url?: unknown; browserKey?: unknown }>('POST', '/api/auth/google/start', { token, body: { intent } });
+export async function startGoogle(intent: GoogleIntent, token?: string, proof?: string): Promise<{ url: string; browserKey: string }> {
+  const body = await json<{ url?: unknown; browserKey?: unknown }>('POST', '/api/auth/google/start', { token, body: { intent, proof } });
   if (typeof body.url !== 'string' || !/^https?:\/\//i.test(body.url) || typeof body.browserKey !== 'string' || !body.browserKey) {
     throw new ApiError(500, 'bad_response', 'Google sign-in could not be started. Please try again.');
   }
@@ -181,11 +188,13 @@ export function markInboxRead(token: string, ids: string[]): Promise<void> {
 // Features and translation
 
 /** What this server has switched on (`GET /api/config`, public). */
-export type Features = { ai: boolean; translation: boolean; google: boolean };
+export type Features = { ai: boolean; translation: boolean; google: boolean; challenge: 'pow' | 'turnstile' | 'off'; turnstileSiteKey?: string };
 
 export async function getConfig(): Promise<Features> {
   const body = await json<Partial<Record<keyof Features, unknown>>>('GET', '/api/config');
-  return { ai: body.ai === true, translation: body.translation === true, google: body.google === true };
+  const challenge = body.challenge === 'turnstile' || body.challenge === 'off' ? body.challenge : 'pow';
+  const siteKey = typeof body.turnstileSiteKey === 'string' ? body.turnstileSiteKey : undefined;
+  return { ai: body.ai === true, translation: body.translation === true, google: body.google === true, challenge, ...(siteKey ? { turnstileSiteKey: siteKey } : {}) };
 }
 
 export type Translation = { text: string; from: string | null; to: string };

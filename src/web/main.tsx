@@ -9,6 +9,8 @@ import './store/alerts.js';
 import { loadFeatures } from './store/features.js';
 import { handleGoogleLanding, takeGoogleLanding } from './store/google.js';
 import { restoreSession } from './store/session.js';
+// The searching screen is a lazy chunk; what the `searching` frames say must be kept from the first one.
+import './store/search.js';
 
 const landing = takeGoogleLanding();
 void loadFeatures();

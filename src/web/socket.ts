@@ -22,6 +22,8 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 /** After `shutdown` the server is restarting: give it a moment before knocking again. */
 const AFTER_SHUTDOWN_MS = 2_000;
+/** After `shutdown {reconnect:true}` another node is there: go at once, spread over this much. */
+const MOVE_SPREAD_MS = 250;
 const HEARTBEAT_EVERY_MS = 25_000;
 const HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Frames kept while offline (messages typed during a blip); more than this is dropped. */
@@ -43,7 +45,8 @@ export class ChatSocket {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private pongTimer: ReturnType<typeof setTimeout> | undefined;
   private outbox: ClientFrame[] = [];
-  private shutdownSeen = false;
+  /** What the last `shutdown` said: the server restarts, or this node goes and another takes over. */
+  private shutdownSeen: 'restart' | 'move' | null = null;
   private unauthorized = false;
 
   constructor(
@@ -101,7 +104,7 @@ export class ChatSocket {
       return;
     }
     this.setStatus('connecting');
-    this.shutdownSeen = false;
+    this.shutdownSeen = null;
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.url);
@@ -147,7 +150,7 @@ export class ChatSocket {
         this.pongTimer = undefined;
         return;
       case 'shutdown':
-        this.shutdownSeen = true;
+        this.shutdownSeen = frame.reconnect ? 'move' : 'restart';
         break;
       case 'error':
         if (frame.code === 'unauthorized' && this.status !== 'ready') {
@@ -175,10 +178,15 @@ export class ChatSocket {
   private scheduleReconnect(): void {
     if (this.status === 'stopped' || this.unauthorized) return;
     this.setStatus('offline');
+    if (this.shutdownSeen === 'move') {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.connect(), Math.random() * MOVE_SPREAD_MS);
+      return;
+    }
     const backoff = Math.min(BACKOFF_FIRST_MS * 2 ** this.attempt, BACKOFF_MAX_MS);
     this.attempt++;
     const jittered = backoff * (0.8 + Math.random() * 0.4);
-    const delay = this.shutdownSeen ? Math.max(jittered, AFTER_SHUTDOWN_MS) : jittered;
+    const delay = this.shutdownSeen === 'restart' ? Math.max(jittered, AFTER_SHUTDOWN_MS) : jittered;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }

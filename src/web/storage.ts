@@ -1,17 +1,21 @@
 /**
  * Everything the web app keeps on the device, in `localStorage` only (never
- * cookies): the sign-in token, the private profile, the region choice, and
- * whether new matches and messages play a sound.
+ * cookies): the sign-in token, the private profile, the region choice,
+ * "Only people" and whether new matches and messages play a sound.
+ * Connection threads live in IndexedDB (threadHistory.ts).
  * Log out and Delete everything call `clearAll()`.
- * (A Google flow in progress waits in sessionStorage: see googleFlow.ts.)
+ * (A Google flow in progress waits in sessionStorage: see googleFlow.ts; so do
+ * this tab's current chat id and draft: see tabMemory.ts, cleared here too.)
  */
 import type { RevealedProfile } from '../shared/protocol.js';
+import { clearTabChat } from './tabMemory.js';
 
 const KEYS = {
   token: 'metsony.token',
   profile: 'metsony.profile',
   region: 'metsony.region',
   sound: 'metsony.sound',
+  onlyPeople: 'metsony.onlyPeople',
 } as const;
 
 export type Region = 'anywhere' | 'near';
@@ -61,6 +65,15 @@ export function saveSound(on: boolean): void {
   write(KEYS.sound, on ? 'on' : null);
 }
 
+/** "Only people": no AI partner joins my searches. */
+export function loadOnlyPeople(): boolean {
+  return read(KEYS.onlyPeople) === 'true';
+}
+
+export function saveOnlyPeople(value: boolean): void {
+  write(KEYS.onlyPeople, value ? 'true' : null);
+}
+
 export function loadProfile(): PrivateProfile {
   const raw = read(KEYS.profile);
   if (!raw) return {};
@@ -89,6 +102,7 @@ export function isProfileEmpty(profile: PrivateProfile): boolean {
 
 /** Log out / Delete everything: nothing of ours stays in this browser. */
 export function clearAll(): void {
+  clearTabChat();
   try {
     localStorage.clear();
   } catch {

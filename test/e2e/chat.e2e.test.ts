@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { CSP_MESSAGE, Profiles, WAIT_MS, confirmNext, logOutConfirmed, openMore, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, CSP_MESSAGE, Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 30_000;
 
@@ -18,7 +18,7 @@ let browser: Browser;
 const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+  [server, browser] = await Promise.all([startServerProcess({ env: E2E_SERVER_ENV }), launchBrowser()]);
 }, 60_000);
 
 // Closing a test's browsers closes their sockets, so nobody is left searching for the next test.
@@ -65,7 +65,7 @@ describe('two strangers in two browsers', () => {
       // The own message is marked delivered once the server confirms it.
       await bob.getByRole('log').locator('.msg-own .msg-state.delivered').waitFor();
 
-      await confirmNext(alice);
+      await alice.getByRole('button', { name: 'Next' }).click();
       await bob.getByRole('log').getByText('Stranger left.').waitFor();
       await alice.getByText('Looking for someone who shares your interests…').waitFor();
 
@@ -179,7 +179,7 @@ describe('privacy of the page itself', () => {
 
       // Log out clears this browser and shows the first visit again.
       await page.getByRole('link', { name: 'Settings' }).click();
-      await logOutConfirmed(page);
+      await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
       expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
       expect((await page.context().cookies()).length).toBe(0);
@@ -276,7 +276,6 @@ describe('reveal profile', () => {
       await alice.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat' }).click();
 
       // First press: a confirmation listing exactly what goes out. Nothing is sent yet.
-      await openMore(alice);
       await alice.getByRole('button', { name: 'Reveal profile' }).click();
       const dialog = alice.getByRole('dialog');
       await dialog.getByText(firstName).waitFor();

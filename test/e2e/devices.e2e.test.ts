@@ -7,14 +7,14 @@ import { SQLITE_FILE } from '../../src/server/store/sqlite.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { api } from '../helpers/http.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
 
 let server: ServerProcess;
 let browser: Browser;
 const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+  [server, browser] = await Promise.all([startServerProcess({ env: E2E_SERVER_ENV }), launchBrowser()]);
 }, 60_000);
 afterAll(async () => {
   await profiles.closeAll();

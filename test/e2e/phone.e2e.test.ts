@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, confirmNext, openMore, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { Profiles, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 45_000;
 const PHONE = { width: 390, height: 844 };
@@ -58,7 +58,7 @@ const activeInDialog = (page: Page) => page.evaluate(() => !!document.activeElem
 
 describe('safe controls and the screen reader, two people on phones', () => {
   it(
-    'announces the match, lists messages with sender and time, Next asks Really? and Escape, Escape leaves',
+    'announces the match, lists messages with sender and time, shows every chat action, Escape asks Really? and Escape, Escape leaves',
     async () => {
       const { a: alice, b: bob, interest } = await pair(PHONE);
 
@@ -74,18 +74,19 @@ describe('safe controls and the screen reader, two people on phones', () => {
       expect(await item.textContent()).toMatch(/^Bob, \d{1,2}:\d{2}.*: hello there/);
       expect(await item.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-      // Reveal, Report and Block are behind More, with their names.
-      expect(await alice.getByRole('button', { name: 'Report' }).count()).toBe(0);
-      await openMore(alice);
-      for (const name of ['Reveal profile', 'Report', 'Block']) {
-        expect(await alice.getByRole('button', { name, exact: true }).count()).toBe(1);
+      // Every chat action is a visible button, without a menu (PROTOCOL.md §4).
+      expect(await alice.getByRole('button', { name: 'More' }).count()).toBe(0);
+      for (const name of ['Next', 'Stop', 'Connect', 'Reveal profile', 'Report', 'Block']) {
+        expect(await alice.getByRole('button', { name, exact: true }).isVisible()).toBe(true);
       }
       expect(await axeViolations(alice)).toEqual([]);
 
-      // Next, once: "Really?", and the chat goes on.
-      await alice.getByRole('button', { name: 'Next' }).click();
-      await alice.getByRole('button', { name: /^Really\?/ }).waitFor();
-      await announcer(alice).getByText('Really? Press Next again to leave this chat.').waitFor();
+      // One Escape: "Really?", and the chat goes on.
+      const hint = alice.locator('.next-hint');
+      await alice.getByRole('textbox', { name: 'Message' }).press('Escape');
+      await hint.getByText('Really? Escape again to leave.').waitFor();
+      await announcer(alice).getByText('Really? Press Escape again to leave this chat.').waitFor();
+      expect(await alice.getByRole('button', { name: 'Next', exact: true }).count()).toBe(1);
       expect(await axeViolations(alice)).toEqual([]);
       await sendMessage(bob, 'still here?');
       await alice.getByRole('log').getByText('still here?').waitFor();
@@ -93,7 +94,7 @@ describe('safe controls and the screen reader, two people on phones', () => {
 
       // Escape, Escape from the message box: Next.
       await bob.getByRole('textbox', { name: 'Message' }).press('Escape');
-      await bob.getByRole('button', { name: /^Really\?/ }).waitFor();
+      await bob.locator('.next-hint').waitFor();
       expect(await alice.getByRole('log').getByText('Stranger left.').count()).toBe(0);
       await bob.getByRole('textbox', { name: 'Message' }).press('Escape');
       await alice.getByRole('log').getByText('Stranger left.').waitFor();
@@ -105,7 +106,7 @@ describe('safe controls and the screen reader, two people on phones', () => {
   );
 
   it(
-    'once connected, the end says the partner by name, aloud too',
+    'Next leaves on one click; once connected, the end says the partner by name, aloud too',
     async () => {
       const { a: hana, b: ivan } = await pair(PHONE, ['Hana', 'Ivan']);
       await hana.getByRole('button', { name: 'Connect' }).click();
@@ -113,7 +114,7 @@ describe('safe controls and the screen reader, two people on phones', () => {
       await expect.poll(() => hana.evaluate(() => document.activeElement?.id)).toBe('chat-message');
       await ivan.getByRole('button', { name: 'Connect' }).click();
       await hana.getByText('Connected', { exact: true }).waitFor();
-      await confirmNext(ivan);
+      await ivan.getByRole('button', { name: 'Next' }).click();
       await hana.getByRole('log').getByText('Ivan left.').waitFor();
       await announcer(hana).getByText('Ivan left.').waitFor();
     },
@@ -123,24 +124,11 @@ describe('safe controls and the screen reader, two people on phones', () => {
 
 describe('focus, keyboard only, on a desktop', () => {
   it(
-    'More and the Report panel: Tab stays inside, Escape closes from anywhere, focus returns; Report and leave moves on',
+    'the Report panel: Tab stays inside, Escape closes from anywhere, focus returns to Report; Report and leave moves on',
     async () => {
       const { a: alice, b: bob } = await pair(DESKTOP);
-      const more = alice.getByRole('button', { name: 'More', exact: true });
-      await more.focus();
-      await alice.keyboard.press('Enter');
-      // The first action of the menu takes the focus; Escape closes the menu back to More.
-      await expect.poll(() => activeText(alice)).toBe('Reveal profile');
-      await alice.keyboard.press('Escape');
-      await expect.poll(() => more.getAttribute('aria-expanded')).toBe('false');
-      expect(await activeText(alice)).toBe('More');
-      // That Escape was the menu's: Next is not armed.
-      expect(await alice.getByRole('button', { name: 'Next', exact: true }).count()).toBe(1);
-
-      await alice.keyboard.press('Enter');
-      await expect.poll(() => activeText(alice)).toBe('Reveal profile');
-      await alice.keyboard.press('Tab');
-      expect(await activeText(alice)).toBe('Report');
+      const report = alice.getByRole('button', { name: 'Report', exact: true });
+      await report.focus();
       await alice.keyboard.press('Enter');
       const dialog = alice.getByRole('dialog', { name: 'Report Bob' });
       await dialog.waitFor();
@@ -156,16 +144,16 @@ describe('focus, keyboard only, on a desktop', () => {
         await alice.keyboard.press('Shift+Tab');
         expect(await activeInDialog(alice)).toBe(true);
       }
-      // Escape with the focus outside the panel still closes it; the focus returns to More.
+      // Escape with the focus outside the panel still closes it; the focus returns to Report.
       await alice.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       await alice.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
-      await expect.poll(() => activeText(alice)).toBe('More');
-      expect(await alice.getByRole('button', { name: 'Next', exact: true }).count()).toBe(1);
+      await expect.poll(() => activeText(alice)).toBe('Report');
+      // That Escape was the panel's: Next is not armed.
+      expect(await alice.locator('.next-hint').count()).toBe(0);
 
       // Harassment: "Report and leave" is the default; it sends the report and leaves.
       await alice.keyboard.press('Enter');
-      await alice.getByRole('button', { name: 'Report', exact: true }).click();
       await dialog.getByRole('radio', { name: 'Harassment or hate' }).check();
       expect(await dialog.getByRole('radio', { name: 'Leave the chat' }).isChecked()).toBe(true);
       await dialog.getByRole('button', { name: 'Report and leave' }).focus();
@@ -223,12 +211,13 @@ describe('room to talk', () => {
       const busy = await log.boundingBox();
       console.info(`… with a request waiting and the partner typing: ${busy!.height}px`);
       expect(busy!.height).toBeGreaterThanOrEqual(300);
-      // Message and Send, Next and More are all on screen, none cut off.
+      // Message and Send and every chat action are on screen, none cut off.
       for (const control of [
         alice.getByRole('textbox', { name: 'Message' }),
         alice.getByRole('button', { name: 'Send' }),
-        alice.getByRole('button', { name: 'Next' }),
-        alice.getByRole('button', { name: 'More', exact: true }),
+        ...['Next', 'Stop', 'Connect', 'Reveal profile', 'Report', 'Block'].map((name) =>
+          alice.getByRole('button', { name, exact: true }),
+        ),
       ]) {
         const b = await control.boundingBox();
         expect(b!.y + b!.height).toBeLessThanOrEqual(PHONE_KEYBOARD_OPEN.height);
@@ -265,7 +254,7 @@ describe('composer', () => {
 
 describe('recovery code', () => {
   it(
-    'Continue waits for "I have saved it" or a download; reloading asks first; Log out asks and leads to a new code',
+    'Continue works at once, saved or not; Download .txt; reloading asks first; Log out is one click with a reminder and a way to a new code',
     async () => {
       const page = await pageAt(PHONE);
       await page.goto(server.url);
@@ -273,8 +262,10 @@ describe('recovery code', () => {
       await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
       await page.getByRole('button', { name: 'Start chatting' }).click();
       await page.getByLabel('Your recovery code').waitFor();
+      // "I have saved it" is there to encourage, not to hold Continue back.
       const cont = page.getByRole('button', { name: 'Continue' });
-      expect(await cont.isDisabled()).toBe(true);
+      expect(await page.getByRole('checkbox', { name: 'I have saved it' }).isChecked()).toBe(false);
+      expect(await cont.isEnabled()).toBe(true);
       expect(await axeViolations(page)).toEqual([]);
 
       // Leaving while the code is shown: the browser asks (and Kim stays).
@@ -286,7 +277,7 @@ describe('recovery code', () => {
       await reload;
       await page.getByLabel('Your recovery code').waitFor();
 
-      // Download .txt: the file holds the code, and Continue opens.
+      // Download .txt: the file holds the code, and it counts as saved.
       const code = (await page.getByLabel('Your recovery code').textContent()) ?? '';
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .txt' }).click()]);
       expect(download.suggestedFilename()).toBe('metsony-recovery-code.txt');
@@ -296,24 +287,27 @@ describe('recovery code', () => {
       expect(Buffer.concat(chunks).toString()).toContain(code);
       expect(await page.getByRole('checkbox', { name: 'I have saved it' }).isChecked()).toBe(true);
       await cont.click();
+      // One click: the code screen goes and the first search starts.
       await page.getByLabel('Your recovery code').waitFor({ state: 'detached' });
+      await page.getByText('Now looking for anyone').waitFor();
 
-      // Log out asks whether the code is saved, and offers a new one instead.
+      // Settings: next to Log out, a reminder that the code is the only way back, and a way to a new one.
       await page.getByRole('link', { name: 'Settings' }).click();
-      await page.getByRole('button', { name: 'Log out' }).click();
-      const ask = page.getByRole('dialog', { name: 'Have you saved your recovery code?' });
-      await ask.waitFor();
+      const reminder = page.locator('#logout-reminder');
+      await reminder.getByText('Your recovery code is the only way back into this account.', { exact: false }).waitFor();
+      expect(await page.getByRole('button', { name: 'Log out' }).getAttribute('aria-describedby')).toBe('logout-reminder');
       expect(await axeViolations(page)).toEqual([]);
-      // Escape (from anywhere) closes it, and the focus is back on Log out.
-      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-      await page.keyboard.press('Escape');
-      await ask.waitFor({ state: 'detached' });
-      await expect.poll(() => activeText(page)).toBe('Log out');
-      await page.keyboard.press('Enter');
-      await ask.getByRole('button', { name: 'Get a new code first' }).click();
-      await page.getByRole('dialog', { name: 'Replace your recovery code?' }).waitFor();
+      await reminder.getByRole('button', { name: 'Get a new code first' }).click();
+      const rotate = page.getByRole('dialog', { name: 'Replace your recovery code?' });
+      await rotate.waitFor();
       await expect.poll(() => activeText(page)).toBe('Replace your recovery code?');
-      expect(await page.evaluate(() => localStorage.getItem('metsony.token'))).not.toBeNull();
+      await rotate.getByRole('button', { name: 'Cancel' }).click();
+      await rotate.waitFor({ state: 'detached' });
+
+      // Log out: one click, no question.
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
+      expect(await page.evaluate(() => localStorage.getItem('metsony.token'))).toBeNull();
     },
     TEST_TIMEOUT_MS,
   );

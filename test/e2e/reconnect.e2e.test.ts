@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { freePort } from '../helpers/inProcess.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
 
 const WAIT_MS = 15_000;
 
@@ -43,7 +43,7 @@ describe('a server restart', () => {
       const port = String(await freePort());
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-e2e-restart-'));
       const interest = `restart-${Date.now()}`;
-      server = await startServerProcess({ env: { PORT: port }, dataDir });
+      server = await startServerProcess({ env: { ...E2E_SERVER_ENV, PORT: port }, dataDir });
       const url = server.url;
 
       const first = await profiles.newPage();
@@ -52,7 +52,7 @@ describe('a server restart', () => {
       expect(await server.stop()).toBe(0);
       await first.getByText('METSONY is restarting', { exact: false }).first().waitFor();
 
-      server = await startServerProcess({ env: { PORT: port }, dataDir });
+      server = await startServerProcess({ env: { ...E2E_SERVER_ENV, PORT: port }, dataDir });
       expect(server.url).toBe(url);
 
       // The first page never reloads: it must find its way back on its own.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { api } from '../helpers/http.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, openMore, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
 
 const ADMIN = 'e2e-moderator-token-0123456789';
 let server: ServerProcess;
@@ -12,7 +12,7 @@ let browser: Browser;
 const profiles = new Profiles(() => browser);
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess({ env: { ADMIN_TOKEN: ADMIN, MATCH_REMATCH_COOLDOWN_MS: '0' } }), launchBrowser()]);
+  [server, browser] = await Promise.all([startServerProcess({ env: { ...E2E_SERVER_ENV, ADMIN_TOKEN: ADMIN, MATCH_REMATCH_COOLDOWN_MS: '0' } }), launchBrowser()]);
 }, 60_000);
 afterAll(async () => {
   await profiles.closeAll();
@@ -34,7 +34,6 @@ describe('report and block', () => {
     const bob = await person('Bob', interest);
     await alice.locator('.partner-name', { hasText: 'Bob' }).waitFor();
 
-    await openMore(alice);
     await alice.getByRole('button', { name: 'Report' }).click();
     const dialog = alice.getByRole('dialog');
     await dialog.getByRole('radio', { name: 'Spam or advertising' }).check();
@@ -46,7 +45,6 @@ describe('report and block', () => {
       const res = await api<{ reports: Array<{ reason: string; note: string | null }> }>(server.url, 'GET', '/api/admin/reports', { token: ADMIN });
       return res.body.reports;
     }).toEqual([expect.objectContaining({ reason: 'spam', note: 'kept sending links' })]);
-    await openMore(alice);
     await expect.poll(() => alice.getByRole('button', { name: 'Report' }).isDisabled()).toBe(true);
     await alice.getByRole('log').getByText('You blocked this person.').waitFor();
     await bob.getByRole('log').getByText('Stranger left.').waitFor();

@@ -25,8 +25,9 @@ export type SignUp = {
 };
 
 let counter = 0;
-export async function signUp(base: string, interests: string[] = [], nickname = `user${++counter}`): Promise<SignUp> {
-  const res = await api<SignUp>(base, 'POST', '/api/accounts', { body: { nickname, interests, adult: true } });
+/** `proof`: a solved challenge, for a server with SIGNUP_CHALLENGE on (test servers have it off unless a test turns it on). */
+export async function signUp(base: string, interests: string[] = [], nickname = `user${++counter}`, proof?: string): Promise<SignUp> {
+  const res = await api<SignUp>(base, 'POST', '/api/accounts', { body: { nickname, interests, adult: true, proof } });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

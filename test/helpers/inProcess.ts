@@ -22,6 +22,9 @@ export const TEST_DEFAULTS: Record<string, string> = {
   RATE_FIND: '100000/60',
   RATE_DM: '100000/60',
   MAX_SOCKETS_PER_IP: '100000',
+  // Most tests sign up over HTTP as a script would: the proof-of-work gate is off for them, on in the tests
+  // that check it (test/integration/challenges.test.ts, botSignals.test.ts) and in the e2e suite (E2E_SERVER_ENV).
+  SIGNUP_CHALLENGE: 'off',
 };
 
 export type Running = {

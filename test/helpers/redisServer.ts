@@ -1,4 +1,5 @@
 /** A throwaway redis-server of the test's own, on a loopback port, that the test can kill and restart (never the shared one). */
+import { expect } from 'vitest';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { api } from './http.js';
 import { freePort, type Running, startService } from './inProcess.js';
@@ -88,4 +89,37 @@ export async function serverWithOwnRedis(cleanups: Array<() => Promise<void>>): 
   const server = await startService({ REDIS_URL: redis.url, ...(schema ? { DATABASE_URL: schema.url } : {}) });
   cleanups.push(() => server.stop());
   return { redis, server };
+}
+
+/**
+ * Two nodes on a redis-server of the test's own, sharing a PostgreSQL schema
+ * (DATABASE_URL) and a recovery pepper; each teardown is pushed onto `cleanups`.
+ */
+export async function clusterWithOwnRedis(
+  cleanups: Array<() => Promise<void>>,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ redis: RedisServer; node1: Running; node2: Running }> {
+  const redis = await RedisServer.start();
+  cleanups.push(() => redis.kill());
+  const schema = await postgresSchema(databaseUrl, 'metsony_outage');
+  cleanups.push(() => schema.drop());
+  const shared = { REDIS_URL: redis.url, DATABASE_URL: schema.url, RECOVERY_PEPPER: 'cluster-test-pepper-0123456789abcdef', ...env };
+  const node1 = await startService(shared);
+  cleanups.push(() => node1.stop());
+  const node2 = await startService(shared);
+  cleanups.push(() => node2.stop());
+  return { redis, node1, node2 };
+}
+
+/** Kills Redis and waits until every node's /readyz says 503. */
+export async function outage(redis: RedisServer, ...nodes: Running[]): Promise<void> {
+  await redis.kill();
+  for (const node of nodes) expect((await readinessBecomes(node, 503)).failing).toContain('redis');
+}
+
+/** Restarts Redis and waits until every node's /readyz says 200 again. */
+export async function recovery(redis: RedisServer, ...nodes: Running[]): Promise<void> {
+  await redis.restart();
+  for (const node of nodes) await readinessBecomes(node, 200);
 }

@@ -5,6 +5,13 @@
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 
+/**
+ * The server of the e2e suite runs the sign-up gate as deployed by default
+ * (SIGNUP_CHALLENGE=pow, default work): every sign-up in Chromium solves a real
+ * challenge in the background, which the other suites' servers skip (TEST_DEFAULTS).
+ */
+export const E2E_SERVER_ENV: Record<string, string> = { SIGNUP_CHALLENGE: 'pow' };
+
 /** How long a page waits for anything, unless a test file says otherwise. */
 export const WAIT_MS = 10_000;
 
@@ -54,8 +61,8 @@ export class Profiles {
 }
 
 /**
- * First visit at `url` → recovery code → "I have saved it" → Continue (which
- * starts the first search). Returns the recovery code.
+ * First visit at `url` → recovery code → Continue (which starts the first
+ * search at once, as PROTOCOL.md §4 says). Returns the recovery code.
  */
 export async function signUpAndSearch(page: Page, url: string, nickname: string, interests: string[]): Promise<string> {
   await page.goto(url);
@@ -71,7 +78,6 @@ export async function signUpAndSearch(page: Page, url: string, nickname: string,
   const codeOutput = page.getByLabel('Your recovery code');
   await codeOutput.waitFor();
   const code = (await codeOutput.textContent()) ?? '';
-  await page.getByRole('checkbox', { name: 'I have saved it' }).check();
   await page.getByRole('button', { name: 'Continue' }).click();
   return code;
 }
@@ -82,22 +88,4 @@ export async function sendMessage(page: Page, text: string, via: 'enter' | 'butt
   await box.fill(text);
   if (via === 'enter') await box.press('Enter');
   else await page.getByRole('button', { name: 'Send' }).click();
-}
-
-/** Opens the chat's More menu (Reveal profile, Report, Block), unless it is open already. */
-export async function openMore(page: Page): Promise<void> {
-  const more = page.getByRole('button', { name: 'More', exact: true });
-  if ((await more.getAttribute('aria-expanded')) !== 'true') await more.click();
-}
-
-/** Next in a chat that is going on: the first press asks "Really?", the second leaves. */
-export async function confirmNext(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('button', { name: /^Really\?/ }).click();
-}
-
-/** Settings → Log out → (have you saved your code?) Log out. */
-export async function logOutConfirmed(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByRole('dialog', { name: 'Have you saved your recovery code?' }).getByRole('button', { name: 'Log out' }).click();
 }

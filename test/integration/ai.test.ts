@@ -37,10 +37,10 @@ async function aiChat(interests: string[] = [freshTopic()]) {
 
 describe('configuration', () => {
   it('GET /api/config says what is on', async () => {
-    expect((await api(server.url, 'GET', '/api/config')).body).toEqual({ ai: true, translation: true, google: false });
+    expect((await api(server.url, 'GET', '/api/config')).body).toEqual({ ai: true, translation: true, google: false, challenge: 'off' });
     const plain = await startService();
     try {
-      expect((await api(plain.url, 'GET', '/api/config')).body).toEqual({ ai: false, translation: false, google: false });
+      expect((await api(plain.url, 'GET', '/api/config')).body).toEqual({ ai: false, translation: false, google: false, challenge: 'off' });
     } finally {
       await plain.stop();
     }

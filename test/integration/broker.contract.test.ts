@@ -45,7 +45,7 @@ describe.each(brokerFactories)('Broker contract: $name', (factory) => {
     a.publish(id, { type: 'idle' });
     await until(() => got.length >= 1);
     await sub.unsubscribe();
-    a.publish(id, { type: 'searching' });
+    a.publish(id, { type: 'searching', online: 1, widened: false });
     await new Promise((r) => setTimeout(r, 150));
     expect(got).toEqual([{ type: 'idle' }]);
   });

@@ -245,10 +245,12 @@ describe('ending a chat', () => {
     b.socket.close();
   });
 
-  it('a dropped socket ends the chat with partner_disconnected', async () => {
+  it('a dropped socket tells the partner it is away (the chat waits: resume.test.ts)', async () => {
     const { a, b, chatId } = await pair([fresh()]);
     a.socket.ws.terminate();
-    expect(await b.socket.next('ended')).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
+    expect(await b.socket.next('partner_away')).toEqual({ type: 'partner_away', chatId, graceMs: 5_000 });
+    b.socket.send({ type: 'leave', chatId });
+    expect(await b.socket.next('ended')).toEqual({ type: 'ended', chatId, reason: 'you_left' });
     b.socket.close();
   });
 

@@ -84,3 +84,50 @@ describe.runIf(databaseUrl && redisUrl)('shared policy across nodes', () => {
     b.socket.close();
   });
 });
+
+const BURST = 6;
+
+describe.runIf(databaseUrl && redisUrl)('the per-account message rate across nodes', () => {
+  // A refill this slow adds nothing during the test: only the burst counts.
+  const cluster = twoNodes(databaseUrl!, redisUrl!, 'metsony_rate', { RATE_MESSAGE: '1/60', RATE_MESSAGE_BURST: String(BURST), NODE_TTL_MS: String(NODE_TTL_MS) });
+
+  async function chatOn(base: string, wsUrl: string, tab: TestSocket) {
+    const topic = freshTopic();
+    const partner = await person(base, wsUrl, [topic]);
+    tab.send({ type: 'find', interests: [topic] });
+    await tab.next('searching');
+    partner.socket.send({ type: 'find' });
+    const chatId = (await tab.next('matched')).chat.id;
+    return { partner, chatId };
+  }
+
+  /** Sends `n` messages and returns how many were acknowledged `sent` (the others are `rate_limited`). */
+  async function burst(tab: TestSocket, chatId: string, n: number): Promise<number> {
+    for (let i = 0; i < n; i++) tab.send({ type: 'send', chatId, id: `m${i}`, text: 'hi' });
+    let sent = 0;
+    for (let i = 0; i < n; i++) {
+      const answer = await tab.next(undefined, (f) => f.type === 'sent' || f.type === 'error');
+      if (answer.type === 'sent') sent++;
+      else expect(answer).toMatchObject({ code: 'rate_limited' });
+    }
+    return sent;
+  }
+
+  it('an account with a tab on each node gets the rate once, not once per node', async () => {
+    const { node1, node2 } = cluster;
+    const x = await person(node1.url, node1.wsUrl, [], 'TwoTabs');
+    const tab2 = await TestSocket.signedIn(node2.wsUrl, x.user.token);
+    const one = await chatOn(node1.url, node1.wsUrl, x.socket);
+    const two = await chatOn(node2.url, node2.wsUrl, tab2);
+    // Each node learns that the other holds the account too (at its next presence refresh).
+    const deadline = Date.now() + 10 * NODE_TTL_MS;
+    while (node1.service.broker.nodesHolding(x.user.account.id) !== 2 || node2.service.broker.nodesHolding(x.user.account.id) !== 2) {
+      if (Date.now() > deadline) throw new Error('the nodes did not see each other hold the account');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const total = (await burst(x.socket, one.chatId, BURST)) + (await burst(tab2, two.chatId, BURST));
+    expect(total).toBeLessThanOrEqual(BURST);
+    expect(total).toBeGreaterThanOrEqual(BURST - 2);
+    for (const s of [x.socket, tab2, one.partner.socket, two.partner.socket]) s.close();
+  });
+});

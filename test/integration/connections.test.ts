@@ -103,7 +103,7 @@ describe('messages between connections', () => {
   it('an online recipient gets the dm live and it is not stored', async () => {
     const { a, b, connectionId } = await connected(server.url, server.wsUrl);
     a.socket.send({ type: 'dm', connectionId, id: 'd1', text: 'live hello ✨' });
-    expect(await a.socket.next('dm_sent')).toEqual({ type: 'dm_sent', connectionId, id: 'd1', stored: false });
+    expect(await a.socket.next('dm_sent')).toEqual({ type: 'dm_sent', connectionId, id: 'd1', stored: false, at: expect.any(String) });
     expect(await b.socket.next('dm')).toEqual({ type: 'dm', connectionId, id: 'd1', text: 'live hello ✨', at: expect.any(String) });
     expect((await api(server.url, 'GET', '/api/inbox', { token: b.user.token })).body).toEqual({ messages: [] });
     a.socket.close();
@@ -116,7 +116,7 @@ describe('messages between connections', () => {
     await a.socket.next('presence', (f) => f.online === false);
     for (const [i, text] of ['first', 'second 🌙'].entries()) {
       a.socket.send({ type: 'dm', connectionId, id: `o${i}`, text });
-      expect(await a.socket.next('dm_sent')).toEqual({ type: 'dm_sent', connectionId, id: `o${i}`, stored: true });
+      expect(await a.socket.next('dm_sent')).toEqual({ type: 'dm_sent', connectionId, id: `o${i}`, stored: true, at: expect.any(String) });
     }
     expect((await list(b.user.token))[0]).toMatchObject({ unread: 2, online: true });
 

@@ -65,7 +65,9 @@ describe('every response', () => {
     const res = await fetch(`${server.url}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // The app's routes are hash routes: another path is a 404 page, still HTML (delivery.test.ts).
     const deep = await fetch(`${server.url}/chat/anything`);
+    expect(deep.status).toBe(404);
     expect(deep.headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
 

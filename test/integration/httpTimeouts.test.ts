@@ -79,7 +79,7 @@ describe('HTTP timeouts', () => {
     await within(10_000, 'the stalled POST is closed', stalled.closed);
     expect(socket.ws.readyState).toBe(socket.ws.OPEN);
     socket.send({ type: 'find' });
-    expect(await socket.next('searching')).toEqual({ type: 'searching' });
+    expect(await socket.next('searching')).toMatchObject({ type: 'searching' });
     socket.close();
     await socket.closed;
   });

@@ -51,7 +51,14 @@ describe('GET /metrics', () => {
     expect(after).toContain('metsony_http_responses_total{status="2xx"}');
     expect(after).toContain('metsony_process_');
     expect(after).not.toContain('metric-canary');
-    a.socket.close();
+    // a dropped connection: its chat waits, and what is held for it is counted nowhere
+    a.socket.ws.terminate();
+    await b.socket.next('partner_away');
+    b.socket.send({ type: 'send', chatId, id: 'held', text: 'metric-canary-held' });
+    await b.socket.next('sent');
+    const waiting = (await scrape(TOKEN)).text;
+    expect(value(waiting, 'metsony_chats_waiting')).toBeGreaterThanOrEqual(1);
+    expect(waiting).not.toContain('metric-canary');
     b.socket.close();
   });
 });

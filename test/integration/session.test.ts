@@ -146,7 +146,7 @@ describe('frame rules', () => {
 
 describe('liveness', () => {
   it('a client that stops answering pings is dropped and its partner told', async () => {
-    const quick = await startService({ WS_PING_INTERVAL_MS: '150' });
+    const quick = await startService({ WS_PING_INTERVAL_MS: '150', CHAT_GRACE_MS: '300' });
     try {
       const a = await signUp(quick.url, ['ping-test']);
       const b = await signUp(quick.url, ['ping-test']);
@@ -158,8 +158,9 @@ describe('liveness', () => {
       await sb.next('matched');
       // b's socket goes deaf: ws answers pings automatically, so pause its reading.
       (sb.ws as unknown as { _socket: { pause(): void } })._socket.pause();
-      const ended = await sa.next('ended', undefined, 5000);
-      expect(ended).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
+      // it is away first (a dropped connection), then gone when the grace ends
+      expect(await sa.next('partner_away', undefined, 5000)).toEqual({ type: 'partner_away', chatId, graceMs: 300 });
+      expect(await sa.next('ended', undefined, 5000)).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
       // a, which answers pings, is still connected
       sa.send({ type: 'ping' });
       expect((await sa.next('pong')).type).toBe('pong');

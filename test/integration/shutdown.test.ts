@@ -23,10 +23,22 @@ describe('SIGTERM', () => {
       const chatId = (await sa.next('matched')).chat.id;
       sc.send({ type: 'find' });
       await sc.next('searching');
+      // A chat waiting for a person whose connection dropped ends the same way, on a single node.
+      const d = await signUp(server.url, ['away']);
+      const e = await signUp(server.url, ['away']);
+      const sd = await TestSocket.signedIn(server.wsUrl, d.token);
+      const se = await TestSocket.signedIn(server.wsUrl, e.token);
+      sd.send({ type: 'find' });
+      se.send({ type: 'find' });
+      const waiting = (await sd.next('matched')).chat.id;
+      await se.next('matched');
+      sd.ws.terminate();
+      await se.next('partner_away');
       const started = Date.now();
       const exit = server.stop();
       expect(await sa.next('ended')).toEqual({ type: 'ended', chatId, reason: 'shutdown' });
-      for (const s of [sa, sb, sc]) {
+      expect(await se.next('ended')).toEqual({ type: 'ended', chatId: waiting, reason: 'shutdown' });
+      for (const s of [sa, sb, sc, se]) {
         expect(await s.next('shutdown')).toEqual({ type: 'shutdown' });
         await s.closedWithin(10_000);
       }
@@ -64,6 +76,8 @@ describe('configuration', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['ADMIN_TOKEN', 'aaaaaaaaaaaaaaaaaaaaaaaa'],
     ['CLOUDFLARE_IPS', '173.245.48.0/33'],
+    ['CHAT_GRACE_MS', '15s'],
+    ['CHAT_HELD_BYTES', '10'],
   ])('a bad %s stops start-up with one line naming it', (name, value) => expectRefusal(name, { [name]: value }));
 
   it.each([

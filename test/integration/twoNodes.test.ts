@@ -24,6 +24,26 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     expect(signIn.body.account.id).toBe(made.body.account.id);
   });
 
+  it('a searcher is told how many people are online on every node, not only its own', async () => {
+    const here = await person(cluster.node1.url, cluster.node1.wsUrl, [`count-${Math.random().toString(36).slice(2, 8)}`]);
+    const online = async () => {
+      here.socket.send({ type: 'find', aiPartner: false });
+      const { online: n } = await here.socket.next('searching');
+      here.socket.send({ type: 'cancel' });
+      await here.socket.next('idle');
+      return n;
+    };
+    const before = await online();
+    const there = await person(cluster.node2.url, cluster.node2.wsUrl, []);
+    // Node 2 publishes its count at its next heartbeat (NODE_TTL_MS / 3) and node 1 reads it at its own: ask again, for 5 s at most.
+    const deadline = Date.now() + 5000;
+    let after = await online();
+    while (after <= before && Date.now() < deadline) after = await online();
+    expect(after).toBe(before + 1);
+    here.socket.close();
+    there.socket.close();
+  });
+
   it('two people on different nodes are matched and chat', async () => {
     const topic = `cross-${Math.random().toString(36).slice(2, 8)}`;
     const a = await person(cluster.node1.url, cluster.node1.wsUrl, [topic], 'OnOne');
@@ -59,7 +79,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     expect(await a.socket.next('ended')).toEqual({ type: 'ended', chatId, reason: 'partner_left' });
     a.socket.send({ type: 'send', chatId, id: 'z', text: 'late' });
     expect(await a.socket.next('error')).toMatchObject({ code: 'not_in_chat' });
-    // both can search again; a dropped socket ends a cross-node chat for the other side
+    // both can search again; a dropped socket makes the other side wait (resumeNodes.test.ts)
     const c = await person(cluster.node2.url, cluster.node2.wsUrl, [topic], 'Third');
     a.socket.send({ type: 'find' });
     await a.socket.next('searching');
@@ -67,7 +87,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     const chat2 = (await c.socket.next('matched')).chat.id;
     await a.socket.next('matched');
     c.socket.ws.terminate();
-    expect(await a.socket.next('ended')).toEqual({ type: 'ended', chatId: chat2, reason: 'partner_disconnected' });
+    expect(await a.socket.next('partner_away')).toEqual({ type: 'partner_away', chatId: chat2, graceMs: 5_000 });
     a.socket.close();
     b.socket.close();
   });
@@ -103,7 +123,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
     expect((await onOne.closed).code).toBe(4401);
   });
 
-  it('when the other node dies mid-chat, the partner is told within the node lifetime', async () => {
+  it('when the other node dies mid-chat, the partner is told within the node lifetime (the chat waits)', async () => {
     const node3 = await startServerProcess({ env: cluster.env });
     try {
       const topic = `crash-${Math.random().toString(36).slice(2, 8)}`;
@@ -115,7 +135,7 @@ describe.runIf(databaseUrl && redisUrl)('two nodes over PostgreSQL and Redis', (
       const chatId = (await a.socket.next('matched')).chat.id;
       await b.socket.next('matched');
       await node3.kill();
-      expect(await a.socket.next('ended', undefined, 5000)).toEqual({ type: 'ended', chatId, reason: 'partner_disconnected' });
+      expect(await a.socket.next('partner_away', undefined, 5000)).toEqual({ type: 'partner_away', chatId, graceMs: 5_000 });
       a.socket.close();
     } finally {
       await node3.kill();

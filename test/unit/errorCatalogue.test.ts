@@ -18,6 +18,8 @@ const isHttp = (code: ErrorCode): code is HttpErrorCode => 'http' in ERRORS[code
 const HTTP_STATUSES: Record<string, number> = {
   bad_request: 400,
   age_confirmation_required: 400,
+  challenge_required: 400,
+  challenge_failed: 400,
   too_long: 400,
   unauthorized: 401,
   invalid_recovery_code: 401,
@@ -36,7 +38,7 @@ const HTTP_STATUSES: Record<string, number> = {
   provider_unavailable: 503,
   unavailable: 503,
 };
-const SOCKET_CODES = ['bad_request', 'unauthorized', 'rate_limited', 'not_in_chat', 'inbox_full', 'too_long', 'not_found', 'suspended', 'too_many_connections', 'ai_unavailable', 'internal', 'unavailable'];
+const SOCKET_CODES = ['bad_request', 'unauthorized', 'rate_limited', 'not_in_chat', 'inbox_full', 'too_long', 'not_found', 'suspended', 'too_many_connections', 'ai_unavailable', 'internal', 'unavailable', 'partner_away', 'resume_pending', 'challenge_required', 'challenge_failed'];
 
 /** Rows of the table under "### Error codes" in docs/protocol.md: code → [HTTP status, socket]. */
 function documented(): Map<string, { http: number | undefined; socket: boolean }> {

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { IP_KEY_ROTATION_MS, IpKeys, memorySecrets, networkPrefix, redisSecrets, subscriberPrefix } from '../../src/server/domain/ipKeys.js';
+import { redisSecrets } from '../../src/server/cluster/redisAdapters.js';
+import { IP_KEY_ROTATION_MS, IpKeys, memorySecrets, networkPrefix, subscriberPrefix } from '../../src/server/domain/ipKeys.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 

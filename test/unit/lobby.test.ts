@@ -107,7 +107,9 @@ describe('lobby: widening', () => {
     vi.advanceTimersByTime(WIDEN_MS - 1_000 - 1);
     expect(a.peer.types).toEqual(['searching']);
     vi.advanceTimersByTime(1);
-    expect(a.peer.types).toEqual(['searching', 'matched']);
+    // She is told the search widened, then matched.
+    expect(a.peer.types).toEqual(['searching', 'searching', 'matched']);
+    expect(a.peer.last('searching')).toMatchObject({ widened: true });
     expect(a.peer.last('matched')?.chat.partner).toEqual({ nickname: 'Bob', commonInterests: [], ai: false });
   });
 
@@ -259,7 +261,7 @@ describe('lobby: AI partner', () => {
     const a = seat(lobby, { nickname: 'Alice', interests: ['chess', 'jazz'] });
     lobby.find(a.seat, { type: 'find' });
     vi.advanceTimersByTime(AI_AFTER_MS - 1);
-    expect(a.peer.types).toEqual(['searching']);
+    expect(a.peer.types).not.toContain('matched');
     vi.advanceTimersByTime(1);
     const matched = a.peer.last('matched');
     expect(matched?.chat.partner).toMatchObject({ ai: true, commonInterests: ['chess', 'jazz'] });
@@ -301,7 +303,14 @@ describe('lobby: AI partner', () => {
 
   it('sets no rematch cooldown with an AI partner: the peer says it is one, whatever its account id', () => {
     const keptApart: string[][] = [];
-    const cluster: ClusterMatching = { size: 0, search: () => {}, leave: () => {}, keepApart: (x, y) => void keptApart.push([x, y]) };
+    const cluster: ClusterMatching = {
+      size: 0,
+      onlineCount: 0,
+      search: () => {},
+      leave: () => {},
+      keepApart: (x, y) => void keptApart.push([x, y]),
+      resume: async () => ({ ok: false, code: 'not_in_chat' }),
+    };
     open({ cluster });
     const a = seat(lobby, { nickname: 'Alice', accountId: 'acct-alice' });
     const human = seat(lobby, { nickname: 'Bob', accountId: 'acct-bob' });

@@ -14,11 +14,24 @@ export interface Broker {
   /** Delivers a frame to every open socket of the account, wherever it is. */
   publish(accountId: string, frame: ServerFrame): void;
   /**
+   * Like publish, for a frame whose acknowledgement must be true (a live dm):
+   * resolves true once a socket of the account here got it or a node holding
+   * one received it, false when none holds the account; rejects with
+   * `Unavailable` when it cannot be handed on.
+   */
+  deliver(accountId: string, frame: ServerFrame): Promise<boolean>;
+  /**
    * Registers one socket of an account. Returns whether this made the account
    * online (its first socket anywhere) and a function to unregister, which
    * resolves whether that made it offline (its last socket).
    */
   subscribe(accountId: string, listener: Listener): Promise<Subscription>;
   online(accountId: string): Promise<boolean>;
+  /**
+   * How many nodes held the account's sockets when last seen (this one
+   * included; 1 on a single node). Synchronous, for the message rate's hot
+   * path: each node grants its share of the account's rate.
+   */
+  nodesHolding(accountId: string): number;
   close(): Promise<void>;
 }

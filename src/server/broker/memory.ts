@@ -10,6 +10,11 @@ export class MemoryBroker implements Broker {
     this.listeners.deliver(accountId, frame);
   }
 
+  async deliver(accountId: string, frame: ServerFrame): Promise<boolean> {
+    this.listeners.deliver(accountId, frame);
+    return this.listeners.has(accountId);
+  }
+
   async subscribe(accountId: string, listener: Listener): Promise<Subscription> {
     const firstSocket = this.listeners.add(accountId, listener);
     let done = false;
@@ -23,6 +28,10 @@ export class MemoryBroker implements Broker {
 
   async online(accountId: string): Promise<boolean> {
     return this.listeners.has(accountId);
+  }
+
+  nodesHolding(): number {
+    return 1;
   }
 
   async close(): Promise<void> {

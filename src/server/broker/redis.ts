@@ -8,6 +8,7 @@
 import { Redis } from 'ioredis';
 import type { ServerFrame } from '../../shared/protocol.js';
 import { newId } from '../domain/secrets.js';
+import { Unavailable } from '../domain/unavailable.js';
 import type { Broker, Listener, Subscription } from './broker.js';
 import { AccountListeners } from './listeners.js';
 
@@ -36,7 +37,8 @@ return redis.call('ZCARD', KEYS[1])`;
 export class RedisBroker implements Broker {
   private readonly listeners = new AccountListeners();
   private readonly refresher: NodeJS.Timeout;
-  readonly nodeId = newId();
+  /** Accounts held here that another node holds too: how many nodes, as of the last join or refresh. */
+  private readonly holders = new Map<string, number>();
 
   private constructor(
     /** Commands and PUBLISH. */
@@ -45,20 +47,22 @@ export class RedisBroker implements Broker {
     private readonly subscriber: Redis,
     /** A crashed node's people go offline this long after its last refresh; it refreshes at a third of it. */
     private readonly presenceTtlMs: number,
+    /** This node's one identity (presence entries, echoes), shared with its cluster matching. */
+    readonly nodeId: string,
   ) {
     subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.receive(channel.toString(), payload.toString()));
     this.refresher = setInterval(() => void this.refresh(), Math.max(100, Math.floor(presenceTtlMs / 3)));
     this.refresher.unref();
   }
 
-  static async connect(url: string, presenceTtlMs = DEFAULT_PRESENCE_TTL_MS): Promise<RedisBroker> {
+  static async connect(url: string, presenceTtlMs = DEFAULT_PRESENCE_TTL_MS, nodeId = newId()): Promise<RedisBroker> {
     const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true };
     const client = new Redis(url, options);
     const subscriber = new Redis(url, { ...options, enableAutoPipelining: false });
     // ioredis reconnects by itself; a failure surfaces on the command that needed it.
     for (const c of [client, subscriber]) c.on('error', () => {});
     await Promise.all([client.connect(), subscriber.connect()]);
-    return new RedisBroker(client, subscriber, presenceTtlMs);
+    return new RedisBroker(client, subscriber, presenceTtlMs, nodeId);
   }
 
   /** Every Redis connection this broker holds (for health and outage logging). */
@@ -73,6 +77,25 @@ export class RedisBroker implements Broker {
     void this.client.publish(channelOf(accountId), `${this.nodeId}|${json}`).catch(() => undefined);
   }
 
+  async deliver(accountId: string, frame: ServerFrame): Promise<boolean> {
+    if (this.listeners.has(accountId)) {
+      this.publish(accountId, frame);
+      return true;
+    }
+    const receivers = await this.command(() => this.client.publish(channelOf(accountId), `${this.nodeId}|${JSON.stringify(frame)}`));
+    return receivers > 0;
+  }
+
+  /** A command whose answer matters: while Redis is away it fails at once, as `Unavailable`. */
+  private async command<T>(run: () => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') throw new Unavailable('Redis');
+    try {
+      return await run();
+    } catch (err) {
+      throw new Unavailable('Redis', undefined, { cause: err });
+    }
+  }
+
   async subscribe(accountId: string, listener: Listener): Promise<Subscription> {
     const firstHere = this.listeners.add(accountId, listener);
     let firstSocket = false;
@@ -83,12 +106,14 @@ export class RedisBroker implements Broker {
         await this.client.eval(JOIN, 1, presenceOf(accountId), now, now + this.presenceTtlMs, this.nodeId, this.presenceTtlMs),
       );
       firstSocket = others === 0;
+      this.countHolders(accountId, others + 1);
     }
     let done = false;
     const unsubscribe = async () => {
       if (done) return { lastSocket: false };
       done = true;
       if (!this.listeners.remove(accountId, listener)) return { lastSocket: false };
+      this.holders.delete(accountId);
       await this.subscriber.unsubscribe(channelOf(accountId));
       const left = Number(await this.client.eval(LEAVE, 1, presenceOf(accountId), Date.now(), this.nodeId));
       return { lastSocket: left === 0 };
@@ -98,7 +123,16 @@ export class RedisBroker implements Broker {
 
   async online(accountId: string): Promise<boolean> {
     if (this.listeners.has(accountId)) return true;
-    return (await this.client.zcount(presenceOf(accountId), Date.now(), '+inf')) > 0;
+    return (await this.command(() => this.client.zcount(presenceOf(accountId), Date.now(), '+inf'))) > 0;
+  }
+
+  nodesHolding(accountId: string): number {
+    return this.holders.get(accountId) ?? 1;
+  }
+
+  private countHolders(accountId: string, nodes: number): void {
+    if (nodes > 1 && this.listeners.has(accountId)) this.holders.set(accountId, nodes);
+    else this.holders.delete(accountId);
   }
 
   async close(): Promise<void> {
@@ -129,13 +163,34 @@ export class RedisBroker implements Broker {
 
   /** Keeps this node's presence entries alive. */
   private async refresh(): Promise<void> {
+    await this.announce().catch(() => undefined);
+  }
+
+  /** Redis is back after an outage: once the subscriber has re-subscribed (a ping answered after it), announce presence again. */
+  async recover(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.subscriber.ping();
+    await this.announce();
+  }
+
+  /**
+   * Writes this node's presence entry for every account it holds: each
+   * refresh, and at once when Redis is back after an outage (whose data may
+   * be gone). Rejects when Redis fails.
+   */
+  async announce(): Promise<void> {
     if (this.listeners.size === 0) return;
-    const expires = Date.now() + this.presenceTtlMs;
+    const now = Date.now();
+    const accounts = [...this.listeners.accounts()];
     const pipeline = this.client.pipeline();
-    for (const id of this.listeners.accounts()) {
-      pipeline.zadd(presenceOf(id), expires, this.nodeId);
+    for (const id of accounts) {
+      pipeline.zadd(presenceOf(id), now + this.presenceTtlMs, this.nodeId);
       pipeline.pexpire(presenceOf(id), this.presenceTtlMs);
+      pipeline.zcount(presenceOf(id), now, '+inf');
     }
-    await pipeline.exec().catch(() => undefined);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+    accounts.forEach((id, i) => this.countHolders(id, Number(results[i * 3 + 2]?.[1] ?? 1)));
   }
 }

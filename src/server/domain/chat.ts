@@ -13,6 +13,12 @@ export interface Peer {
   /** Fixed when the peer is made; an AI partner is never reported, blocked for good, connected with or kept apart. */
   readonly kind: PeerKind;
   send(frame: ServerFrame): void;
+  /**
+   * Only for a peer behind a link that can fail (another node): a chat
+   * message, resolved once the link took it, rejected with `Unavailable` when
+   * it cannot be handed on (so the sender is never told `sent` for nothing).
+   */
+  relay?(frame: ServerFrame): Promise<void>;
 }
 
 /** The account behind a seat, as the live core sees it (updated when the person edits it). */
@@ -33,6 +39,8 @@ export class Seat {
   blocked: Set<string> | undefined;
   /** Pending offer of an AI partner while searching. */
   aiTimer: NodeJS.Timeout | undefined;
+  /** Pending `searching {widened: true}` while a search is still narrow. */
+  widenTimer: NodeJS.Timeout | undefined;
 
   readonly account: SeatAccount;
 
@@ -42,6 +50,8 @@ export class Seat {
     readonly country: string | undefined,
     readonly peer: Peer,
     blocked?: ReadonlySet<string>,
+    /** The hash of the token a socket signed in with (in memory): ending that sign-in ends its chats at once. */
+    readonly tokenHash?: string,
   ) {
     this.account = { id: account.id, nickname: account.nickname, interests: account.interests };
     if (blocked && blocked.size > 0) this.blocked = new Set(blocked);
@@ -59,8 +69,10 @@ export class Seat {
 
 export type Chat = {
   readonly id: string;
-  readonly a: Seat;
-  readonly b: Seat;
+  /** The two sides; a side that comes back after a dropped connection takes the place of its old seat. */
+  a: Seat;
+  b: Seat;
+  readonly commonInterests: readonly string[];
   /** Each side reveals its profile at most once per chat. */
   revealedA: boolean;
   revealedB: boolean;

@@ -10,7 +10,11 @@ import type { ConnectionRecord, ConnectionView, InboxLimits, OfflineMessageRecor
 import { InboxFullError } from '../store/store.js';
 import { type Handshakes, MemoryHandshakes } from './handshakes.js';
 import type { Lobby } from './lobby.js';
+import type { LimitResult } from './rateLimits.js';
 import { newId, newSortableId } from './secrets.js';
+
+/** The rate a `dm` is held to: the chat message rate when relayed live, the dm limit when stored. */
+export type DmGate = { live(): LimitResult; stored(): Promise<LimitResult> };
 
 export function toOfflineMessage(m: OfflineMessageRecord): OfflineMessage {
   return { id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt };
@@ -84,15 +88,21 @@ export class Connections {
     if (view) await this.remove(accountId, view.id);
   }
 
-  /** `dm`: relayed live when the recipient has a socket open, else stored until read. */
-  async dm(accountId: string, frame: { connectionId: string; id: string; text: string }): Promise<FrameOutcome> {
+  /**
+   * `dm`: relayed live when the recipient has a socket open, else stored until read.
+   * A live one is held to the chat message rate (`gate.live`), a stored one to the stricter dm limit.
+   */
+  async dm(accountId: string, frame: { connectionId: string; id: string; text: string }, gate: DmGate): Promise<FrameOutcome> {
     const record = await this.store.connection(frame.connectionId);
     const recipient = otherAccount(record, accountId);
     if (!record || !recipient) return refuse('not_found', 'That connection does not exist (any more).');
+    const live = await this.broker.online(recipient);
+    const verdict = live ? gate.live() : await gate.stored();
+    if (!verdict.ok) return refuse('rate_limited', undefined, { retryAfterMs: verdict.retryAfterMs });
     const at = new Date().toISOString();
-    if (await this.broker.online(recipient)) {
-      this.broker.publish(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at });
-      return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: false } };
+    // Live only once a socket of theirs got it (or their node did); `unavailable` if it cannot be handed on.
+    if (live && (await this.broker.deliver(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at }))) {
+      return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: false, at } };
     }
     try {
       await this.store.storeOfflineMessage(
@@ -106,7 +116,15 @@ export class Connections {
       throw err;
     }
     // Only now, after the commit: an acknowledged message survives a crash.
-    return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: true } };
+    return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: true, at } };
+  }
+
+  /** `dm_read`: tells the other side of the connection how far this side has read. */
+  async readReceipt(accountId: string, frame: { connectionId: string; at: string }): Promise<FrameOutcome> {
+    const other = otherAccount(await this.store.connection(frame.connectionId), accountId);
+    if (!other) return refuse('not_found', 'That connection does not exist (any more).');
+    this.broker.publish(other, { type: 'dm_read', connectionId: frame.connectionId, at: frame.at });
+    return DONE;
   }
 
   async inbox(accountId: string): Promise<OfflineMessage[]> {

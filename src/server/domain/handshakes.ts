@@ -1,12 +1,11 @@
 /**
  * Who has pressed Connect in a chat. `ask` records one side and answers true
  * to exactly one caller: the one whose ask completes the pair (the other had
- * asked before). Memory for one node; Redis (atomic) when a chat spans nodes.
+ * asked before). Memory for one node; Redis (atomic, cluster/redisAdapters.ts) when a chat spans nodes.
  */
-import type { Redis } from 'ioredis';
 
 /** Pending handshakes are forgotten after this long. */
-const HANDSHAKE_TTL_MS = 10 * 60_000;
+export const HANDSHAKE_TTL_MS = 10 * 60_000;
 
 export interface Handshakes {
   ask(chatId: string, accountId: string, partnerId: string): Promise<boolean>;
@@ -29,22 +28,5 @@ export class MemoryHandshakes implements Handshakes {
     if (entry) entry.asked.add(accountId);
     else this.pending.set(chatId, { asked: new Set([accountId]), at: now });
     return false;
-  }
-}
-
-const ASK = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 1 then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 0`;
-
-export class RedisHandshakes implements Handshakes {
-  constructor(private readonly client: Redis) {}
-
-  async ask(chatId: string, accountId: string, partnerId: string): Promise<boolean> {
-    return Number(await this.client.eval(ASK, 1, `metsony:hs:${chatId}`, accountId, partnerId, HANDSHAKE_TTL_MS)) === 1;
   }
 }

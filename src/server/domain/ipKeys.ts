@@ -12,7 +12,6 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Redis } from 'ioredis';
 
 export const IP_KEY_ROTATION_MS = 24 * 3600_000;
 
@@ -34,19 +33,6 @@ export function memorySecrets(): SecretSource {
         for (const old of secrets.keys()) if (old < period - 1) secrets.delete(old);
       }
       return secret;
-    },
-  };
-}
-
-/** The first node to ask creates the period's secret; the rest read it. It expires with the period after. */
-export function redisSecrets(client: Redis, rotationMs = IP_KEY_ROTATION_MS): SecretSource {
-  return {
-    async secret(period) {
-      const key = `metsony:ipkey:${period}`;
-      await client.set(key, randomBytes(32).toString('base64'), 'PX', rotationMs * 2, 'NX');
-      const stored = await client.get(key);
-      if (!stored) throw new Error('the per-address key secret vanished from Redis');
-      return Buffer.from(stored, 'base64');
     },
   };
 }

@@ -3,10 +3,11 @@
  * memory; message text passes through and is never kept, logged or stored.
  */
 import { normalizeInterests } from '../../shared/interests.js';
-import type { ClientFrameOf, EndReason, ServerFrame } from '../../shared/protocol.js';
+import type { ClientFrameOf, EndReason, MessageFrame, Partner, ServerFrame } from '../../shared/protocol.js';
+import { type Away, AwayChats, type AwayLimits } from './awayChats.js';
 import { type Chat, partnerIn, type Seat } from './chat.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
-import { DONE, type FrameOutcome, refuse } from '../errors.js';
+import { DONE, errorFrame, type FrameOutcome, refuse } from '../errors.js';
 import { newId } from './secrets.js';
 
 export type LobbyOptions = {
@@ -16,15 +17,30 @@ export type LobbyOptions = {
   aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Seat };
   /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
   cluster?: ClusterMatching;
+  /** How long a chat waits for a side whose connection dropped, and what it holds meanwhile; unset: it ends at once. */
+  away?: AwayLimits;
+  /** Told when chats start, carry a message and end (botSignals.ts); never given the text. */
+  observer?: ChatObserver;
 };
+
+/** What an observer of chats is told: the chat and who wrote, never what. */
+export interface ChatObserver {
+  started(chat: Chat): void;
+  message(chat: Chat, from: Seat): void;
+  ended(chat: Chat): void;
+}
 
 /** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
 export interface ClusterMatching {
   readonly size: number;
+  /** People online on every node. */
+  readonly onlineCount: number;
   search(seat: Seat, seeker: Seeker): void;
   /** The person cancelled, matched elsewhere on this node, or left. */
   leave(seat: Seat): void;
   keepApart(a: string, b: string, ms: number): void;
+  /** `resume` of a chat this node does not hold: the node that holds it, if any, gives it back here. */
+  resume(seat: Seat, chatId: string): Promise<FrameOutcome>;
 }
 
 /** One of the two people of a chat; `ai` for an AI partner. */
@@ -34,6 +50,7 @@ export type ChatMember = { id: string; nickname: string; ai: boolean };
 const ENDED_CHAT_MEMORY_MS = 10 * 60_000;
 const ENDED_CHAT_MEMORY_MAX = 100_000;
 const EMPTY: ReadonlySet<Seat> = new Set();
+const NO_GRACE: AwayLimits = { graceMs: 0, heldMessages: 0, heldBytes: 0 };
 
 export class Lobby {
   private readonly seats = new Map<string, Seat>();
@@ -45,6 +62,8 @@ export class Lobby {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Chats that ended recently: only the two members, kept so they can still connect. */
   private readonly endedChats = new Map<string, { members: [ChatMember, ChatMember]; endedAt: number }>();
+  /** Sides of live chats whose connection dropped, within their grace. */
+  private readonly away: AwayChats;
   /** Chat messages relayed since start (a number, not a metric object: this is the hot path). */
   relayed = 0;
 
@@ -53,6 +72,17 @@ export class Lobby {
       { widenAfterMs: options.widenAfterMs, excluded: (a, b) => this.excluded(a, b) },
       (pairing) => this.startChat(pairing),
     );
+    this.away = new AwayChats(options.away ?? NO_GRACE, (away) => this.expire(away));
+  }
+
+  /** People (accounts) with a socket open on this node. */
+  get localOnlineCount(): number {
+    return this.byAccount.size;
+  }
+
+  /** What a searcher sees, an aggregate that says nothing about anyone: every node's people when several share Redis. */
+  get onlineCount(): number {
+    return this.options.cluster?.onlineCount ?? this.byAccount.size;
   }
 
   get searchingCount(): number {
@@ -66,6 +96,11 @@ export class Lobby {
 
   get chatCount(): number {
     return this.chats.size;
+  }
+
+  /** Sides of live chats waiting for their person to come back. */
+  get awayCount(): number {
+    return this.away.size;
   }
 
   /** A socket signed in. */
@@ -103,6 +138,8 @@ export class Lobby {
   find(seat: Seat, frame: ClientFrameOf<'find'>): FrameOutcome {
     if (seat.searching) return refuse('bad_request', 'Already searching.');
     if (seat.chat) return refuse('bad_request', 'Leave the current chat before finding a new one.');
+    const pending = this.away.ofAccount(seat.account.id)[0];
+    if (pending) return refuse('resume_pending', undefined, { chatId: pending.chat.id });
     let interests = seat.account.interests;
     if (frame.interests) {
       const result = normalizeInterests(frame.interests);
@@ -110,10 +147,21 @@ export class Lobby {
       interests = result.interests;
     }
     seat.searching = true;
-    seat.send({ type: 'searching' });
     const ai = this.options.aiPartner;
-    if (ai && ai.afterMs > 0) {
-      seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), ai.afterMs);
+    const aiAfterMs = ai && ai.afterMs > 0 && frame.aiPartner !== false ? ai.afterMs : undefined;
+    const searching = (widened: boolean) =>
+      seat.send({ type: 'searching', online: this.onlineCount, widened, ...(aiAfterMs !== undefined ? { aiAfterMs } : {}) });
+    // No interests: open to anyone from the start. Otherwise the matchmaker widens after widenAfterMs; say so then.
+    searching(interests.length === 0);
+    if (interests.length > 0) {
+      seat.widenTimer = setTimeout(() => {
+        seat.widenTimer = undefined;
+        if (seat.searching && !seat.chat) searching(true);
+      }, this.options.widenAfterMs);
+      seat.widenTimer.unref();
+    }
+    if (aiAfterMs !== undefined) {
+      seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), aiAfterMs);
       seat.aiTimer.unref();
     }
     const seeker = {
@@ -135,8 +183,7 @@ export class Lobby {
   }
 
   private stopSearching(seat: Seat): void {
-    clearTimeout(seat.aiTimer);
-    seat.aiTimer = undefined;
+    clearSearchTimers(seat);
     if (seat.searching) {
       if (this.options.cluster) this.options.cluster.leave(seat);
       else this.matchmaker.remove(seat.id);
@@ -175,25 +222,38 @@ export class Lobby {
     return chat && chat.id === chatId ? chat : undefined;
   }
 
-  send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome {
+  /** `sent` only once the message reached the partner, or the link to their node took it. */
+  send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome | Promise<FrameOutcome> {
     const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
-    partnerIn(chat, seat).send({
-      type: 'message',
-      chatId: chat.id,
-      id: frame.id,
-      text: frame.text,
-      at: new Date().toISOString(),
-    });
-    seat.send({ type: 'sent', chatId: chat.id, id: frame.id });
+    const message: MessageFrame = { type: 'message', chatId: chat.id, id: frame.id, text: frame.text, at: new Date().toISOString() };
+    const partner = partnerIn(chat, seat);
+    const away = this.away.of(partner);
+    if (away) {
+      if (!this.away.hold(away, message)) return refuse('partner_away');
+      seat.send({ type: 'sent', chatId: chat.id, id: frame.id, queued: true });
+      return DONE;
+    }
+    const sent: ServerFrame = { type: 'sent', chatId: chat.id, id: frame.id };
+    if (partner.peer.relay) {
+      return partner.peer.relay(message).then(() => {
+        this.relayed++;
+        return { ok: true, reply: sent };
+      });
+    }
+    partner.send(message);
+    seat.send(sent);
     this.relayed++;
+    this.options.observer?.message(chat, seat);
     return DONE;
   }
 
   typing(seat: Seat, frame: ClientFrameOf<'typing'>): FrameOutcome {
     const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
-    partnerIn(chat, seat).send({ type: 'typing', chatId: chat.id, typing: frame.typing });
+    const partner = partnerIn(chat, seat);
+    // Nobody to show it to while the partner is away.
+    if (!this.away.of(partner)) partner.send({ type: 'typing', chatId: chat.id, typing: frame.typing });
     return DONE;
   }
 
@@ -202,6 +262,8 @@ export class Lobby {
     const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
     if (partnerIn(chat, seat).ai) return refuse('bad_request', 'Your partner is an AI: there is no one to reveal your profile to.');
+    // Revealed once per chat: not into the void while the partner's connection is down.
+    if (this.away.of(partnerIn(chat, seat))) return refuse('partner_away', 'They are away just now: reveal your profile once they are back.');
     const { firstName, age, gender, location } = frame.profile;
     const profile = {
       ...(firstName?.trim() ? { firstName: firstName.trim() } : {}),
@@ -219,6 +281,12 @@ export class Lobby {
 
   leave(seat: Seat, frame: ClientFrameOf<'leave'>): FrameOutcome {
     const chat = this.chatOf(seat, frame.chatId);
+    const away = chat ? undefined : this.awayFrom(seat.account.id, frame.chatId);
+    if (away) {
+      // Another tab gives up the chat this account dropped out of (`resume_pending`).
+      this.endChat(away.chat, away.seat, 'you_left', 'partner_left', seat);
+      return DONE;
+    }
     if (!chat) {
       // Both pressed Next at the same instant: the chat already ended; nothing to do.
       if (seat.lastChatId === frame.chatId) return DONE;
@@ -228,24 +296,24 @@ export class Lobby {
     return DONE;
   }
 
-  /** Ends the chat for both; `by` gets `own`, the partner gets `other`. */
-  endChat(chat: Chat, by: Seat, own: EndReason, other: EndReason): void {
-    if (!this.close(chat)) return;
+  /** Ends the chat for both; `by` (or, for a side that is away, another socket of it: `tell`) gets `own`, the partner gets `other`. */
+  endChat(chat: Chat, by: Seat, own: EndReason, other: EndReason, tell: Seat = by): void {
+    const undelivered = this.close(chat);
+    if (!undelivered) return;
     const partner = partnerIn(chat, by);
     this.keepApart(by, partner);
-    by.send({ type: 'ended', chatId: chat.id, reason: own });
-    partner.send({ type: 'ended', chatId: chat.id, reason: other });
+    tell.send(ended(chat.id, own, undelivered.get(by)));
+    partner.send(ended(chat.id, other, undelivered.get(partner)));
   }
 
-  /** The socket is gone: leave the queue, end the chat for the partner. */
-  disconnect(seat: Seat): void {
+  /**
+   * The socket is gone: leave the queue; a live chat waits for the person
+   * through the grace period (the partner is told), or ends at once without
+   * one (`keepChat` false: the sign-in ended, or CHAT_GRACE_MS=0).
+   */
+  disconnect(seat: Seat, keepChat = true): void {
     this.stopSearching(seat);
-    const chat = seat.chat;
-    if (chat && this.close(chat)) {
-      const partner = partnerIn(chat, seat);
-      this.keepApart(seat, partner);
-      partner.send({ type: 'ended', chatId: chat.id, reason: 'partner_disconnected' });
-    }
+    if (seat.chat) this.dropOut(seat.chat, seat, keepChat);
     this.seats.delete(seat.id);
     const set = this.byAccount.get(seat.account.id);
     if (set) {
@@ -254,15 +322,176 @@ export class Lobby {
     }
   }
 
-  /** Server shutdown: every chat ends with reason `shutdown`; the queue empties. */
-  shutdown(): void {
-    for (const chat of this.chats.values()) {
-      chat.a.send({ type: 'ended', chatId: chat.id, reason: 'shutdown' });
-      chat.b.send({ type: 'ended', chatId: chat.id, reason: 'shutdown' });
-      chat.a.chat = undefined;
-      chat.b.chat = undefined;
+  /** The server cuts this socket off for cause: its chat ends now, without the grace of a dropped connection. */
+  endChatOf(seat: Seat): void {
+    if (seat.chat) this.dropOut(seat.chat, seat, false);
+  }
+
+  /** Sign-ins ended (log out, new code, deletion, suspension): their chats end now, also those they are away from. */
+  endSignIns(accountId: string, tokenHashes: readonly string[] | 'all'): void {
+    const ended = (seat: Seat) => tokenHashes === 'all' || (seat.tokenHash !== undefined && tokenHashes.includes(seat.tokenHash));
+    for (const seat of this.seatsOf(accountId)) if (ended(seat)) this.endChatOf(seat);
+    for (const away of this.away.ofAccount(accountId)) if (ended(away.seat)) this.dropOut(away.chat, away.seat, false);
+  }
+
+  /**
+   * `resume`: a socket of the account takes back the chat it dropped out of.
+   * It gets the chat and the messages held for it; the partner learns it is
+   * back and which of its messages were delivered. A searching socket leaves
+   * its search; one in another chat must leave that first.
+   */
+  resume(seat: Seat, frame: ClientFrameOf<'resume'>): FrameOutcome | Promise<FrameOutcome> {
+    const current = this.chatOf(seat, frame.chatId);
+    if (current) return { ok: true, reply: { type: 'resumed', chat: { id: current.id, partner: this.partnerInfo(current, seat) }, missed: [] } };
+    if (seat.chat) return refuse('bad_request', 'Leave the current chat before resuming another.');
+    const away = this.awayFrom(seat.account.id, frame.chatId);
+    if (!away) return this.options.cluster ? this.options.cluster.resume(seat, frame.chatId) : notInChat();
+    this.stopSearching(seat);
+    this.rejoin(away, seat);
+    return DONE;
+  }
+
+  /**
+   * Cluster: the person who dropped out of the chat `seat` is in came back on
+   * another node (`side` is its proxy there). False when the chat no longer
+   * waits for that account.
+   */
+  resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean {
+    const chat = this.chatOf(seat, chatId);
+    const away = chat && this.away.of(partnerIn(chat, seat));
+    if (!away || away.seat.account.id !== accountId) return false;
+    this.rejoin(away, side);
+    return true;
+  }
+
+  /** `seat` takes the place of the side that was away: it gets the chat and what was held; the partner hears it is back. */
+  private rejoin(away: Away, seat: Seat): void {
+    this.away.take(away.seat);
+    const { chat } = away;
+    if (chat.a === away.seat) chat.a = seat;
+    else chat.b = seat;
+    away.seat.chat = undefined;
+    seat.chat = chat;
+    const partner = partnerIn(chat, seat);
+    seat.send({ type: 'resumed', chat: { id: chat.id, partner: this.partnerInfo(chat, seat) }, missed: away.held });
+    if (away.delivered.length > 0) seat.send({ type: 'delivered', chatId: chat.id, ids: away.delivered });
+    const ids = away.held.map((m) => m.id);
+    const partnerAway = this.away.of(partner);
+    if (partnerAway) {
+      // Both were away: the partner hears of it when it comes back.
+      partnerAway.delivered.push(...ids);
+      seat.send({ type: 'partner_away', chatId: chat.id, graceMs: Math.max(0, partnerAway.until - Date.now()) });
+    } else {
+      partner.send({ type: 'partner_back', chatId: chat.id });
+      if (ids.length > 0) partner.send({ type: 'delivered', chatId: chat.id, ids });
     }
-    this.chats.clear();
+  }
+
+  /**
+   * Cluster: the partner of `seat` (a person on another node) dropped out, or
+   * its node died. The chat waits here, with the person who stayed: the
+   * entry, or undefined when there is no grace (the chat ended).
+   */
+  partnerAway(seat: Seat, chatId: string): Away | undefined {
+    const chat = this.chatOf(seat, chatId);
+    if (!chat) return undefined;
+    const waiting = this.away.of(partnerIn(chat, seat));
+    if (waiting) return waiting;
+    const away = this.away.start(chat, partnerIn(chat, seat));
+    if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
+    else this.dropOut(chat, partnerIn(chat, seat), false);
+    return away;
+  }
+
+  /**
+   * Cluster: the first of two people whose node stopped comes back here; the
+   * chat waits here for the other (`side`, nobody yet). Undefined without a grace.
+   */
+  resumeAlone(seat: Seat, side: Seat, commonInterests: string[], chatId: string): Away | undefined {
+    this.joinResumed(seat, side, commonInterests, chatId);
+    const chat = seat.chat!;
+    const away = this.away.start(chat, side);
+    seat.send({ type: 'resumed', chat: { id: chatId, partner: this.partnerInfo(chat, seat) }, missed: [] });
+    if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
+    else this.dropOut(chat, side, false);
+    return away;
+  }
+
+  /** Cluster: a chat resumed here whose partner is on another node (`side`, its proxy); that node sends `resumed`. */
+  joinResumed(seat: Seat, side: Seat, commonInterests: string[], chatId: string): void {
+    this.stopSearching(seat);
+    const chat: Chat = { id: chatId, a: seat, b: side, commonInterests, revealedA: false, revealedB: false };
+    this.chats.set(chatId, chat);
+    seat.chat = chat;
+    side.chat = chat;
+  }
+
+  /** A side left its chat without `leave`: the grace starts, or the chat ends for the partner. */
+  private dropOut(chat: Chat, seat: Seat, keepChat: boolean): void {
+    const partner = partnerIn(chat, seat);
+    if (keepChat && partner.peer.kind === 'remote' && this.away.graceMs > 0) {
+      // The chat waits on the partner's node, with the person who stayed; this node lets it go.
+      partner.send({ type: 'partner_away', chatId: chat.id, graceMs: this.away.graceMs });
+      this.close(chat);
+      return;
+    }
+    if (keepChat && this.away.start(chat, seat)) {
+      partner.send({ type: 'partner_away', chatId: chat.id, graceMs: this.away.graceMs });
+      this.holdOtherSearches(seat, chat.id);
+      return;
+    }
+    const undelivered = this.close(chat);
+    if (!undelivered) return;
+    this.keepApart(seat, partner);
+    partner.send(ended(chat.id, 'partner_disconnected', undelivered.get(partner)));
+  }
+
+  /** The grace of a side ended: the chat ends; the partner learns which of its messages never arrived. */
+  private expire(away: Away): void {
+    this.dropOut(away.chat, away.seat, false);
+  }
+
+  /** While a chat waits for this account, its other sockets are not matched: their searches stop (`resume_pending`). */
+  private holdOtherSearches(seat: Seat, chatId: string): void {
+    for (const other of this.seatsOf(seat.account.id)) {
+      if (other === seat || !other.searching) continue;
+      this.stopSearching(other);
+      other.send(errorFrame('resume_pending', undefined, { chatId }));
+      other.send({ type: 'idle' });
+    }
+  }
+
+  /** The side of chat `chatId` that account `accountId` dropped out of, within its grace. */
+  private awayFrom(accountId: string, chatId: string): Away | undefined {
+    return this.away.ofAccount(accountId).find((a) => a.chat.id === chatId);
+  }
+
+  private partnerInfo(chat: Chat, seat: Seat): Partner {
+    const partner = partnerIn(chat, seat);
+    return { nickname: partner.account.nickname, commonInterests: [...chat.commonInterests], ai: partner.ai };
+  }
+
+  /**
+   * Server shutdown: every chat ends with reason `shutdown`; the queue empties.
+   * `handOver` (several nodes): a chat with a person on another node waits
+   * there instead, as if this node's person had dropped, and `keep` is given
+   * each chat between two people of this node before it is let go here.
+   */
+  shutdown(handOver?: { keep(chat: Chat, graceMs: number): void }): void {
+    for (const chat of [...this.chats.values()]) {
+      const remote = [chat.a, chat.b].find((s) => s.peer.kind === 'remote');
+      if (handOver && this.away.graceMs > 0 && !chat.a.ai && !chat.b.ai) {
+        if (remote) this.dropOut(chat, partnerIn(chat, remote), true);
+        else {
+          handOver.keep(chat, this.away.graceMs);
+          this.close(chat);
+        }
+        continue;
+      }
+      const undelivered = this.close(chat);
+      for (const seat of [chat.a, chat.b]) seat.send(ended(chat.id, 'shutdown', undelivered?.get(seat)));
+    }
+    this.away.clear();
     this.matchmaker.clear();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -281,27 +510,35 @@ export class Lobby {
     if (chat) this.close(chat);
   }
 
-  /** Takes a chat off the books for both (once): false if it had already ended. */
-  private close(chat: Chat): boolean {
-    if (!this.chats.delete(chat.id)) return false;
+  /**
+   * Takes a chat off the books for both (once), with the grace of a side
+   * that was away: undefined if it had already ended, else, per side, the ids
+   * of its messages that were held for an away partner and are now dropped.
+   */
+  private close(chat: Chat): Map<Seat, string[]> | undefined {
+    if (!this.chats.delete(chat.id)) return undefined;
+    const undelivered = new Map<Seat, string[]>();
     for (const s of [chat.a, chat.b]) {
       s.chat = undefined;
       s.lastChatId = chat.id;
+      const held = this.away.take(s)?.held;
+      if (held?.length) undelivered.set(partnerIn(chat, s), held.map((m) => m.id));
     }
     this.remember(chat);
-    return true;
+    this.options.observer?.ended(chat);
+    return undelivered;
   }
 
   /** Starts a chat between two seats (one may be an AI, or a proxy of a person on another node). */
   pair(sa: Seat, sb: Seat, commonInterests: string[], chatId = newId()): void {
-    const chat: Chat = { id: chatId, a: sa, b: sb, revealedA: false, revealedB: false };
+    const chat: Chat = { id: chatId, a: sa, b: sb, commonInterests, revealedA: false, revealedB: false };
     this.chats.set(chat.id, chat);
+    this.options.observer?.started(chat);
     for (const [self, other] of [
       [sa, sb],
       [sb, sa],
     ] as const) {
-      clearTimeout(self.aiTimer);
-      self.aiTimer = undefined;
+      clearSearchTimers(self);
       self.searching = false;
       self.chat = chat;
       self.send({
@@ -353,8 +590,19 @@ export class Lobby {
   }
 }
 
+function clearSearchTimers(seat: Seat): void {
+  clearTimeout(seat.aiTimer);
+  seat.aiTimer = undefined;
+  clearTimeout(seat.widenTimer);
+  seat.widenTimer = undefined;
+}
+
 function memberOf(seat: Seat): ChatMember {
   return { id: seat.account.id, nickname: seat.account.nickname, ai: seat.ai };
+}
+
+function ended(chatId: string, reason: EndReason, undelivered: string[] | undefined): ServerFrame {
+  return { type: 'ended', chatId, reason, ...(undelivered ? { undelivered } : {}) };
 }
 
 function notInChat(): FrameOutcome {

@@ -33,6 +33,8 @@ export class Moderation {
     private readonly revocations: Revocations,
     private readonly safety: Config['safety'],
     private readonly ipKeys: IpKeys,
+    /** Told of each report against an account (botSignals.ts counts them, in memory). */
+    private readonly signals?: { reported(accountId: string, chatId: string): void },
   ) {
     this.networks = new ReportNetworks(safety.reportWindowMs);
   }
@@ -53,6 +55,7 @@ export class Moderation {
       createdAt: new Date().toISOString(),
       status: 'open',
     });
+    this.signals?.reported(partner, frame.chatId);
     if (ip) this.networks.add(partner, accountId, await this.ipKeys.networkKeys(ip));
     await this.suspendIfReportedEnough(partner);
     return { ok: true, reply: { type: 'reported', chatId: frame.chatId } };

@@ -1,12 +1,11 @@
 /**
  * Rate limits: per client address for sign-up, sign-in and translation (an
  * HMAC of the address, see ipKeys.ts, as a key that expires), per account for what is sent over the socket. Memory by
- * default (rate-limiter-flexible); the same limiters run on Redis when given a
- * client. Chat messages use a synchronous token bucket instead (see
+ * default (rate-limiter-flexible); the same limiters run on Redis with several nodes
+ * (cluster/redisAdapters.ts). Chat messages use a synchronous token bucket instead (see
  * tokenBucket.ts).
  */
-import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, Rate, RateName } from '../config.js';
 import { IpKeys } from './ipKeys.js';
 import { TokenBuckets } from './tokenBucket.js';
@@ -22,28 +21,17 @@ export type LimiterFactory = (name: string, rate: Rate) => RateLimiterAbstract;
 export const memoryLimiter: LimiterFactory = (name, rate) =>
   new RateLimiterMemory({ keyPrefix: name, points: rate.points, duration: rate.seconds });
 
-/** Counters in Redis (keys expire with their window), shared by every node. */
-export const redisLimiter =
-  (client: Redis): LimiterFactory =>
-  (name, rate) =>
-    new RateLimiterRedis({
-      storeClient: client,
-      keyPrefix: `metsony:rl:${name}`,
-      points: rate.points,
-      duration: rate.seconds,
-      // While Redis is away, fail at once (→ `unavailable`) instead of queueing the command.
-      rejectIfRedisNotReady: true,
-    });
-
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract> | undefined;
-  /** Chat messages: a burst, then a steady rate; per node (an account with sockets on two nodes has a bucket on each). */
+  /** Chat messages: a burst, then a steady rate; with several nodes each grants its share (`share`) of the account's rate. */
   private readonly messages: TokenBuckets | undefined;
 
   constructor(
     safety: Config['safety'],
     factory: LimiterFactory = memoryLimiter,
     private readonly ipKeys: IpKeys = new IpKeys(),
+    /** This node's share of an account's message rate: 1 divided by the nodes holding its sockets. */
+    private readonly share: (accountId: string) => number = () => 1,
   ) {
     if (!safety.rateLimits) return;
     const r = safety.rates;
@@ -64,7 +52,7 @@ export class RateLimits {
   /** Synchronous, for the relay's hot path. */
   message(accountId: string): LimitResult {
     if (!this.messages) return ALLOWED;
-    const waitMs = this.messages.take(accountId);
+    const waitMs = this.messages.take(accountId, this.share(accountId));
     return waitMs === 0 ? ALLOWED : { ok: false, retryAfterMs: waitMs };
   }
 

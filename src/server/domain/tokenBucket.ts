@@ -18,19 +18,25 @@ export class TokenBuckets {
     this.sweeper.unref();
   }
 
-  /** Takes one token: 0 when allowed, else the milliseconds until one is available. */
-  take(key: string, now = Date.now()): number {
+  /**
+   * Takes one token: 0 when allowed, else the milliseconds until one is
+   * available. `share` (0 < share ≤ 1) scales the bucket: this node's part of
+   * a rate that several nodes grant together.
+   */
+  take(key: string, share = 1, now = Date.now()): number {
+    const capacity = this.capacity * share;
+    const perSecond = this.perSecond * share;
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = { tokens: this.capacity, at: now }));
+    if (!bucket) this.buckets.set(key, (bucket = { tokens: capacity, at: now }));
     else {
-      bucket.tokens = Math.min(this.capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+      bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
       bucket.at = now;
     }
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 0;
     }
-    return Math.ceil(((1 - bucket.tokens) / this.perSecond) * 1000);
+    return Math.ceil(((1 - bucket.tokens) / perSecond) * 1000);
   }
 
   get size(): number {

@@ -7,29 +7,33 @@ import type { LimitName, RateLimits } from '../domain/rateLimits.js';
 import { hashSecret } from '../domain/secrets.js';
 import { notFound, unauthorized } from '../errors.js';
 import { auth, signedIn } from './authentication.js';
+import { proofField, requireProof } from './challengeRoutes.js';
 import type { ClientIpResolver } from './clientIp.js';
 import { limitPerIp } from './perIpLimit.js';
+import type { Doorkeeper } from '../domain/doorkeeper.js';
 import { parseBody } from './validation.js';
 
 const SignUp = z.strictObject({
   nickname: z.string(),
   interests: z.array(z.string()).optional().default([]),
   adult: z.unknown().optional(),
+  proof: proofField,
 });
-const SignIn = z.strictObject({ recoveryCode: z.string().max(512) });
+const SignIn = z.strictObject({ recoveryCode: z.string().max(512), proof: proofField });
 const Patch = z.strictObject({ nickname: z.string().optional(), interests: z.array(z.string()).optional() });
 const Rotate = z.strictObject({ unlinkGoogle: z.boolean().optional() });
 const SessionId = z.string().min(1).max(64);
 
-type Deps = { accounts: Accounts; privacy: Privacy; limits: RateLimits; clientIp: ClientIpResolver };
+type Deps = { accounts: Accounts; privacy: Privacy; limits: RateLimits; clientIp: ClientIpResolver; doorkeeper: Doorkeeper };
 
-export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, limits, clientIp }: Deps): void {
+export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy, limits, clientIp, doorkeeper }: Deps): void {
   // A suspended account may only export, delete everything, list its devices and sign out: those are auth('any').
   const perIp = (name: LimitName, request: FastifyRequest) => limitPerIp(limits, clientIp, name, request);
 
   app.post('/api/accounts', async (request, reply) => {
     const body = parseBody(SignUp, request.body);
     await perIp('signup', request);
+    await requireProof(doorkeeper, clientIp, request, body.proof);
     const { account, recoveryCode, token } = await accounts.signUp({
       nickname: body.nickname,
       interests: body.interests,
@@ -41,6 +45,7 @@ export function registerAccountRoutes(app: FastifyInstance, { accounts, privacy,
   app.post('/api/sessions', async (request) => {
     const body = parseBody(SignIn, request.body);
     await perIp('signin', request);
+    await requireProof(doorkeeper, clientIp, request, body.proof);
     const { account, token } = await accounts.signIn(body.recoveryCode);
     return { account: toMe(account), token };
   });

@@ -6,11 +6,13 @@ import { toMe, type Accounts } from '../domain/accounts.js';
 import type { RateLimits } from '../domain/rateLimits.js';
 import { notFound } from '../errors.js';
 import { auth, authenticate, bearerToken, signedIn } from './authentication.js';
+import type { Doorkeeper } from '../domain/doorkeeper.js';
+import { proofField, requireProof } from './challengeRoutes.js';
 import type { ClientIpResolver } from './clientIp.js';
 import { limitPerIp } from './perIpLimit.js';
 import { parseBody } from './validation.js';
 
-const StartBody = z.strictObject({ intent: z.enum(['signin', 'link']) });
+const StartBody = z.strictObject({ intent: z.enum(['signin', 'link']), proof: proofField });
 const CompleteBody = z.strictObject({ ticket: z.string().min(1).max(128), browserKey: z.string().min(1).max(128) });
 
 type Deps = {
@@ -19,10 +21,11 @@ type Deps = {
   redirectUri: string | undefined;
   limits: RateLimits;
   clientIp: ClientIpResolver;
+  doorkeeper: Doorkeeper;
 };
 
 export function registerGoogleRoutes(app: FastifyInstance, deps: Deps): void {
-  const { google, accounts, limits, clientIp } = deps;
+  const { google, accounts, limits, clientIp, doorkeeper } = deps;
 
   // Unlinking works even if Google sign-in was switched off later.
   app.delete('/api/me/links/google', auth('active'), async (request, reply) => {
@@ -36,8 +39,9 @@ export function registerGoogleRoutes(app: FastifyInstance, deps: Deps): void {
 
   /** `{intent:"signin"}` needs no token; `{intent:"link"}` links to the signed-in account. Limited per client IP. */
   app.post('/api/auth/google/start', async (request, reply) => {
-    const { intent } = parseBody(StartBody, request.body);
+    const { intent, proof } = parseBody(StartBody, request.body);
     await limitPerIp(limits, clientIp, 'googleStart', request);
+    await requireProof(doorkeeper, clientIp, request, proof);
     // Authenticated here, not by auth(...): a sign-in needs no token, and the body and the limit come first.
     const accountId = intent === 'link' ? (await authenticate(accounts, request, 'active')).account.id : undefined;
     const { url, browserKey } = await google.start(intent, accountId);

@@ -27,6 +27,7 @@ export function registerMetrics(app: FastifyInstance, deps: { token: string | un
   gauge('metsony_sockets_open', 'Open WebSocket connections', () => gateway.size);
   gauge('metsony_chats_live', 'Stranger chats going on', () => lobby.chatCount);
   gauge('metsony_searching', 'Sockets waiting for a partner', () => lobby.searchingCount);
+  gauge('metsony_chats_waiting', 'Sides of chats waiting for a person whose connection dropped (CHAT_GRACE_MS)', () => lobby.awayCount);
   const total = (name: string, help: string, read: () => number) => {
     let reported = 0;
     return new Counter({

@@ -1,3 +1,6 @@
+/** Where the Cloudflare Turnstile widget comes from: allowed by the CSP only when SIGNUP_CHALLENGE=turnstile. */
+export const TURNSTILE_ORIGIN = 'https://challenges.cloudflare.com';
+
 /** Headers on every response, HTML, API, assets and errors alike (P10, P12, P15). */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -6,11 +9,17 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
+  "manifest-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
   "form-action 'self'",
 ].join('; ');
+
+/** The policy with the Turnstile widget's script and frame allowed (nothing else widens). */
+export const CONTENT_SECURITY_POLICY_TURNSTILE = CONTENT_SECURITY_POLICY.replace("script-src 'self'", `script-src 'self' ${TURNSTILE_ORIGIN}`).concat(
+  `; frame-src ${TURNSTILE_ORIGIN}`,
+);
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,

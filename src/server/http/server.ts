@@ -14,7 +14,7 @@ import { Unavailable } from '../domain/unavailable.js';
 import { AppError, httpError } from '../errors.js';
 import { clientErrorHandler } from './clientErrors.js';
 import { httpTimeouts } from './httpTimeouts.js';
-import { HSTS, SECURITY_HEADERS } from './securityHeaders.js';
+import { CONTENT_SECURITY_POLICY_TURNSTILE, HSTS, SECURITY_HEADERS } from './securityHeaders.js';
 
 const API_BODY_LIMIT = 64 * 1024;
 
@@ -32,9 +32,10 @@ export async function createHttpServer(config: Config, log: Logger, webRoot: str
   });
 
   acceptJsonOnly(app);
+  const headers = config.challenge.mode === 'turnstile' ? { ...SECURITY_HEADERS, 'content-security-policy': CONTENT_SECURITY_POLICY_TURNSTILE } : SECURITY_HEADERS;
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
     // API answers carry codes, tokens and inboxes: no cache, shared or private, may keep one.
     if (/^\/api(?:[/?]|$)/.test(request.url)) reply.header('cache-control', 'no-store');
     const forwardedHttps = config.trustProxy.kind !== 'none' && request.headers['x-forwarded-proto'] === 'https';
@@ -63,9 +64,11 @@ export async function createHttpServer(config: Config, log: Logger, webRoot: str
   });
 
   const served = fs.existsSync(path.join(webRoot, 'index.html')) ? webRoot : undefined;
+  // The app's routes are hash routes (#/settings…): the only page is `/`. Any other path is a real 404,
+  // a small page for a browser outside /api, the JSON error everywhere else.
   app.setNotFoundHandler((request, reply) => {
-    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && served !== undefined;
-    if (wantsPage) return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !/^\/api(?:[/?]|$)/.test(request.url);
+    if (wantsPage) return reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(NOT_FOUND_PAGE);
     return reply.code(404).send(new AppError('not_found', 'There is nothing here.', 404).toBody());
   });
   if (served) await serveWebApp(app, served);
@@ -87,13 +90,23 @@ function acceptJsonOnly(app: FastifyInstance): void {
   });
 }
 
+const NOT_FOUND_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>Not found · METSONY</title></head>
+<body><main><h1>Nothing here</h1><p>This address does not exist. <a href="/">Go to METSONY</a></p></main></body>
+</html>
+`;
+
 async function serveWebApp(app: FastifyInstance, root: string): Promise<void> {
   await app.register(fastifyStatic, {
     root,
     wildcard: false,
+    // The build writes a .br and a .gz twin of every text file (vite.config.ts): sent as they are, with Content-Encoding.
+    preCompressed: true,
     cacheControl: false, // set below: assets are immutable, HTML is revalidated
     index: ['index.html'],
-    setHeaders: (reply, filePath) => {
+    setHeaders: (reply, served) => {
+      const filePath = served.replace(/\.(?:br|gz)$/, '');
       if (filePath.endsWith('.html')) reply.header('content-type', 'text/html; charset=utf-8');
       if (filePath.includes(`${path.sep}assets${path.sep}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
       else reply.header('cache-control', 'no-cache');

@@ -10,6 +10,8 @@ export const CLOSE_SUSPENDED = 4403;
 export const CLOSE_TOO_MANY = 4429;
 export const CLOSE_SHUTDOWN = 1001;
 export const CLOSE_POLICY = 1008;
+/** The hello could not be checked just now (database or Redis away): reconnect later. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** A frame that is handled once the socket is signed in. */
 export type ReadyFrame = Exclude<ClientFrame, { type: 'hello' | 'ping' }>;

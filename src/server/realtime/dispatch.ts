@@ -4,6 +4,7 @@
  * the protocol without a handler fails the type check.
  */
 import type { Connections } from '../domain/connections.js';
+import type { Doorkeeper } from '../domain/doorkeeper.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { LimitName, RateLimits } from '../domain/rateLimits.js';
@@ -18,7 +19,7 @@ type Handler<F extends ReadyFrame> = (frame: F, seat: Seat, from: FrameSource) =
 
 export type DispatchTable = { [T in ReadyFrame['type']]: Handler<Extract<ReadyFrame, { type: T }>> };
 
-export type DispatchDeps = { lobby: Lobby; connections: Connections; moderation: Moderation; limits: RateLimits };
+export type DispatchDeps = { lobby: Lobby; connections: Connections; moderation: Moderation; limits: RateLimits; doorkeeper: Doorkeeper };
 
 function rateLimited(retryAfterMs: number): FrameOutcome {
   return refuse('rate_limited', undefined, { retryAfterMs });
@@ -29,7 +30,7 @@ function rateLimited(retryAfterMs: number): FrameOutcome {
  * awaited per-account limiter return a promise, and the gateway holds the
  * socket's later frames until it settles.
  */
-export function dispatchTable({ lobby, connections, moderation, limits }: DispatchDeps): DispatchTable {
+export function dispatchTable({ lobby, connections, moderation, limits, doorkeeper }: DispatchDeps): DispatchTable {
   /** Behind the awaited per-account limiter (`send` has its own synchronous one). */
   const limited =
     <F extends ReadyFrame>(name: LimitName, handler: Handler<F>) =>
@@ -51,17 +52,22 @@ export function dispatchTable({ lobby, connections, moderation, limits }: Dispat
       return DONE;
     },
     reveal: (frame, seat) => lobby.reveal(seat, frame),
-    find: limited('find', (frame, seat) => lobby.find(seat, frame)),
+    // A bot-like account (botSignals.ts) waits, and may need a proof, before each search.
+    find: limited('find', async (frame, seat) => (await doorkeeper.checkFind(seat.account.id, frame.proof)) ?? lobby.find(seat, frame)),
     connect: limited('connect', (frame, seat) => connections.request(seat.account.id, frame.chatId)),
-    dm: limited('dm', (frame, seat) => connections.dm(seat.account.id, frame)),
+    dm: (frame, seat) =>
+      connections.dm(seat.account.id, frame, {
+        live: () => limits.message(seat.account.id),
+        stored: () => limits.consume('dm', seat.account.id),
+      }),
+    dm_read: (frame, seat) => connections.readReceipt(seat.account.id, frame),
     report: limited('report', (frame, seat, from) => moderation.report(seat.account.id, frame, from.ip)),
     read: async (frame, seat) => {
       await connections.read(seat.account.id, frame.ids);
       return DONE;
     },
     block: (frame, seat) => moderation.block(seat.account.id, frame.chatId),
-    // Chats do not outlive their socket yet (CHAT_GRACE_MS is issue 10's work): nothing to resume.
-    resume: () => refuse('not_in_chat'),
+    resume: (frame, seat) => lobby.resume(seat, frame),
   };
 }
 

@@ -17,6 +17,7 @@ import type { Config } from '../config.js';
 import type { Accounts } from '../domain/accounts.js';
 import type { Connections } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
+import type { Chat } from '../domain/chat.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { RateLimits } from '../domain/rateLimits.js';
@@ -37,6 +38,7 @@ import {
   type Ready,
   type ReadyFrame,
 } from './clientSocket.js';
+import type { Doorkeeper } from '../domain/doorkeeper.js';
 import { dispatch, type DispatchTable, dispatchTable } from './dispatch.js';
 import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
 import { handshake, type HandshakeDeps } from './handshake.js';
@@ -50,10 +52,13 @@ type Deps = {
   connections: Connections;
   moderation: Moderation;
   limits: RateLimits;
+  doorkeeper: Doorkeeper;
   broker: Broker;
   geo: Geo;
   clientIp: ClientIpResolver;
   log: Logger;
+  /** Several nodes: on shutdown the chats are handed over (they wait for their people on other nodes) and clients reconnect at once. */
+  handOver?: { keep(chat: Chat, graceMs: number): void };
 };
 
 /** What a client that overfills a socket's queue is told to wait. */
@@ -95,7 +100,7 @@ export class Gateway {
 
   private open(ws: WebSocket, request: IncomingMessage): void {
     if (this.closing) {
-      ws.send(JSON.stringify({ type: 'shutdown' } satisfies ServerFrame));
+      ws.send(JSON.stringify(this.goodbye));
       ws.close(CLOSE_SHUTDOWN, 'shutting down');
       return;
     }
@@ -186,7 +191,7 @@ export class Gateway {
     if (socket.state.phase === 'ready') return this.charged(socket, budget, budget.frame(Date.now()));
     if (budget.beforeReady()) return true;
     this.throttled++;
-    socket.close(CLOSE_POLICY, 'too many frames before ready');
+    this.cutOff(socket, 'too many frames before ready');
     return false;
   }
 
@@ -195,8 +200,14 @@ export class Gateway {
     if (verdict === ALLOW) return true;
     this.throttled++;
     if (verdict === REFUSE) socket.error('rate_limited', 'Too many frames; slow down.', { retryAfterMs: budget.retryAfterMs });
-    else if (verdict === CLOSE) socket.close(CLOSE_POLICY, 'too many frames');
+    else if (verdict === CLOSE) this.cutOff(socket, 'too many frames');
     return false;
+  }
+
+  /** Closed for flooding: a chat it was in ends at once (a flood is not a dropped connection to wait for). */
+  private cutOff(socket: ClientSocket, reason: string): void {
+    if (socket.state.phase === 'ready') this.deps.lobby.endChatOf(socket.state.seat);
+    socket.close(CLOSE_POLICY, reason);
   }
 
   /** Frames waiting on an earlier one are bounded: past the bound, `rate_limited` once, then silence until they drain. */
@@ -306,7 +317,8 @@ export class Gateway {
       if (outcome.reply) socket.send(outcome.reply);
       return;
     }
-    socket.error(outcome.code, outcome.message, outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {});
+    const { retryAfterMs, chatId } = outcome;
+    socket.error(outcome.code, outcome.message, { ...(retryAfterMs ? { retryAfterMs } : {}), ...(chatId ? { chatId } : {}) });
   }
 
   /** A database error is this client's problem only: the socket and the server stay up. */
@@ -321,6 +333,8 @@ export class Gateway {
 
   /** Closes the sockets that signed in with revoked tokens (or all of a suspended account's), ready or still in their hello. */
   revoke({ accountId, tokenHashes, suspendedUntil: until }: Revocation): void {
+    // Their chats end now, without the grace of a dropped connection.
+    this.deps.lobby.endSignIns(accountId, tokenHashes);
     for (const [socket, tokenHash] of [...this.caps.socketsOf(accountId)]) {
       if (tokenHashes !== 'all' && !tokenHashes.includes(tokenHash)) continue;
       if (until) {
@@ -344,14 +358,19 @@ export class Gateway {
     }
   }
 
+  /** With several nodes the service stays: the client reconnects at once (to another node) and resumes. */
+  private get goodbye(): ServerFrame {
+    return this.deps.handOver ? { type: 'shutdown', reconnect: true } : { type: 'shutdown' };
+  }
+
   /** Tells every client goodbye and closes its socket. */
   async shutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.pingTimer);
-    this.deps.lobby.shutdown();
+    this.deps.lobby.shutdown(this.deps.handOver);
     const closed: Promise<void>[] = [];
     for (const socket of this.sockets) {
-      socket.send({ type: 'shutdown' });
+      socket.send(this.goodbye);
       closed.push(
         new Promise<void>((resolve) => {
           if (socket.ws.readyState === WebSocket.CLOSED) return resolve();

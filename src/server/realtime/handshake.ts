@@ -12,7 +12,8 @@ import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import { hashSecret, newId } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
-import { type Authenticating, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, type ClientSocket, type Ready } from './clientSocket.js';
+import { type Authenticating, CLOSE_SUSPENDED, CLOSE_TOO_MANY, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, type ClientSocket, type Ready } from './clientSocket.js';
+import { Unavailable } from '../domain/unavailable.js';
 import { Seat } from '../domain/chat.js';
 import type { SocketCaps } from './socketCaps.js';
 
@@ -57,7 +58,8 @@ async function signIn(socket: ClientSocket, authenticating: Authenticating, toke
     socket.close(CLOSE_SUSPENDED, 'suspended');
     return undefined;
   }
-  if (!caps.takeAccountSlot(socket, account.id, hashSecret(token))) {
+  const tokenHash = hashSecret(token);
+  if (!caps.takeAccountSlot(socket, account.id, tokenHash)) {
     socket.error('too_many_connections', 'This account has too many open connections; close a tab.');
     socket.close(CLOSE_TOO_MANY, 'too many connections');
     return undefined;
@@ -71,7 +73,7 @@ async function signIn(socket: ClientSocket, authenticating: Authenticating, toke
   held.subscription = await broker.subscribe(account.id, (frame) => socket.send(frame));
   if (socket.closed) return undefined;
 
-  held.seat = new Seat(newId(), account, socket.country, socket, blocked);
+  held.seat = new Seat(newId(), account, socket.country, socket, blocked, tokenHash);
   lobby.attach(held.seat);
   const messages = await connections.inbox(account.id);
   if (socket.closed) return undefined;
@@ -87,6 +89,10 @@ function refuse(socket: ClientSocket, err: unknown, log: Logger): void {
   if (err instanceof AppError && err.code === 'unauthorized') {
     socket.error('unauthorized', 'The token is invalid or has been revoked.');
     socket.close(CLOSE_UNAUTHORIZED, 'unauthorized');
+  } else if (err instanceof Unavailable) {
+    // The database (or Redis) is away: a retryable answer, and the close code for "try again later".
+    socket.error('unavailable', undefined, { retryAfterMs: err.retryAfterMs });
+    socket.close(CLOSE_TRY_AGAIN_LATER, 'unavailable');
   } else {
     log.error({ err }, 'hello failed');
     socket.error('internal', 'Something went wrong on our side; try again.');

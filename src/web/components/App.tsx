@@ -8,22 +8,16 @@
  *   #/settings                  → SettingsScreen
  *   #/connections[/<id>]        → ConnectionsScreen / ThreadScreen
  *   #/ right after sign-up      → RecoveryCodeScreen
- *   #/                          → HomeScreen · SearchingScreen · ChatScreen, by `phase`
+ *   #/                          → HomeScreen · SearchingScreen · ChatScreen, by `phase`,
+ *                                 or ResumingScreen · ResumeOfferScreen while a chat waits to be taken back
  */
 import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChild } from 'preact';
 import { route } from '../router.js';
-import { ChatScreen } from '../screens/ChatScreen.js';
-import { ConnectionsScreen } from '../screens/ConnectionsScreen.js';
-import { GoogleLandingScreen } from '../screens/GoogleLandingScreen.js';
 import { HomeScreen } from '../screens/HomeScreen.js';
-import { PrivacyScreen } from '../screens/PrivacyScreen.js';
-import { RecoveryCodeScreen } from '../screens/RecoveryCodeScreen.js';
-import { SearchingScreen } from '../screens/SearchingScreen.js';
-import { SettingsScreen } from '../screens/SettingsScreen.js';
-import { TermsScreen } from '../screens/TermsScreen.js';
-import { ThreadScreen } from '../screens/ThreadScreen.js';
+import { ResumeOfferScreen, ResumingScreen } from '../screens/ResumeScreens.js';
 import { WelcomeScreen } from '../screens/WelcomeScreen.js';
+import { focusHeading, lazyScreen } from './lazyScreen.js';
 import { phase } from '../store/chat.js';
 import { freshRecoveryCode, session } from '../store/session.js';
 import { Announcer } from './Announcer.js';
@@ -32,6 +26,17 @@ import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { MatchBanner } from './MatchBanner.js';
 import { Notices } from './Notices.js';
+
+// Each in a chunk of its own, fetched when first shown (the landing page needs none of them).
+const ChatScreen = lazyScreen(() => import('../screens/ChatScreen.js').then((m) => m.ChatScreen));
+const ConnectionsScreen = lazyScreen(() => import('../screens/ConnectionsScreen.js').then((m) => m.ConnectionsScreen));
+const GoogleLandingScreen = lazyScreen(() => import('../screens/GoogleLandingScreen.js').then((m) => m.GoogleLandingScreen));
+const PrivacyScreen = lazyScreen(() => import('../screens/PrivacyScreen.js').then((m) => m.PrivacyScreen));
+const RecoveryCodeScreen = lazyScreen(() => import('../screens/RecoveryCodeScreen.js').then((m) => m.RecoveryCodeScreen));
+const SearchingScreen = lazyScreen(() => import('../screens/SearchingScreen.js').then((m) => m.SearchingScreen));
+const SettingsScreen = lazyScreen(() => import('../screens/SettingsScreen.js').then((m) => m.SettingsScreen));
+const TermsScreen = lazyScreen(() => import('../screens/TermsScreen.js').then((m) => m.TermsScreen));
+const ThreadScreen = lazyScreen(() => import('../screens/ThreadScreen.js').then((m) => m.ThreadScreen));
 
 /** fullHeight: a chat screen, which fills the window (only its conversation scrolls) and has no footer. */
 type Screen = { key: string; view: ComponentChild; fullHeight?: boolean };
@@ -51,6 +56,8 @@ function currentScreen(): Screen {
   if (code) return { key: 'recovery-code', view: <RecoveryCodeScreen code={code} /> };
   const p = phase.value;
   if (p.kind === 'searching') return { key: 'searching', view: <SearchingScreen /> };
+  if (p.kind === 'resuming') return { key: 'resuming', view: <ResumingScreen /> };
+  if (p.kind === 'resumeOffer') return { key: 'resume-offer', view: <ResumeOfferScreen chatId={p.chatId} /> };
   if (p.kind === 'chat') {
     return { key: `chat:${p.chat.id}`, view: <ChatScreen key={p.chat.id} chat={p.chat} />, fullHeight: true };
   }
@@ -69,8 +76,19 @@ export function App() {
       return;
     }
     if (screen.key.startsWith('chat:')) return; // the chat focuses its message box
-    main.current?.querySelector<HTMLElement>('h1')?.focus();
+    focusHeading(main.current);
   }, [screen.key]);
+
+  // Signed in, a match can come at any moment: have the searching and chat screens ready.
+  const signedIn = !!session.value;
+  useEffect(() => {
+    if (!signedIn) return;
+    const idle = setTimeout(() => {
+      void SearchingScreen.preload().catch(() => undefined);
+      void ChatScreen.preload().catch(() => undefined);
+    }, 1000);
+    return () => clearTimeout(idle);
+  }, [signedIn]);
 
   return (
     <div class={screen.fullHeight ? 'app app-full' : 'app'}>

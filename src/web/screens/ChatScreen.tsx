@@ -1,46 +1,47 @@
 /**
  * A chat with a stranger: who they are, the conversation, the message box,
- * and the actions: Next (which asks "Really?" first, also as Escape, Escape),
- * Stop, Connect, and behind More: Reveal profile, Report, Block.
+ * and the actions, all visible: Next, Stop and Connect, and under them in a
+ * smaller row Reveal profile, Report and Block. Next leaves and searches on
+ * one click; from the keyboard it is Escape, Escape (the first asks "Really?").
  * An action that needs a confirmation replaces the action bar with its panel,
  * so each button name appears once on screen. With an AI partner the header
  * says so in words, and Connect and Reveal profile are disabled.
  *
- * Focus: a closed panel gives it back to More; Connect (which then disables
- * itself) to the message box; the end of the chat to "Start chatting".
+ * Focus: a closed panel gives it back to the button that opened it (or Next
+ * when that one is now disabled); Connect (which then disables itself) to the
+ * message box; the end of the chat to "Start chatting".
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { requestConnect, startSearch, stop, type ChatSession } from '../store/chat.js';
+import { AwayBanner } from './chat/AwayBanner.js';
 import { BlockPanel } from './chat/BlockPanel.js';
 import { ChatLog } from './chat/ChatLog.js';
 import { Composer, focusMessageBox } from './chat/Composer.js';
-import { MoreMenu } from './chat/MoreMenu.js';
+import { ReconnectingNotice } from './chat/ReconnectingNotice.js';
 import { ReportPanel } from './chat/ReportPanel.js';
 import { RevealPanel } from './chat/RevealPanel.js';
-import { useNextConfirm } from './chat/useNextConfirm.js';
+import { useEscapeNext } from './chat/useEscapeNext.js';
 
 type Panel = 'reveal' | 'report' | 'block' | null;
 
 export function ChatScreen({ chat }: { chat: ChatSession }) {
   const [panel, setPanel] = useState<Panel>(null);
-  const [menuOpen, setMenuOpen] = useState(false);
-  const more = useRef<HTMLButtonElement>(null);
+  const actions = useRef<HTMLDivElement>(null);
   const startChatting = useRef<HTMLButtonElement>(null);
-  const next = useNextConfirm(chat);
+  const escapeArmed = useEscapeNext(chat);
   const ended = chat.ended !== null;
   const { partner } = chat;
   // An AI partner cannot become a connection nor see a profile (the server refuses both).
   const ai = partner.ai;
 
-  function open(which: Exclude<Panel, null>): void {
-    setMenuOpen(false);
-    setPanel(which);
-  }
-
   function closePanel(): void {
+    const opener = panel;
     setPanel(null);
     // After the re-render, once the action bar is back (a report or block may have ended the chat).
-    setTimeout(() => (startChatting.current ?? more.current)?.focus());
+    setTimeout(() => {
+      const back = actions.current?.querySelector<HTMLButtonElement>(`button[data-panel="${opener}"]:not([disabled])`);
+      (startChatting.current ?? back ?? actions.current?.querySelector<HTMLButtonElement>('button'))?.focus();
+    });
   }
 
   // A block ends the chat at once; its panel has nothing left to do.
@@ -56,17 +57,6 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
     const lost = !active || active === document.body || active.closest('.composer, .actions');
     if (lost) startChatting.current?.focus();
   }, [ended]);
-
-  // Escape, Escape: Next, as on Omegle. Panels and the menu take their Escape first (and prevent it).
-  useEffect(() => {
-    function onKeyDown(event: KeyboardEvent): void {
-      if (event.key !== 'Escape' || event.defaultPrevented || event.isComposing || ended) return;
-      event.preventDefault();
-      next.press();
-    }
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  });
 
   return (
     <div class="chat">
@@ -96,6 +86,11 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
         </p>
       </div>
 
+      <div class="chat-notices">
+        <ReconnectingNotice chat={chat} />
+        <AwayBanner chat={chat} />
+      </div>
+
       <ChatLog chat={chat} />
 
       {ended && (
@@ -113,46 +108,44 @@ export function ChatScreen({ chat }: { chat: ChatSession }) {
       {panel === 'report' && <ReportPanel chat={chat} onClose={closePanel} />}
       {panel === 'block' && <BlockPanel chat={chat} onClose={closePanel} />}
       {panel === null && (
-        <div class="actions" role="group" aria-label="Chat actions">
-          <button type="button" class={next.armed ? 'danger next-armed' : 'next'} onClick={next.press}>
-            {next.armed ? (
-              <>
-                Really?<span class="visually-hidden"> Press Next again to leave</span>
-              </>
-            ) : (
-              'Next'
-            )}
-          </button>
-          <button type="button" onClick={stop}>
-            Stop
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              requestConnect();
-              focusMessageBox();
-            }}
-            disabled={ai || ended || chat.connect === 'waiting' || chat.connect === 'connected'}
-            aria-describedby={ai ? 'ai-note' : undefined}
-          >
-            Connect
-          </button>
-          <MoreMenu open={menuOpen} onToggle={setMenuOpen} button={more}>
+        <div class="actions" role="group" aria-label="Chat actions" ref={actions}>
+          <div class="actions-main">
+            <button type="button" class="primary" onClick={startSearch}>
+              Next
+            </button>
+            <button type="button" onClick={stop}>
+              Stop
+            </button>
             <button
               type="button"
-              onClick={() => open('reveal')}
+              onClick={() => {
+                requestConnect();
+                focusMessageBox();
+              }}
+              disabled={ai || ended || chat.connect === 'waiting' || chat.connect === 'connected'}
+              aria-describedby={ai ? 'ai-note' : undefined}
+            >
+              Connect
+            </button>
+            {escapeArmed && <span class="next-hint">Really? Escape again to leave.</span>}
+          </div>
+          <div class="actions-more">
+            <button
+              type="button"
+              data-panel="reveal"
+              onClick={() => setPanel('reveal')}
               disabled={ai || ended || chat.revealed}
               aria-describedby={ai ? 'ai-note' : undefined}
             >
               Reveal profile
             </button>
-            <button type="button" onClick={() => open('report')} disabled={chat.reported}>
+            <button type="button" data-panel="report" onClick={() => setPanel('report')} disabled={chat.reported}>
               Report
             </button>
-            <button type="button" class="danger" onClick={() => open('block')} disabled={chat.blockedByMe}>
+            <button type="button" data-panel="block" class="danger" onClick={() => setPanel('block')} disabled={chat.blockedByMe}>
               Block
             </button>
-          </MoreMenu>
+          </div>
         </div>
       )}
     </div>

@@ -1,8 +1,10 @@
-/** The people you connected with: who is online, and unread messages. */
+/** The people you connected with, like a messenger's list: who is online, the last message and its time, unread counts. */
 import { useEffect } from 'preact/hooks';
+import { formatMessageTime } from '../components/MessageTime.js';
 import { href } from '../router.js';
 import {
   connections,
+  threads,
   connectionsError,
   connectionsLoaded,
   loadConnections,
@@ -16,7 +18,14 @@ export function ConnectionsScreen() {
     void loadInbox();
   }, []);
 
-  const list = [...connections.value].sort((a, b) => Number(b.online) - Number(a.online) || a.nickname.localeCompare(b.nickname));
+  const last = (id: string) => threads.value[id]?.at(-1);
+  // Latest conversation first, then who is online, then by name.
+  const list = [...connections.value].sort(
+    (a, b) =>
+      (last(b.id)?.at ?? '').localeCompare(last(a.id)?.at ?? '') ||
+      Number(b.online) - Number(a.online) ||
+      a.nickname.localeCompare(b.nickname),
+  );
 
   return (
     <div class="page narrow">
@@ -38,12 +47,28 @@ export function ConnectionsScreen() {
         <ul class="connection-list">
           {list.map((c) => {
             const unread = unreadFor(c);
+            const line = last(c.id);
             return (
               <li key={c.id}>
                 <a href={href.thread(c.id)} class="connection">
                   <span class={`dot ${c.online ? 'online' : 'offline'}`} aria-hidden="true" />
-                  <span class="connection-name">{c.nickname}</span>
-                  <span class="connection-state">{c.online ? 'online' : 'offline'}</span>
+                  <span class="connection-main">
+                    <span class="connection-top">
+                      <span class="connection-name">{c.nickname}</span>
+                      <span class="connection-state">{c.online ? 'online' : 'offline'}</span>
+                      {line && (
+                        <time class="connection-time" dateTime={line.at}>
+                          {formatMessageTime(line.at)}
+                        </time>
+                      )}
+                    </span>
+                    {line && (
+                      <span class="connection-preview">
+                        {line.from === 'me' ? 'You: ' : ''}
+                        {line.text}
+                      </span>
+                    )}
+                  </span>
                   {unread > 0 && <span class="badge">{unread} unread</span>}
                 </a>
               </li>

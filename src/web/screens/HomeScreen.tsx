@@ -1,13 +1,8 @@
 /** Signed in and not chatting: choose where to look, then Start chatting. */
 import { href } from '../router.js';
-import { region, setRegion, startSearch } from '../store/chat.js';
+import { RegionChoice } from '../components/SearchChoices.js';
+import { startSearch } from '../store/chat.js';
 import { session } from '../store/session.js';
-import type { Region } from '../storage.js';
-
-const REGIONS: { value: Region; label: string; hint: string }[] = [
-  { value: 'anywhere', label: 'Anywhere', hint: 'Anyone in the world who shares your interests.' },
-  { value: 'near', label: 'Near me', hint: 'Prefer people in your country, estimated from your connection.' },
-];
 
 export function HomeScreen() {
   const me = session.value?.me;
@@ -30,26 +25,7 @@ export function HomeScreen() {
       <p class="hint">
         <a href={href.settings}>Edit your nickname or interests</a>
       </p>
-      <fieldset class="choices">
-        <legend>Who to meet</legend>
-        {REGIONS.map((r) => (
-          <div class="choice" key={r.value}>
-            <input
-              type="radio"
-              id={`region-${r.value}`}
-              name="region"
-              value={r.value}
-              checked={region.value === r.value}
-              onChange={() => setRegion(r.value)}
-              aria-describedby={`region-${r.value}-hint`}
-            />
-            <label for={`region-${r.value}`}>{r.label}</label>
-            <p class="hint" id={`region-${r.value}-hint`}>
-              {r.hint}
-            </p>
-          </div>
-        ))}
-      </fieldset>
+      <RegionChoice idPrefix="region" />
       <button type="button" class="primary big" onClick={startSearch}>
         Start chatting
       </button>

@@ -1,5 +1,6 @@
 /** The privacy policy: every promise here is a feature of the software (PRODUCT.md P1–P15). */
 import { href } from '../router.js';
+import { features } from '../store/features.js';
 
 const KEPT: { what: string; why: string; until: string }[] = [
   { what: 'Account id (random)', why: 'To tell accounts apart', until: 'Until you delete everything' },
@@ -9,6 +10,11 @@ const KEPT: { what: string; why: string; until: string }[] = [
   { what: 'Sign-in tokens, hashed, with when each began and was last used', why: 'To keep you signed in on a device, and to list your devices in Settings', until: 'Until you log out or sign out that device, it goes unused for a long time (90 days unless the server is set otherwise), you replace your code, or delete everything' },
   { what: 'Connections (who, since when)', why: 'So two people who agreed can find each other again', until: 'Until either of you removes it or deletes everything' },
   { what: 'Offline messages to a connection', why: 'To deliver them when the person comes back', until: 'Until they are read (then deleted), or either account is deleted' },
+  {
+    what: 'Your conversations with connections: in your browser only (IndexedDB), never on our servers',
+    why: 'So a conversation is still there after a reload, as in a messenger',
+    until: 'On this device, until you log out, delete everything or remove that connection (clearing the browser’s site data deletes it too)',
+  },
   { what: 'Blocks', why: 'So you are never matched again with someone you blocked', until: 'Until you delete everything' },
   { what: 'Reports you file (reason, optional note)', why: 'Moderation and temporary suspensions', until: 'Until a moderator handles them, or you delete everything' },
   {
@@ -63,13 +69,22 @@ export function PrivacyScreen() {
           back into your address). It is never written to disk or logs and never shown to anyone.
         </li>
         <li>
+          <strong>How you chat, to keep bots out.</strong> When you sign up or sign in, your browser solves a small puzzle
+          (proof of work) instead of a tracking captcha: no cookie, nothing about you is sent. While you chat, the server
+          keeps in memory only, for about an hour, the timing of your last few chats (how soon you wrote, whether you got
+          an answer, how soon the chat ended), never what was said. Accounts whose chats look like a bot’s (one message,
+          gone, many times) are asked to wait or solve a harder puzzle before the next search; nobody is banned for it.
+        </li>
+        <li>
           <strong>Your private profile</strong> (first name, age, gender, location). It stays in your browser. Only when
           you press “Reveal profile” is it sent, once, through the relay, to the person you are chatting with; we never
           store it.
         </li>
         <li>
-          <strong>No email, no real name, no cookies, no advertising, no tracking.</strong> Nothing on this site loads
-          from anyone else.
+          <strong>No email, no real name, no cookies, no advertising, no tracking.</strong>{' '}
+          {features.value.challenge === 'turnstile'
+            ? 'Nothing on this site loads from anyone else, except the Cloudflare Turnstile check at sign-up and sign-in.'
+            : 'Nothing on this site loads from anyone else.'}
         </li>
       </ul>
 
@@ -88,6 +103,13 @@ export function PrivacyScreen() {
           labelled “AI”, and message translation. When you press “Translate”, the text of that one message is sent to
           the provider; in a chat with an AI, that chat’s messages are. METSONY stores neither.
         </li>
+        {features.value.challenge === 'turnstile' && (
+          <li>
+            <strong>Cloudflare Turnstile</strong> checks at sign-up and sign-in that you are not a bot. Its widget
+            loads from Cloudflare and sees your browser’s connection; METSONY sends Cloudflare only the widget’s token,
+            never your address.
+          </li>
+        )}
         <li>
           <strong>Cloudflare</strong> delivers the site, protects it from attacks and provides HTTPS. Traffic is
           encrypted on the way.

@@ -1,8 +1,9 @@
 /**
  * Right after sign-up: the recovery code, once. It is the account (P3): we
  * keep only its hash, so this is the only time anyone can see it. Continue
- * waits until the person says they saved it ("I have saved it", or Copy, or
- * Download .txt); until then, reloading or leaving the page asks first.
+ * starts the first search at once (PROTOCOL.md §4); "I have saved it", Copy
+ * and Download .txt are there to encourage saving it first. While the code is
+ * shown, reloading or leaving the page asks first.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { CopyCode } from '../components/CopyCode.js';
@@ -65,12 +66,12 @@ export function RecoveryCodeScreen({ code }: { code: string }) {
         <input id="code-saved" type="checkbox" checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
         <label for="code-saved">I have saved it</label>
       </div>
-      <button type="button" class="primary" disabled={!saved} aria-describedby={saved ? undefined : 'code-saved-why'} onClick={proceed}>
+      <button type="button" class="primary" aria-describedby={saved ? undefined : 'code-saved-why'} onClick={proceed}>
         Continue
       </button>
       {!saved && (
         <p class="hint" id="code-saved-why">
-          Continue opens once you have saved the code: tick “I have saved it”, copy it or download it.
+          Not saved yet? Copy it or download it first: without it you cannot get back in.
         </p>
       )}
     </div>

@@ -29,7 +29,7 @@ import {
 } from '../store/session.js';
 import type { PrivateProfile } from '../storage.js';
 
-/** Log out's "Get a new code first" opens the recovery code's confirmation. */
+/** "Get a new code first", next to Log out, opens the recovery code's confirmation. */
 const rotateAsked = signal(false);
 
 export function SettingsScreen() {
@@ -377,10 +377,12 @@ function DataSection() {
   );
 }
 
-/** Log out asks first whether the recovery code is saved: without it there is no way back. */
+/**
+ * Log out: one click (PROTOCOL.md §4). The sentence above it reminds that the
+ * recovery code is the only way back, with a link to get a new one first.
+ */
 function LogOutSection() {
   const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   return (
     <section class="card" aria-labelledby="logout-title">
       <h2 id="logout-title">Log out</h2>
@@ -388,44 +390,31 @@ function LogOutSection() {
         Ends this sign-in and removes everything METSONY keeps in this browser, including your private profile. You
         can come back with your recovery code.
       </p>
-      {confirming ? (
-        <ConfirmPanel id="logout-confirm" title="Have you saved your recovery code?" onCancel={() => setConfirming(false)}>
-          <p>
-            It is the only way back into this account. Lost it? Get a new one before you log out: the old one stops
-            working.
-          </p>
-          <div class="panel-actions">
-            <button
-              type="button"
-              class="primary"
-              disabled={busy}
-              onClick={() => {
-                setBusy(true);
-                void logOut();
-              }}
-            >
-              Log out
-            </button>
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() => {
-                setConfirming(false);
-                rotateAsked.value = true;
-              }}
-            >
-              Get a new code first
-            </button>
-            <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </ConfirmPanel>
-      ) : (
-        <button type="button" onClick={() => setConfirming(true)}>
-          Log out
+      <p class="hint" id="logout-reminder">
+        Your recovery code is the only way back into this account. Lost it?{' '}
+        <button
+          type="button"
+          class="link-button"
+          onClick={() => {
+            rotateAsked.value = true;
+            document.getElementById('code-title')?.scrollIntoView({ block: 'start' });
+          }}
+        >
+          Get a new code first
         </button>
-      )}
+        .
+      </p>
+      <button
+        type="button"
+        disabled={busy}
+        aria-describedby="logout-reminder"
+        onClick={() => {
+          setBusy(true);
+          void logOut();
+        }}
+      >
+        Log out
+      </button>
     </section>
   );
 }

@@ -1,23 +1,16 @@
 /**
- * One conversation with a connection. Waiting offline messages and live ones
- * show here; once on screen they are read (and deleted on the server).
+ * One conversation with a connection, like a messenger: the history kept on
+ * this device, a time on every message, Delivered / Read on one's own.
+ * Waiting offline messages and live ones show here; once on screen they are
+ * read (deleted on the server, and a read receipt goes to the other side).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../../shared/limits.js';
-import { ConfirmPanel } from '../components/ConfirmPanel.js';
+import { MessageTime } from '../components/MessageTime.js';
 import { ReceivedText } from '../components/ReceivedText.js';
-import { href, navigate } from '../router.js';
-import {
-  connectionById,
-  connectionsLoaded,
-  lineKey,
-  markThreadRead,
-  openThread,
-  removeConnection,
-  sendDm,
-  threads,
-  type DmLine,
-} from '../store/connections.js';
+import { href } from '../router.js';
+import { connectionById, connectionsLoaded, lineKey, markThreadRead, openThread, sendDm, threads, type DmLine } from '../store/connections.js';
+import { ConnectionMenu } from './ConnectionMenu.js';
 import { dmMessageKey } from '../store/translations.js';
 
 export function ThreadScreen({ connectionId }: { connectionId: string }) {
@@ -63,41 +56,51 @@ export function ThreadScreen({ connectionId }: { connectionId: string }) {
         <p class="common" role="status">
           {connection.online ? 'Online now' : 'Offline: your messages wait for them until they read them.'}
         </p>
+        <ConnectionMenu connectionId={connectionId} nickname={connection.nickname} />
       </div>
       <div class="log" role="log" aria-live="polite" aria-label={`Conversation with ${connection.nickname}`} ref={log} tabIndex={0}>
-        {lines.length === 0 && <div class="line-event">No messages yet. They are kept only until read, and on this page only while it is open.</div>}
-        {lines.map((line) => (
-          <DmItem key={lineKey(line)} line={line} nickname={connection.nickname} connectionId={connectionId} />
-        ))}
+        {lines.length === 0 && (
+          <div class="line-event">No messages yet. The server keeps a message only until it is read; this conversation stays on this device until you log out.</div>
+        )}
+        <ol class="dm-list">
+          {lines.map((line) => (
+            <DmItem key={lineKey(line)} line={line} nickname={connection.nickname} connectionId={connectionId} />
+          ))}
+        </ol>
       </div>
       <DmComposer connectionId={connectionId} />
-      <RemoveConnection connectionId={connectionId} nickname={connection.nickname} />
     </div>
   );
 }
 
+const OWN_STATE: Record<Extract<DmLine, { from: 'me' }>['state'], string> = {
+  sending: 'Sending…',
+  delivered: 'Delivered',
+  stored: 'Waiting: they are offline, it will be delivered when they come back.',
+  read: 'Read',
+};
+
 function DmItem({ line, nickname, connectionId }: { line: DmLine; nickname: string; connectionId: string }) {
   if (line.from === 'them') {
     return (
-      <div class="msg msg-partner">
+      <li class="msg msg-partner">
         <span class="visually-hidden">{nickname}: </span>
         <ReceivedText text={line.text} translationKey={dmMessageKey(connectionId, line.id)} />
-      </div>
+        <span class="msg-meta">
+          <MessageTime at={line.at} />
+        </span>
+      </li>
     );
   }
   return (
-    <div class="msg msg-own">
+    <li class="msg msg-own">
       <span class="visually-hidden">You: </span>
       <span class="msg-text">{line.text}</span>
-      {line.state === 'stored' ? (
-        <span class="msg-note">They are offline: it will be delivered when they come back.</span>
-      ) : (
-        <span class={`msg-state ${line.state}`} title={line.state === 'delivered' ? 'Delivered' : 'Sending'}>
-          {line.state === 'delivered' ? '✓' : '…'}
-          <span class="visually-hidden">{line.state === 'delivered' ? ' delivered' : ' sending'}</span>
-        </span>
-      )}
-    </div>
+      <span class="msg-meta">
+        <MessageTime at={line.at} />
+        <span class={`msg-state ${line.state}`}>{OWN_STATE[line.state]}</span>
+      </span>
+    </li>
   );
 }
 
@@ -143,39 +146,5 @@ function DmComposer({ connectionId }: { connectionId: string }) {
         </p>
       )}
     </form>
-  );
-}
-
-function RemoveConnection({ connectionId, nickname }: { connectionId: string; nickname: string }) {
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-
-  async function remove(): Promise<void> {
-    setBusy(true);
-    if (await removeConnection(connectionId)) navigate(href.connections);
-    else setBusy(false);
-  }
-
-  if (!confirming) {
-    return (
-      <div class="actions">
-        <button type="button" class="danger" onClick={() => setConfirming(true)}>
-          Remove connection
-        </button>
-      </div>
-    );
-  }
-  return (
-    <ConfirmPanel id="remove" title={`Remove ${nickname} from your connections?`} onCancel={() => setConfirming(false)}>
-      <p>It is gone for both of you, with any messages still waiting between you.</p>
-      <div class="panel-actions">
-        <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
-          Remove connection
-        </button>
-        <button type="button" onClick={() => setConfirming(false)}>
-          Cancel
-        </button>
-      </div>
-    </ConfirmPanel>
   );
 }

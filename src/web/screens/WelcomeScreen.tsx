@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { normalizeNickname } from '../../shared/interests.js';
 import { ApiError, describeError } from '../api.js';
+import { AntiBotCheck } from '../components/AntiBotCheck.js';
 import { InterestsInput, interestsWithDraft } from '../components/InterestsInput.js';
 import { StatusLine } from '../components/StatusLine.js';
 import { useAction } from '../components/useAction.js';
@@ -85,6 +86,7 @@ function SignUpForm({ onRecover }: { onRecover(): void }) {
         <input id="signup-adult" type="checkbox" checked={adult} onChange={(e) => setAdult(e.currentTarget.checked)} />
         <label for="signup-adult">I am 18 or older</label>
       </div>
+      <AntiBotCheck />
       <StatusLine status={status} />
       <button type="submit" class="primary" disabled={!ready} aria-describedby="signup-why">
         Start chatting
@@ -133,6 +135,7 @@ function RecoverForm({ onBack }: { onBack(): void }) {
           The words you saved when you signed up, e.g. maple-orbit-velvet-canyon-harbor-lime.
         </p>
       </div>
+      <AntiBotCheck />
       <StatusLine status={status} />
       <button type="submit" class="primary" disabled={busy}>
         Sign in

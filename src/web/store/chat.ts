@@ -3,22 +3,39 @@
  * (PROTOCOL.md §3 "Stranger chat"). Screens read `phase` and call the
  * functions below; frames from the socket update `phase`.
  *
+ * A chat outlives a dropped connection or a reload (docs/protocol.md, "Resume
+ * after a dropped connection"): the tab remembers the chat id (tabMemory.ts)
+ * and sends `resume` after every `ready`; messages typed meanwhile wait here
+ * and go out once `resumed` arrives (chatLines.ts says how each one moves).
+ *
  * `phase` is replaced, never mutated, so every change re-renders what reads it.
  */
 import { signal } from '@preact/signals';
-import type { EndReason, Partner, RevealedProfile, ServerFrame } from '../../shared/protocol.js';
+import type { EndReason, MessageFrame, Partner, RevealedProfile, ServerFrame } from '../../shared/protocol.js';
 import { LIMITS } from '../../shared/limits.js';
 import { newClientId } from '../ids.js';
-import { loadRegion, saveRegion, type Region } from '../storage.js';
+import { href, navigate } from '../router.js';
+import { loadOnlyPeople, loadRegion, saveOnlyPeople, saveRegion, type Region } from '../storage.js';
+import { clearTabChat, loadTabChat, saveTabChat } from '../tabMemory.js';
+import {
+  acknowledge,
+  addMissed,
+  failOldestSending,
+  failPending,
+  frameTime,
+  markDelivered,
+  markFailed,
+  retryLine,
+  settleAfterResume,
+  type ChatLine,
+  type OwnLine,
+} from './chatLines.js';
 import { announce } from './announcer.js';
 import { showNotice } from './notices.js';
+import { findProof } from './proof.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
 
-export type ChatLine =
-  | { kind: 'own'; id: string; text: string; delivered: boolean; at: number }
-  | { kind: 'partner'; id: string; text: string; at: number }
-  | { kind: 'event'; id: string; text: string }
-  | { kind: 'profile'; id: string; from: 'me' | 'partner'; profile: RevealedProfile };
+export type { ChatLine };
 
 /** Why a chat ended: the server's reasons, or `lost` when our own socket dropped and the chat did not survive. */
 export type EndState = EndReason | 'lost';
@@ -36,15 +53,34 @@ export type ChatSession = {
   revealed: boolean;
   reported: boolean;
   blockedByMe: boolean;
+  /** The partner's connection dropped: the server keeps the chat until `until` (ms since the epoch). */
+  partnerAway: { until: number; graceMs: number } | null;
 };
 
-export type Phase = { kind: 'idle' } | { kind: 'searching' } | { kind: 'chat'; chat: ChatSession };
+/**
+ * `resuming`: this tab asks for a chat back that it has no log of (after a
+ * reload, or a chat another tab of the account dropped out of).
+ * `resumeOffer`: a search was refused because such a chat waits; the person chooses.
+ */
+export type Phase =
+  | { kind: 'idle' }
+  | { kind: 'searching' }
+  | { kind: 'chat'; chat: ChatSession }
+  | { kind: 'resuming'; chatId: string; from: ResumeSource }
+  | { kind: 'resumeOffer'; chatId: string };
+
+type ResumeSource = 'reload' | 'other-tab';
 
 export const REPORT_REASONS = ['spam', 'harassment', 'underage', 'illegal', 'other'] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
 
-export const phase = signal<Phase>({ kind: 'idle' });
+const storedChat = loadTabChat();
+export const phase = signal<Phase>(storedChat ? { kind: 'resuming', chatId: storedChat, from: 'reload' } : { kind: 'idle' });
+/** The chat a `resume` was sent for, until `resumed` or `not_in_chat` answers it. */
+export const resumePending = signal<string | null>(null);
 export const region = signal<Region>(loadRegion());
+/** "Only people": `find {aiPartner:false}`, so no AI partner joins. */
+export const onlyPeople = signal<boolean>(loadOnlyPeople());
 
 const LINES_KEPT = 1000;
 /** While typing goes on, `typing:true` is repeated this often so the partner's indicator stays up. */
@@ -93,30 +129,84 @@ function eventLine(text: string): ChatLine {
 // Searching
 
 export function setRegion(value: Region): void {
+  if (region.value === value) return;
   region.value = value;
   saveRegion(value);
+  refreshSearch();
+}
+
+export function setOnlyPeople(value: boolean): void {
+  if (onlyPeople.value === value) return;
+  onlyPeople.value = value;
+  saveOnlyPeople(value);
+  refreshSearch();
+}
+
+/** A choice changed while searching: search again with it (the server keeps no way to change a search). */
+function refreshSearch(): void {
+  if (phase.value.kind !== 'searching' || leavingChatId || !isSocketReady()) return;
+  sendFrame({ type: 'cancel' });
+  lastSearchCommand = 'find';
+  sendFind();
 }
 
 /** Start chatting / Continue / Next: leave the chat if one is going on, then search. */
 export function startSearch(): void {
   const chat = liveChat();
   stopTyping();
+  clearTabChat();
   phase.value = { kind: 'searching' };
   lastSearchCommand = 'find';
-  if (chat && isSocketReady()) {
-    sendFrame({ type: 'leave', chatId: chat.id });
+  if (chat) {
     leavingChatId = chat.id;
-    clearTimeout(leaveTimer);
-    leaveTimer = setTimeout(finishLeaving, LEAVE_WAIT_MS);
+    // Not ready: the server keeps the chat waiting for us, so `leave` goes first on the next `ready` (see onReady).
+    if (isSocketReady()) sendLeave();
     return;
   }
   // Not ready: `find` goes out on the next `ready` (see onReady).
   sendFind();
 }
 
-function sendFind(): void {
+function sendLeave(): void {
+  if (!leavingChatId) return;
+  sendFrame({ type: 'leave', chatId: leavingChatId });
+  clearTimeout(leaveTimer);
+  leaveTimer = setTimeout(finishLeaving, LEAVE_WAIT_MS);
+}
+
+function sendFind(proof?: string): void {
+  clearTimeout(findRetryTimer);
   if (phase.value.kind !== 'searching' || leavingChatId) return;
-  sendFrame({ type: 'find', region: region.value });
+  sendFrame({ type: 'find', region: region.value, ...(onlyPeople.value ? { aiPartner: false } : {}), ...(proof ? { proof } : {}) });
+}
+
+/** Where chat.ts gets the token for a `find` challenge (set by session.ts). */
+let tokenOf: () => string | null = () => null;
+export function setChatTokenSource(source: () => string | null): void {
+  tokenOf = source;
+}
+
+let findRetryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * The server slows this account's searches (docs/protocol.md, "Challenges"):
+ * wait as told and search again, or solve the harder challenge it asks for.
+ * The person keeps seeing the searching screen.
+ */
+function slowedSearch(frame: Extract<ServerFrame, { type: 'error' }>): boolean {
+  if (phase.value.kind !== 'searching' || lastSearchCommand !== 'find') return false;
+  if (frame.code === 'rate_limited') {
+    clearTimeout(findRetryTimer);
+    findRetryTimer = setTimeout(() => sendFind(), frame.retryAfterMs ?? 1000);
+    return false;
+  }
+  const token = tokenOf();
+  if (!token) return false;
+  findProof(token).then(
+    (proof) => sendFind(proof),
+    () => showNotice('The anti-bot check before searching could not finish. Press Cancel and try again.'),
+  );
+  return true;
 }
 
 function finishLeaving(): void {
@@ -128,6 +218,7 @@ function finishLeaving(): void {
 
 export function cancelSearch(): void {
   lastSearchCommand = 'cancel';
+  clearTimeout(findRetryTimer);
   leavingChatId = null;
   clearTimeout(leaveTimer);
   phase.value = { kind: 'idle' };
@@ -146,8 +237,37 @@ export function stop(): void {
     return;
   }
   stopTyping();
-  sendFrame({ type: 'leave', chatId: p.chat.id });
+  // Kept for the next `ready` if the connection is down: the server would otherwise keep the chat waiting for us.
+  sendFrame({ type: 'leave', chatId: p.chat.id }, true);
   endChat(p.chat.id, 'you_left');
+}
+
+/** The chat another tab dropped out of: take it over in this tab. */
+export function continueChatHere(chatId: string): void {
+  phase.value = { kind: 'resuming', chatId, from: 'other-tab' };
+  sendResume(chatId);
+}
+
+/** The chat another tab dropped out of: end it, and search for someone new. */
+export function leaveWaitingChat(chatId: string): void {
+  phase.value = { kind: 'searching' };
+  lastSearchCommand = 'find';
+  leavingChatId = chatId;
+  sendLeave();
+}
+
+function sendResume(chatId: string): void {
+  resumePending.value = chatId;
+  sendFrame({ type: 'resume', chatId });
+}
+
+/** Sends now, or keeps it `local` while the connection is down or the chat is being resumed. */
+function canSendIn(chatId: string): boolean {
+  return isSocketReady() && resumePending.value !== chatId;
+}
+
+function sendOwn(chatId: string, line: OwnLine): void {
+  sendFrame({ type: 'send', chatId, id: line.id, text: line.text });
 }
 
 /** Returns an error sentence, or null when the message went out (or waits for a reconnect). */
@@ -158,10 +278,20 @@ export function sendMessage(raw: string): string | null {
   if (!text.trim()) return null;
   if ([...text].length > LIMITS.textMax) return `Messages are at most ${LIMITS.textMax} characters.`;
   stopTyping();
-  const id = newClientId();
-  updateChat(chat.id, (c) => addLine(c, { kind: 'own', id, text, delivered: false, at: Date.now() }));
-  sendFrame({ type: 'send', chatId: chat.id, id, text }, true);
+  const line: OwnLine = { kind: 'own', id: newClientId(), text, state: canSendIn(chat.id) ? 'sending' : 'local', at: Date.now() };
+  updateChat(chat.id, (c) => addLine(c, line));
+  if (line.state === 'sending') sendOwn(chat.id, line);
   return null;
+}
+
+/** "Not sent · Retry": the message goes again, in this chat, with its own id (the partner's app shows it once). */
+export function retryMessage(id: string): void {
+  const chat = liveChat();
+  if (!chat) return;
+  const { lines, line } = retryLine(chat.lines, id, canSendIn(chat.id) ? 'sending' : 'local');
+  if (!line) return;
+  updateChat(chat.id, (c) => ({ ...c, lines }));
+  if (line.state === 'sending') sendOwn(chat.id, line);
 }
 
 /** Called on every keystroke in the message box. */
@@ -197,6 +327,11 @@ export function requestConnect(): void {
 export function revealProfile(profile: RevealedProfile): void {
   const chat = liveChat();
   if (!chat || chat.partner.ai) return;
+  // The server refuses a reveal to an away partner (`partner_away`); say so here, so that error means a message.
+  if (chat.partnerAway) {
+    showNotice(`${chat.partner.nickname} is away just now: reveal your profile once they are back.`, 'info');
+    return;
+  }
   sendFrame({ type: 'reveal', chatId: chat.id, profile });
   updateChat(chat.id, (c) =>
     addLine({ ...c, revealed: true }, { kind: 'profile', id: newClientId(), from: 'me', profile }),
@@ -225,11 +360,19 @@ export function block(): void {
   updateChat(chat.id, (c) => ({ ...c, blockedByMe: true }));
 }
 
-function endChat(chatId: string, reason: EndState): void {
+function endChat(chatId: string, reason: EndState, undelivered: readonly string[] = []): void {
   clearTimeout(partnerTypingTimer);
-  const chat = currentChat();
-  if (!chat || chat.id !== chatId || chat.ended) return;
-  const ended = { ...chat, ended: reason, partnerTyping: false };
+  if (loadTabChat() === chatId) clearTabChat();
+  if (resumePending.value === chatId) resumePending.value = null;
+  const before = currentChat();
+  if (!before || before.id !== chatId || before.ended) return;
+  const ended: ChatSession = {
+    ...before,
+    ended: reason,
+    partnerTyping: false,
+    partnerAway: null,
+    lines: failPending(markFailed(before.lines, undelivered)),
+  };
   phase.value = { kind: 'chat', chat: ended };
   if (reason !== 'you_left') announce(endedText(ended));
 }
@@ -248,6 +391,8 @@ export function resetChat(): void {
   leavingChatId = null;
   lastSearchCommand = null;
   typingActive = false;
+  resumePending.value = null;
+  clearTabChat();
   phase.value = { kind: 'idle' };
 }
 
@@ -257,14 +402,67 @@ function onReady(): void {
   const p = phase.value;
   // A reconnect loses the server's search queue entry: search again.
   if (p.kind === 'searching') {
-    if (leavingChatId) finishLeaving();
+    if (leavingChatId) sendLeave();
     else sendFind();
   }
-  // Did the chat survive the reconnect? A harmless frame tells: `not_in_chat` if not.
+  // After a reload or any reconnect, ask for the chat back: `resumed`, or `not_in_chat` if it did not survive.
+  if (p.kind === 'resuming') sendResume(p.chatId);
   if (p.kind === 'chat' && !p.chat.ended) {
     typingActive = false;
-    sendFrame({ type: 'typing', chatId: p.chat.id, typing: false });
+    sendResume(p.chat.id);
   }
+}
+
+function newSession(id: string, partner: Partner, lines: ChatLine[]): ChatSession {
+  return {
+    id,
+    partner,
+    lines,
+    ended: null,
+    partnerTyping: false,
+    connect: 'none',
+    revealed: false,
+    reported: false,
+    blockedByMe: false,
+    partnerAway: null,
+  };
+}
+
+const FORGOTTEN_LOG: Record<ResumeSource, string> = {
+  reload: 'Earlier messages are not kept after a reload.',
+  'other-tab': 'Earlier messages of this chat stay in the tab that had it.',
+};
+
+function onResumed(frame: Extract<ServerFrame, { type: 'resumed' }>): void {
+  const { id, partner } = frame.chat;
+  if (resumePending.value === id) resumePending.value = null;
+  const p = phase.value;
+  if (p.kind === 'chat' && p.chat.id === id && !p.chat.ended) {
+    saveTabChat(id);
+    // Back on a new connection with the log still in memory.
+    const { lines, toSend } = settleAfterResume(addMissed(p.chat.lines, frame.missed));
+    phase.value = { kind: 'chat', chat: { ...p.chat, partner, lines } };
+    for (const line of toSend) sendOwn(id, line);
+    return;
+  }
+  // An answer to a resume this tab has moved on from (Next meanwhile, say): the `leave` sent since ends it.
+  if (p.kind !== 'resuming' || p.chatId !== id) return;
+  saveTabChat(id);
+  phase.value = { kind: 'chat', chat: newSession(id, partner, addMissed([eventLine(FORGOTTEN_LOG[p.from])], frame.missed)) };
+  navigate(href.chat);
+}
+
+/** `not_in_chat` for our `resume`: the chat ended while we were away. */
+function resumeRefused(chatId: string): void {
+  resumePending.value = null;
+  const p = phase.value;
+  if (p.kind === 'resuming' && p.chatId === chatId) {
+    clearTabChat();
+    phase.value = { kind: 'idle' };
+    showNotice('Your chat ended while you were away.', 'info');
+    return;
+  }
+  endChat(chatId, 'lost');
 }
 
 function onChatFrame(frame: ServerFrame): void {
@@ -281,37 +479,35 @@ function onChatFrame(frame: ServerFrame): void {
       typingActive = false;
       clearTimeout(typingIdleTimer);
       clearTimeout(partnerTypingTimer);
-      phase.value = {
-        kind: 'chat',
-        chat: {
-          id: frame.chat.id,
-          partner: frame.chat.partner,
-          lines: [],
-          ended: null,
-          partnerTyping: false,
-          connect: 'none',
-          revealed: false,
-          reported: false,
-          blockedByMe: false,
-        },
-      };
+      saveTabChat(frame.chat.id);
+      phase.value = { kind: 'chat', chat: newSession(frame.chat.id, frame.chat.partner, []) };
       announce(matchedText(frame.chat.partner));
       // Elsewhere (Settings, Connections…) the person is not pulled away: MatchBanner offers "Go to chat".
       return;
     }
+    case 'resumed':
+      onResumed(frame);
+      return;
     case 'message':
       clearTimeout(partnerTypingTimer);
-      updateChat(frame.chatId, (c) =>
-        c.lines.some((l) => l.kind === 'partner' && l.id === frame.id)
-          ? c
-          : addLine({ ...c, partnerTyping: false }, { kind: 'partner', id: frame.id, text: frame.text, at: Date.parse(frame.at) || Date.now() }),
-      );
+      updateChat(frame.chatId, (c) => receive(c, frame));
       return;
     case 'sent':
-      updateChat(frame.chatId, (c) => ({
-        ...c,
-        lines: c.lines.map((l) => (l.kind === 'own' && l.id === frame.id ? { ...l, delivered: true } : l)),
-      }));
+      updateChat(frame.chatId, (c) => ({ ...c, lines: acknowledge(c.lines, frame.id, frame.queued === true) }));
+      return;
+    case 'delivered':
+      updateChat(frame.chatId, (c) => ({ ...c, lines: markDelivered(c.lines, frame.ids) }));
+      return;
+    case 'partner_away':
+      clearTimeout(partnerTypingTimer);
+      updateChat(frame.chatId, (c) =>
+        c.ended ? c : { ...c, partnerTyping: false, partnerAway: { until: Date.now() + frame.graceMs, graceMs: frame.graceMs } },
+      );
+      return;
+    case 'partner_back':
+      updateChat(frame.chatId, (c) =>
+        c.ended || !c.partnerAway ? c : addLine({ ...c, partnerAway: null }, eventLine(`${c.partner.nickname} is back.`)),
+      );
       return;
     case 'typing':
       clearTimeout(partnerTypingTimer);
@@ -325,7 +521,7 @@ function onChatFrame(frame: ServerFrame): void {
       return;
     case 'ended':
       if (frame.chatId === leavingChatId) finishLeaving();
-      endChat(frame.chatId, frame.reason);
+      endChat(frame.chatId, frame.reason, frame.undelivered);
       return;
     case 'revealed':
       updateChat(frame.chatId, (c) =>
@@ -348,11 +544,17 @@ function onChatFrame(frame: ServerFrame): void {
       showNotice('Thank you. Your report was sent to the moderators.', 'info');
       return;
     case 'shutdown':
-      showNotice('METSONY is restarting. You will be reconnected in a moment.', 'info');
+      // With `reconnect`, another node takes over at once and the chat is resumed there: nothing to say.
+      if (!frame.reconnect) showNotice('METSONY is restarting. You will be reconnected in a moment.', 'info');
       return;
     default:
       return;
   }
+}
+
+function receive(chat: ChatSession, frame: MessageFrame): ChatSession {
+  if (chat.lines.some((l) => l.kind === 'partner' && l.id === frame.id)) return chat;
+  return addLine({ ...chat, partnerTyping: false }, { kind: 'partner', id: frame.id, text: frame.text, at: frameTime(frame.at) });
 }
 
 onFrame(onChatFrame);
@@ -368,16 +570,37 @@ export function handleChatError(frame: Extract<ServerFrame, { type: 'error' }>):
         finishLeaving();
         return true;
       }
-      const chat = liveChat();
+      if (resumePending.value) {
+        resumeRefused(resumePending.value);
+        return true;
+      }
+      const chat = currentChat();
       if (chat) {
+        // A frame that crossed the end of the chat on the wire needs no words; a live chat is gone.
         endChat(chat.id, 'lost');
         return true;
       }
       return false;
     }
+    case 'partner_away': {
+      const chat = liveChat();
+      if (!chat) return false;
+      updateChat(chat.id, (c) => ({ ...c, lines: failOldestSending(c.lines) }));
+      showNotice(`${chat.partner.nickname} is away and cannot take more messages for now. Try again when they are back.`, 'info');
+      return true;
+    }
+    case 'resume_pending':
+      if (!frame.chatId) return false;
+      lastSearchCommand = null;
+      phase.value = { kind: 'resumeOffer', chatId: frame.chatId };
+      return true;
     case 'suspended':
       if (phase.value.kind === 'searching') phase.value = { kind: 'idle' };
       return false;
+    case 'rate_limited':
+    case 'challenge_required':
+    case 'challenge_failed':
+      return slowedSearch(frame);
     default:
       return false;
   }
@@ -400,7 +623,7 @@ export function endedText(chat: ChatSession): string {
     case 'shutdown':
       return 'The chat ended because METSONY is restarting.';
     case 'lost':
-      return 'Your connection dropped and the chat ended.';
+      return 'The chat ended while you were reconnecting.';
     default:
       return '';
   }

@@ -4,20 +4,22 @@
  *
  * Offline messages arrive in the `inbox` frame after every `ready`; they
  * count as unread until their thread is on screen, then a `read` frame
- * deletes them on the server for good. What a thread shows lives in this
- * tab's memory only: it is gone when the page closes.
+ * deletes them on the server for good, and a `dm_read` tells the other side
+ * how far this side has read. What a thread shows is kept on this device only
+ * (threadHistory.ts, IndexedDB), so it survives a reload; Log out and Delete
+ * everything wipe it.
  */
 import { computed, signal } from '@preact/signals';
 import type { Connection, OfflineMessage, ServerFrame } from '../../shared/protocol.js';
 import { LIMITS } from '../../shared/limits.js';
 import * as api from '../api.js';
 import { newClientId } from '../ids.js';
+import type { DmLine } from './dmLine.js';
 import { showNotice } from './notices.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
+import { deleteThread, loadThreads, saveThread } from './threadHistory.js';
 
-export type DmLine =
-  | { from: 'them'; id: string; text: string; at: string; unread: boolean; offline: boolean }
-  | { from: 'me'; id: string; text: string; at: string; state: 'sending' | 'delivered' | 'stored' };
+export type { DmLine } from './dmLine.js';
 
 export const connections = signal<Connection[]>([]);
 export const connectionsLoaded = signal(false);
@@ -54,6 +56,11 @@ export const badgeCount = computed(() => {
 });
 
 let tokenOf: () => string | null = () => null;
+/** The account whose saved threads are kept up to date, once they are loaded (after `ready`). */
+let historyAccount: string | null = null;
+let historyLoaded = false;
+/** connectionId → the newest `at` a `dm_read` was sent for. */
+const receiptsSent = new Map<string, string>();
 
 /** Called by the session store so HTTP calls here carry the token. */
 export function setTokenSource(source: () => string | null): void {
@@ -77,6 +84,8 @@ export async function loadConnections(): Promise<void> {
       const online = presenceDuringLoad.get(c.id);
       return online === undefined ? c : { ...c, online };
     });
+    // Kept threads of connections removed while this device was away: gone from the device too.
+    if (historyLoaded) for (const id of Object.keys(threads.value)) if (!loaded.some((c) => c.id === id)) forget(id);
     connectionsError.value = null;
   } catch (error) {
     connectionsError.value = api.describeError(error);
@@ -115,15 +124,40 @@ function forget(id: string): void {
   const rest = { ...threads.value };
   delete rest[id];
   threads.value = rest;
+  if (historyAccount) void deleteThread(historyAccount, id);
+}
+
+/** Replaces a thread's lines, on screen and on the device. */
+function setThread(connectionId: string, lines: DmLine[]): void {
+  threads.value = { ...threads.value, [connectionId]: lines };
+  // Not before the saved threads are in: a save would replace a record not read yet.
+  if (historyAccount && historyLoaded) void saveThread(historyAccount, connectionId, lines);
 }
 
 function addLines(connectionId: string, lines: DmLine[]): void {
   const existing = threads.value[connectionId] ?? [];
-  const known = new Set(existing.map((l) => `${l.from}:${l.id}`));
-  const fresh = lines.filter((l) => !known.has(`${l.from}:${l.id}`));
+  const known = new Set(existing.map(lineKey));
+  const fresh = lines.filter((l) => !known.has(lineKey(l)));
   if (fresh.length === 0) return;
-  threads.value = { ...threads.value, [connectionId]: [...existing, ...fresh] };
+  setThread(connectionId, [...existing, ...fresh]);
   if (openThread.value === connectionId) markThreadRead(connectionId);
+}
+
+/** After `ready`: this account's saved threads, merged with what arrived meanwhile, in time order. */
+async function restoreHistory(accountId: string): Promise<void> {
+  if (historyAccount === accountId) return;
+  historyAccount = accountId;
+  historyLoaded = false;
+  const saved = await loadThreads(accountId);
+  if (historyAccount !== accountId) return;
+  historyLoaded = true;
+  for (const connectionId of new Set([...Object.keys(saved), ...Object.keys(threads.value)])) {
+    const current = threads.value[connectionId] ?? [];
+    const known = new Set(current.map(lineKey));
+    const older = (saved[connectionId] ?? []).filter((l) => !known.has(lineKey(l)));
+    setThread(connectionId, [...older, ...current].sort((a, b) => a.at.localeCompare(b.at)));
+  }
+  if (openThread.value) markThreadRead(openThread.value);
 }
 
 function receiveInbox(messages: OfflineMessage[]): void {
@@ -136,17 +170,29 @@ function receiveInbox(messages: OfflineMessage[]): void {
   for (const [connectionId, lines] of byConnection) addLines(connectionId, lines);
 }
 
-/** The thread is on screen: everything in it counts as read; offline ones are deleted on the server. */
+/**
+ * The thread is on screen: everything in it counts as read; offline ones are deleted on the server,
+ * and the other side learns how far we read.
+ */
 export function markThreadRead(connectionId: string): void {
   const lines = threads.value[connectionId];
-  if (!lines?.some((l) => l.from === 'them' && l.unread)) return;
+  if (!lines) return;
+  sendReceipt(connectionId, lines);
+  if (!lines.some((l) => l.from === 'them' && l.unread)) return;
   const offlineIds = lines.filter((l) => l.from === 'them' && l.unread && l.offline).map((l) => l.id);
-  threads.value = {
-    ...threads.value,
-    [connectionId]: lines.map((l) => (l.from === 'them' && l.unread ? { ...l, unread: false } : l)),
-  };
+  setThread(
+    connectionId,
+    lines.map((l) => (l.from === 'them' && l.unread ? { ...l, unread: false } : l)),
+  );
   if (offlineIds.length > 0) void confirmRead(offlineIds);
   connections.value = connections.value.map((c) => (c.id === connectionId ? { ...c, unread: 0 } : c));
+}
+
+function sendReceipt(connectionId: string, lines: DmLine[]): void {
+  let newest = '';
+  for (const l of lines) if (l.from === 'them' && l.at > newest) newest = l.at;
+  if (!newest || newest <= (receiptsSent.get(connectionId) ?? '')) return;
+  if (isSocketReady() && sendFrame({ type: 'dm_read', connectionId, at: newest })) receiptsSent.set(connectionId, newest);
 }
 
 async function confirmRead(ids: string[]): Promise<void> {
@@ -181,12 +227,16 @@ export function resetConnections(): void {
   connectionsError.value = null;
   threads.value = {};
   openThread.value = null;
+  historyAccount = null;
+  historyLoaded = false;
+  receiptsSent.clear();
 }
 
 function onConnectionFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'ready':
       void loadConnections();
+      void restoreHistory(frame.account.id);
       return;
     case 'inbox':
       receiveInbox(frame.messages);
@@ -201,10 +251,20 @@ function onConnectionFrame(frame: ServerFrame): void {
       const lines = threads.value[frame.connectionId];
       if (!lines) return;
       const state = frame.stored ? 'stored' : 'delivered';
-      threads.value = {
-        ...threads.value,
-        [frame.connectionId]: lines.map((l) => (l.from === 'me' && l.id === frame.id ? { ...l, state } : l)),
-      };
+      setThread(
+        frame.connectionId,
+        lines.map((l) => (l.from === 'me' && l.id === frame.id && l.state === 'sending' ? { ...l, state, at: frame.at } : l)),
+      );
+      return;
+    }
+    case 'dm_read': {
+      const lines = threads.value[frame.connectionId];
+      const covered = (l: DmLine) => l.from === 'me' && (l.state === 'delivered' || l.state === 'stored') && l.at <= frame.at;
+      if (!lines?.some(covered)) return;
+      setThread(
+        frame.connectionId,
+        lines.map((l) => (covered(l) ? { ...l, state: 'read' as const } : l)),
+      );
       return;
     }
     case 'presence':

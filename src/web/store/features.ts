@@ -6,7 +6,7 @@
 import { signal } from '@preact/signals';
 import * as api from '../api.js';
 
-const ALL_OFF: api.Features = { ai: false, translation: false, google: false };
+const ALL_OFF: api.Features = { ai: false, translation: false, google: false, challenge: 'pow' };
 
 export const features = signal<api.Features>(ALL_OFF);
 
@@ -23,7 +23,8 @@ export async function loadFeatures(): Promise<void> {
   }
   if (call !== latest) return;
   const current = features.value;
-  if (current.ai !== next.ai || current.translation !== next.translation || current.google !== next.google) {
+  const changed = (Object.keys(next) as Array<keyof api.Features>).some((k) => current[k] !== next[k]) || current.turnstileSiteKey !== next.turnstileSiteKey;
+  if (changed) {
     features.value = next;
   }
 }

@@ -10,11 +10,13 @@ import * as api from '../api.js';
 import { rememberGoogleFlow } from '../googleFlow.js';
 import { href, navigate } from '../router.js';
 import { clearAll, loadToken, saveToken } from '../storage.js';
-import { handleChatError, resetChat } from './chat.js';
+import { handleChatError, resetChat, setChatTokenSource } from './chat.js';
 import { handleConnectionsError, resetConnections, setTokenSource } from './connections.js';
+import { wipeThreadHistory } from './threadHistory.js';
 import { loadFeatures } from './features.js';
 import { clearNotices, showNotice } from './notices.js';
 import { forgetPrivateProfile } from './profile.js';
+import { withProof } from './proof.js';
 import { onFrame, restartRealtime, startRealtime, stopRealtime } from './realtime.js';
 
 export type Session = { token: string; me: Me | null };
@@ -29,6 +31,7 @@ const RETRY_AFTER_REFUSAL_MS = 3000;
 
 const currentToken = (): string | null => session.value?.token ?? null;
 setTokenSource(currentToken);
+setChatTokenSource(currentToken);
 
 function begin(token: string, me: Me | null): void {
   saveToken(token);
@@ -96,7 +99,7 @@ function onSocketRefused(): void {
 }
 
 export async function signUp(nickname: string, interests: string[]): Promise<void> {
-  const result = await api.createAccount(nickname, interests);
+  const result = await withProof((proof) => api.createAccount(nickname, interests, proof));
   freshRecoveryCode.value = result.recoveryCode;
   begin(result.token, result.account);
   void loadFeatures();
@@ -104,7 +107,7 @@ export async function signUp(nickname: string, interests: string[]): Promise<voi
 }
 
 export async function signInWithCode(recoveryCode: string): Promise<void> {
-  const result = await api.signIn(recoveryCode.trim());
+  const result = await withProof((proof) => api.signIn(recoveryCode.trim(), proof));
   begin(result.token, result.account);
   void loadFeatures();
   navigate(href.chat);
@@ -142,14 +145,14 @@ export async function linkGoogleWithTicket(ticket: string, browserKey: string): 
 
 /** Sends the browser to Google to sign in (an account that linked Google before). */
 export async function startGoogleSignIn(): Promise<void> {
-  const { url, browserKey } = await api.startGoogle('signin');
+  const { url, browserKey } = await withProof((proof) => api.startGoogle('signin', undefined, proof));
   rememberGoogleFlow({ browserKey, intent: 'signin', startedAt: Date.now() });
   location.href = url;
 }
 
 /** Sends the browser to Google to link it to the signed-in account. */
 export async function startGoogleLink(): Promise<void> {
-  const { url, browserKey } = await withToken((t) => api.startGoogle('link', t));
+  const { url, browserKey } = await withToken((t) => withProof((proof) => api.startGoogle('link', t, proof)));
   rememberGoogleFlow({ browserKey, intent: 'link', startedAt: Date.now() });
   location.href = url;
 }
@@ -239,6 +242,7 @@ export function signOutLocally(message?: string): void {
   welcomeMode.value = 'sign-up';
   resetChat();
   resetConnections();
+  void wipeThreadHistory();
   forgetPrivateProfile();
   clearNotices();
   if (message) showNotice(message, 'info');

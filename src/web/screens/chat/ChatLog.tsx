@@ -9,6 +9,7 @@ import { endedText } from '../../store/chat.js';
 import { profileEntries } from '../../store/profile.js';
 import { chatMessageKey } from '../../store/translations.js';
 import { ReceivedText } from '../../components/ReceivedText.js';
+import { MessageState } from './MessageState.js';
 import { ProfileList } from './ProfileList.js';
 
 /** Within this many pixels of the bottom we follow new messages; further up, the reader is scrolling back. */
@@ -35,7 +36,7 @@ export function ChatLog({ chat }: { chat: ChatSession }) {
           {chat.partner.ai ? 'Your AI partner is here. Say hello!' : 'You are now chatting with a stranger. Say hello!'}
         </li>
         {chat.lines.map((line) => (
-          <Line key={`${line.kind}:${line.id}`} line={line} partner={nickname} chatId={chat.id} />
+          <Line key={`${line.kind}:${line.id}`} line={line} partner={nickname} chatId={chat.id} live={!chat.ended} />
         ))}
         {chat.ended && <li class="line-event line-ended">{endedText(chat)}</li>}
       </ol>
@@ -57,17 +58,14 @@ function Meta({ who, at }: { who: string; at: number }) {
   );
 }
 
-function Line({ line, partner, chatId }: { line: ChatLine; partner: string; chatId: string }) {
+function Line({ line, partner, chatId, live }: { line: ChatLine; partner: string; chatId: string; live: boolean }) {
   switch (line.kind) {
     case 'own':
       return (
         <li class="msg msg-own">
           <Meta who="You" at={line.at} />
           <span class="msg-text">{line.text}</span>
-          <span class={`msg-state ${line.delivered ? 'delivered' : 'sending'}`} title={line.delivered ? 'Delivered' : 'Sending'}>
-            {line.delivered ? '✓' : '…'}
-            <span class="visually-hidden">{line.delivered ? ' delivered' : ' sending'}</span>
-          </span>
+          <MessageState line={line} canRetry={live} />
         </li>
       );
     case 'partner':

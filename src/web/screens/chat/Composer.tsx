@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../../../shared/limits.js';
 import { noteTyping, sendMessage, type ChatSession } from '../../store/chat.js';
+import { loadDraft, saveDraft } from '../../tabMemory.js';
 
 /** The counter shows from this many characters on. */
 const COUNTER_FROM = 1800;
@@ -18,7 +19,8 @@ export function focusMessageBox(): void {
 }
 
 export function Composer({ chat }: { chat: ChatSession }) {
-  const [text, setText] = useState('');
+  // What was typed before a reload is still there (this tab only).
+  const [text, setTextState] = useState(() => loadDraft(chat.id));
   const [problem, setProblem] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const ended = chat.ended !== null;
@@ -26,6 +28,11 @@ export function Composer({ chat }: { chat: ChatSession }) {
   const counting = length >= COUNTER_FROM && !ended;
   const over = length > LIMITS.textMax;
   const describedBy = [problem && 'chat-message-problem', counting && 'chat-message-count'].filter(Boolean).join(' ');
+
+  function setText(value: string): void {
+    setTextState(value);
+    saveDraft(chat.id, value);
+  }
 
   // A new chat: the cursor goes straight to the message box.
   useEffect(() => {
