@@ -5,6 +5,7 @@
  */
 import { render } from 'preact';
 import { App } from './components/App.js';
+import './store/alerts.js';
 import { loadFeatures } from './store/features.js';
 import { handleGoogleLanding, takeGoogleLanding } from './store/google.js';
 import { restoreSession } from './store/session.js';

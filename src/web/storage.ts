@@ -1,7 +1,8 @@
 /**
  * Everything the web app keeps on the device, in `localStorage` only (never
- * cookies): the sign-in token, the private profile, the region choice and
- * "Only people". Connection threads live in IndexedDB (threadHistory.ts).
+ * cookies): the sign-in token, the private profile, the region choice,
+ * "Only people" and whether new matches and messages play a sound.
+ * Connection threads live in IndexedDB (threadHistory.ts).
  * Log out and Delete everything call `clearAll()`.
  * (A Google flow in progress waits in sessionStorage: see googleFlow.ts; so do
  * this tab's current chat id and draft: see tabMemory.ts, cleared here too.)
@@ -13,6 +14,7 @@ const KEYS = {
   token: 'metsony.token',
   profile: 'metsony.profile',
   region: 'metsony.region',
+  sound: 'metsony.sound',
   onlyPeople: 'metsony.onlyPeople',
 } as const;
 
@@ -53,6 +55,14 @@ export function loadRegion(): Region {
 
 export function saveRegion(region: Region): void {
   write(KEYS.region, region);
+}
+
+export function loadSound(): boolean {
+  return read(KEYS.sound) === 'on';
+}
+
+export function saveSound(on: boolean): void {
+  write(KEYS.sound, on ? 'on' : null);
 }
 
 /** "Only people": no AI partner joins my searches. */

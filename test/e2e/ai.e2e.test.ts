@@ -98,11 +98,18 @@ describe('Translate', () => {
       await log.getByText(original, { exact: true }).waitFor();
       // Only what others sent can be translated: Bob's own message has no Translate.
       expect(await bob.getByRole('button', { name: 'Translate' }).count()).toBe(0);
+      // A message already in Alice's language (the browser's en-US) offers no Translate either.
+      const english = 'What are you doing this weekend? I like the sea.';
+      await sendMessage(bob, english);
+      const englishItem = log.getByRole('listitem').filter({ hasText: english });
+      await englishItem.waitFor();
+      expect(await englishItem.getByRole('button', { name: 'Translate' }).count()).toBe(0);
+      expect(await log.getByRole('listitem').filter({ hasText: original }).getByRole('button', { name: 'Translate' }).count()).toBe(1);
 
       await log.getByRole('button', { name: 'Translate' }).click();
       const translation = log.locator('.msg-translation');
       await translation.getByText(`[en] ${original}`, { exact: true }).waitFor();
-      await translation.getByText('Translated from pt:').waitFor();
+      await translation.getByText('Translated from Portuguese:').waitFor();
       // The original stays, and the translation took the button's place.
       expect(await log.getByText(original, { exact: true }).count()).toBe(1);
       expect(await log.getByRole('button', { name: 'Translate' }).count()).toBe(0);

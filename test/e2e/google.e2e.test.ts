@@ -177,7 +177,7 @@ describe('Google sign-in and linking', () => {
       expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(1);
       expect(await page.getByRole('button', { name: 'Delete everything' }).count()).toBe(1);
 
-      // Log out, and come back with Google.
+      // Log out (one click), and come back with Google.
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
       expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);

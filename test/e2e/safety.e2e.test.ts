@@ -38,15 +38,14 @@ describe('report and block', () => {
     const dialog = alice.getByRole('dialog');
     await dialog.getByRole('radio', { name: 'Spam or advertising' }).check();
     await dialog.getByRole('textbox', { name: 'Note (optional)' }).fill('kept sending links');
-    await dialog.getByRole('button', { name: 'Report' }).click();
+    // Spam: reporting blocks them too unless Alice chooses to only leave.
+    expect(await dialog.getByRole('radio', { name: 'Leave and block Bob' }).isChecked()).toBe(true);
+    await dialog.getByRole('button', { name: 'Report and block' }).click();
     await expect.poll(async () => {
       const res = await api<{ reports: Array<{ reason: string; note: string | null }> }>(server.url, 'GET', '/api/admin/reports', { token: ADMIN });
       return res.body.reports;
     }).toEqual([expect.objectContaining({ reason: 'spam', note: 'kept sending links' })]);
     await expect.poll(() => alice.getByRole('button', { name: 'Report' }).isDisabled()).toBe(true);
-
-    await alice.getByRole('button', { name: 'Block' }).click();
-    await alice.getByRole('dialog').getByRole('button', { name: 'Block' }).click();
     await alice.getByRole('log').getByText('You blocked this person.').waitFor();
     await bob.getByRole('log').getByText('Stranger left.').waitFor();
 

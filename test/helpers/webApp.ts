@@ -62,7 +62,7 @@ export class Profiles {
 
 /**
  * First visit at `url` → recovery code → Continue (which starts the first
- * search). Returns the recovery code.
+ * search at once, as PROTOCOL.md §4 says). Returns the recovery code.
  */
 export async function signUpAndSearch(page: Page, url: string, nickname: string, interests: string[]): Promise<string> {
   await page.goto(url);

@@ -12,7 +12,7 @@ import {
   type OwnState,
 } from '../../src/web/store/chatLines.js';
 
-const own = (id: string, state: OwnState): ChatLine => ({ kind: 'own', id, text: `text ${id}`, state });
+const own = (id: string, state: OwnState): ChatLine => ({ kind: 'own', id, text: `text ${id}`, state, at: 0 });
 const states = (lines: ChatLine[]) => lines.map((l) => (l.kind === 'own' ? `${l.id}:${l.state}` : `${l.kind}:${l.id}`));
 
 describe('own messages in a chat log', () => {
@@ -52,7 +52,7 @@ describe('own messages in a chat log', () => {
   });
 
   it('Retry moves a failed message to the end with the same id; anything else is left alone', () => {
-    const before = [own('a', 'failed'), { kind: 'partner', id: 'p', text: 'hi' } as ChatLine, own('b', 'delivered')];
+    const before = [own('a', 'failed'), { kind: 'partner', id: 'p', text: 'hi', at: 0 } as ChatLine, own('b', 'delivered')];
     const { lines, line } = retryLine(before, 'a', 'sending');
     expect(states(lines)).toEqual(['partner:p', 'b:delivered', 'a:sending']);
     expect(line).toMatchObject({ id: 'a', text: 'text a', state: 'sending' });
@@ -61,7 +61,7 @@ describe('own messages in a chat log', () => {
 
   it("the partner's held messages are added once each, in order", () => {
     const message = (id: string) => ({ type: 'message' as const, chatId: 'c', id, text: `m ${id}`, at: '2026-01-01T00:00:00Z' });
-    const before: ChatLine[] = [{ kind: 'partner', id: 'x', text: 'm x' }];
+    const before: ChatLine[] = [{ kind: 'partner', id: 'x', text: 'm x', at: 0 }];
     const lines = addMissed(before, [message('x'), message('y'), message('z'), message('y')]);
     expect(states(lines)).toEqual(['partner:x', 'partner:y', 'partner:z']);
     expect(addMissed(before, [])).toBe(before);

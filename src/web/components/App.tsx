@@ -20,9 +20,11 @@ import { WelcomeScreen } from '../screens/WelcomeScreen.js';
 import { focusHeading, lazyScreen } from './lazyScreen.js';
 import { phase } from '../store/chat.js';
 import { freshRecoveryCode, session } from '../store/session.js';
+import { Announcer } from './Announcer.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
+import { MatchBanner } from './MatchBanner.js';
 import { Notices } from './Notices.js';
 
 // Each in a chunk of its own, fetched when first shown (the landing page needs none of them).
@@ -36,6 +38,7 @@ const SettingsScreen = lazyScreen(() => import('../screens/SettingsScreen.js').t
 const TermsScreen = lazyScreen(() => import('../screens/TermsScreen.js').then((m) => m.TermsScreen));
 const ThreadScreen = lazyScreen(() => import('../screens/ThreadScreen.js').then((m) => m.ThreadScreen));
 
+/** fullHeight: a chat screen, which fills the window (only its conversation scrolls) and has no footer. */
 type Screen = { key: string; view: ComponentChild; fullHeight?: boolean };
 
 function currentScreen(): Screen {
@@ -92,10 +95,12 @@ export function App() {
       <Header />
       <ConnectionBanner />
       <Notices />
+      <MatchBanner />
       <main ref={main} id="main">
         {screen.view}
       </main>
-      <Footer />
+      {!screen.fullHeight && <Footer />}
+      <Announcer />
     </div>
   );
 }

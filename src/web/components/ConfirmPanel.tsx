@@ -1,9 +1,10 @@
 /**
  * An in-page confirmation: a labelled dialog region that takes focus when it
- * opens and closes on Escape. Its buttons come from the caller.
+ * opens, keeps Tab inside and closes on Escape (useDialog). Its buttons come
+ * from the caller.
  */
 import type { ComponentChildren } from 'preact';
-import { closeOnEscape, useAutoFocus } from './useAutoFocus.js';
+import { useDialog } from './useDialog.js';
 
 type Props = {
   id: string;
@@ -13,9 +14,9 @@ type Props = {
 };
 
 export function ConfirmPanel({ id, title, onCancel, children }: Props) {
-  const heading = useAutoFocus<HTMLHeadingElement>();
+  const { container, heading } = useDialog<HTMLElement, HTMLHeadingElement>(onCancel, true);
   return (
-    <section class="panel" role="dialog" aria-labelledby={`${id}-title`} onKeyDown={closeOnEscape(onCancel)}>
+    <section class="panel" role="dialog" aria-labelledby={`${id}-title`} ref={container}>
       <h3 id={`${id}-title`} ref={heading} tabIndex={-1}>
         {title}
       </h3>

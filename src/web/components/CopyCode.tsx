@@ -5,9 +5,10 @@
  */
 import { useRef, useState } from 'preact/hooks';
 
-type Props = { code: string; label: string };
+/** onCopied: the code reached the clipboard (not when it is only selected). */
+type Props = { code: string; label: string; onCopied?: () => void };
 
-export function CopyCode({ code, label }: Props) {
+export function CopyCode({ code, label, onCopied }: Props) {
   const output = useRef<HTMLOutputElement>(null);
   const [status, setStatus] = useState('');
 
@@ -15,6 +16,7 @@ export function CopyCode({ code, label }: Props) {
     try {
       await navigator.clipboard.writeText(code);
       setStatus('Copied.');
+      onCopied?.();
       return;
     } catch {
       // Fall through to the selection fallback.
@@ -33,6 +35,7 @@ export function CopyCode({ code, label }: Props) {
         copied = false;
       }
       setStatus(copied ? 'Copied.' : 'The code is selected: copy it with your keyboard or long-press.');
+      if (copied) onCopied?.();
       return;
     }
     setStatus('Copying did not work here: write the code down by hand.');

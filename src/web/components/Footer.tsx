@@ -1,6 +1,6 @@
 import { href } from '../router.js';
 
-/** On every screen: the policy pages, signed in or not. */
+/** On every screen but the chat screens (App hides it there): the policy pages, signed in or not. */
 export function Footer() {
   return (
     <footer class="site-footer">

@@ -1,6 +1,7 @@
 /**
  * The text of a message someone sent you, with its Translate button when the
- * server has translation on. Pressing it sends that one message's text to be
+ * server has translation on and the message does not look like it is in the
+ * reader's language already (languageGuess.ts). Pressing it sends that one message's text to be
  * translated; the translation then shows under the original (which stays) and
  * takes the button's place, so a message is translated at most once.
  *
@@ -8,23 +9,33 @@
  *   <button class="msg-translate" aria-describedby="received-N" aria-busy>Translate</button>
  *     … or, once translated …
  *   <div class="msg-translation" tabindex="-1">
- *     <span class="msg-translation-label">Translated from pt:</span>   ("Translated:" when the server does not say)
+ *     <span class="msg-translation-label">Translated from Portuguese:</span>   ("Translated:" when the server does not say)
  *     <span class="msg-translation-text" lang="en">translation</span>
  *   </div>
  *
  * When the server answers that the message is already in the reader's
  * language (`from` = `to`, text unchanged), the div holds only the label
- * "Already in en: nothing to translate.".
+ * "Already in English: nothing to translate.". Languages are named in words.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { features } from '../store/features.js';
-import { translateMessage, translations } from '../store/translations.js';
+import { looksLikeLanguage } from '../languageGuess.js';
+import { targetLanguage, translateMessage, translations } from '../store/translations.js';
 
 let counter = 0;
 
 /** A language tag we can safely put in `lang` (the server's answer, not trusted blindly). */
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 const langOf = (tag: string | null): string | undefined => (tag && LANGUAGE_TAG.test(tag) ? tag : undefined);
+
+/** "es" → "Spanish" (in English, like the rest of the app); the tag itself when the browser has no name for it. */
+function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
 
 export function ReceivedText({ text, translationKey }: { text: string; translationKey: string }) {
   const [textId] = useState(() => `received-${++counter}`);
@@ -51,10 +62,10 @@ export function ReceivedText({ text, translationKey }: { text: string; translati
     after = (
       <div class="msg-translation" ref={result} tabIndex={-1}>
         {same ? (
-          <span class="msg-translation-label">Already in {state.to}: nothing to translate.</span>
+          <span class="msg-translation-label">Already in {languageName(state.to)}: nothing to translate.</span>
         ) : (
           <>
-            <span class="msg-translation-label">{state.from ? `Translated from ${state.from}:` : 'Translated:'}</span>{' '}
+            <span class="msg-translation-label">{state.from ? `Translated from ${languageName(state.from)}:` : 'Translated:'}</span>{' '}
             <span class="msg-translation-text" lang={langOf(state.to)}>
               {state.text}
             </span>
@@ -62,7 +73,7 @@ export function ReceivedText({ text, translationKey }: { text: string; translati
         )}
       </div>
     );
-  } else if (features.value.translation) {
+  } else if (features.value.translation && !looksLikeLanguage(text, targetLanguage())) {
     const busy = state?.status === 'busy';
     after = (
       <button

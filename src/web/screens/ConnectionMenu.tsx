@@ -1,7 +1,6 @@
 /** A thread's "More" menu, away from Send: Remove connection, which asks to confirm. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConfirmPanel } from '../components/ConfirmPanel.js';
-import { closeOnEscape } from '../components/useAutoFocus.js';
 import { href, navigate } from '../router.js';
 import { removeConnection } from '../store/connections.js';
 
@@ -22,6 +21,13 @@ export function ConnectionMenu({ connectionId, nickname }: { connectionId: strin
     toggle.current?.focus();
   }
 
+  // The open menu closes on Escape; the confirmation panel handles its own (useDialog).
+  function closeMenuOnEscape(event: KeyboardEvent): void {
+    if (event.key !== 'Escape' || !open || confirming) return;
+    event.preventDefault();
+    close();
+  }
+
   async function remove(): Promise<void> {
     setBusy(true);
     if (await removeConnection(connectionId)) navigate(href.connections);
@@ -29,7 +35,7 @@ export function ConnectionMenu({ connectionId, nickname }: { connectionId: strin
   }
 
   return (
-    <div class="thread-menu" onKeyDown={closeOnEscape(close)}>
+    <div class="thread-menu" onKeyDown={closeMenuOnEscape}>
       <button
         type="button"
         ref={toggle}

@@ -90,8 +90,10 @@ export function PrivacyScreen() {
 
       <h2>On your device</h2>
       <p>
-        Your browser’s local storage keeps your sign-in, your “near me” choice and your private profile. Log out and
-        Delete everything clear it.
+        Your browser’s local storage keeps your sign-in, your “near me” choice, your private profile and whether new
+        matches and messages play a sound. Log out and Delete everything clear it. Alerts while METSONY is in the
+        background (the tab’s title, the sound, notifications you allowed) are made on your device; notifications say
+        who wrote, never what.
       </p>
 
       <h2>Who else is involved</h2>

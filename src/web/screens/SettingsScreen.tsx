@@ -4,6 +4,7 @@
  * when the server has it on), export, log out, and Delete everything
  * (P4, P6, P9, P10, P14).
  */
+import { signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
 import { normalizeNickname } from '../../shared/interests.js';
 import { ConfirmPanel } from '../components/ConfirmPanel.js';
@@ -13,6 +14,7 @@ import { InterestsInput, interestsWithDraft } from '../components/InterestsInput
 import { StatusLine } from '../components/StatusLine.js';
 import { useAction, type Status } from '../components/useAction.js';
 import { useBackFromAway } from '../components/useBackFromAway.js';
+import { askNotifications, notificationState, setSound, soundOn } from '../store/alerts.js';
 import { features } from '../store/features.js';
 import { privateProfile, savePrivateProfile } from '../store/profile.js';
 import {
@@ -27,6 +29,9 @@ import {
 } from '../store/session.js';
 import type { PrivateProfile } from '../storage.js';
 
+/** "Get a new code first", next to Log out, opens the recovery code's confirmation. */
+const rotateAsked = signal(false);
+
 export function SettingsScreen() {
   return (
     <div class="page settings">
@@ -34,6 +39,7 @@ export function SettingsScreen() {
       <AccountSection />
       <ProfileSection />
       <RecoveryCodeSection />
+      <AlertsSection />
       <DevicesSection />
       <GoogleSection />
       <DataSection />
@@ -190,8 +196,42 @@ function ProfileSection() {
   );
 }
 
+/** Sound and system notifications for matches and messages while METSONY is in the background. */
+function AlertsSection() {
+  const permission = notificationState.value;
+  return (
+    <section class="card" aria-labelledby="alerts-title">
+      <h2 id="alerts-title">Alerts</h2>
+      <p>
+        While METSONY is in another tab, the tab's title shows a new match or new messages. These alerts are made on
+        this device; nothing about them is sent anywhere.
+      </p>
+      <div class="field check">
+        <input id="alerts-sound" type="checkbox" checked={soundOn.value} onChange={(e) => setSound(e.currentTarget.checked)} />
+        <label for="alerts-sound">Play a sound for new matches and messages</label>
+      </div>
+      {permission === 'default' && (
+        <button type="button" onClick={() => void askNotifications()}>
+          Allow notifications
+        </button>
+      )}
+      {permission === 'granted' && <p class="hint">Notifications are on: they say who wrote, never what.</p>}
+      {permission === 'denied' && (
+        <p class="hint">Notifications are blocked for this site; you can allow them in your browser's site settings.</p>
+      )}
+    </section>
+  );
+}
+
 function RecoveryCodeSection() {
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirmingState] = useState(false);
+  const setConfirming = (value: boolean) => {
+    rotateAsked.value = false;
+    setConfirmingState(value);
+  };
+  useEffect(() => {
+    if (rotateAsked.value) setConfirmingState(true);
+  }, [rotateAsked.value]);
   const [code, setCode] = useState<string | null>(null);
   const [alsoUnlink, setAlsoUnlink] = useState(false);
   const { busy, status, run } = useAction();
@@ -337,6 +377,10 @@ function DataSection() {
   );
 }
 
+/**
+ * Log out: one click (PROTOCOL.md §4). The sentence above it reminds that the
+ * recovery code is the only way back, with a link to get a new one first.
+ */
 function LogOutSection() {
   const [busy, setBusy] = useState(false);
   return (
@@ -346,9 +390,24 @@ function LogOutSection() {
         Ends this sign-in and removes everything METSONY keeps in this browser, including your private profile. You
         can come back with your recovery code.
       </p>
+      <p class="hint" id="logout-reminder">
+        Your recovery code is the only way back into this account. Lost it?{' '}
+        <button
+          type="button"
+          class="link-button"
+          onClick={() => {
+            rotateAsked.value = true;
+            document.getElementById('code-title')?.scrollIntoView({ block: 'start' });
+          }}
+        >
+          Get a new code first
+        </button>
+        .
+      </p>
       <button
         type="button"
         disabled={busy}
+        aria-describedby="logout-reminder"
         onClick={() => {
           setBusy(true);
           void logOut();

@@ -22,6 +22,7 @@ import {
   addMissed,
   failOldestSending,
   failPending,
+  frameTime,
   markDelivered,
   markFailed,
   retryLine,
@@ -29,6 +30,7 @@ import {
   type ChatLine,
   type OwnLine,
 } from './chatLines.js';
+import { announce } from './announcer.js';
 import { showNotice } from './notices.js';
 import { findProof } from './proof.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
@@ -276,7 +278,7 @@ export function sendMessage(raw: string): string | null {
   if (!text.trim()) return null;
   if ([...text].length > LIMITS.textMax) return `Messages are at most ${LIMITS.textMax} characters.`;
   stopTyping();
-  const line: OwnLine = { kind: 'own', id: newClientId(), text, state: canSendIn(chat.id) ? 'sending' : 'local' };
+  const line: OwnLine = { kind: 'own', id: newClientId(), text, state: canSendIn(chat.id) ? 'sending' : 'local', at: Date.now() };
   updateChat(chat.id, (c) => addLine(c, line));
   if (line.state === 'sending') sendOwn(chat.id, line);
   return null;
@@ -336,11 +338,18 @@ export function revealProfile(profile: RevealedProfile): void {
   );
 }
 
-export function report(reason: ReportReason, note: string): void {
+/** What happens to a chat still going on once it is reported. */
+export type AfterReport = 'leave' | 'block';
+
+/** Report, then leave or block (when the chat is still going on). */
+export function report(reason: ReportReason, note: string, then: AfterReport): void {
   const chat = currentChat();
   if (!chat) return;
   const trimmed = note.trim();
   sendFrame({ type: 'report', chatId: chat.id, reason, ...(trimmed ? { note: trimmed } : {}) });
+  if (chat.ended) return;
+  if (then === 'block') block();
+  else stop();
 }
 
 export function block(): void {
@@ -355,11 +364,23 @@ function endChat(chatId: string, reason: EndState, undelivered: readonly string[
   clearTimeout(partnerTypingTimer);
   if (loadTabChat() === chatId) clearTabChat();
   if (resumePending.value === chatId) resumePending.value = null;
-  updateChat(chatId, (c) =>
-    c.ended
-      ? c
-      : { ...c, ended: reason, partnerTyping: false, partnerAway: null, lines: failPending(markFailed(c.lines, undelivered)) },
-  );
+  const before = currentChat();
+  if (!before || before.id !== chatId || before.ended) return;
+  const ended: ChatSession = {
+    ...before,
+    ended: reason,
+    partnerTyping: false,
+    partnerAway: null,
+    lines: failPending(markFailed(before.lines, undelivered)),
+  };
+  phase.value = { kind: 'chat', chat: ended };
+  if (reason !== 'you_left') announce(endedText(ended));
+}
+
+/** "Matched with Sam. You both like music." */
+export function matchedText(partner: Partner): string {
+  const common = partner.commonInterests;
+  return `Matched with ${partner.nickname}.${common.length > 0 ? ` You both like ${common.join(', ')}.` : ''}`;
 }
 
 /** Sign-out: forget the chat and every timer. */
@@ -460,7 +481,8 @@ function onChatFrame(frame: ServerFrame): void {
       clearTimeout(partnerTypingTimer);
       saveTabChat(frame.chat.id);
       phase.value = { kind: 'chat', chat: newSession(frame.chat.id, frame.chat.partner, []) };
-      navigate(href.chat);
+      announce(matchedText(frame.chat.partner));
+      // Elsewhere (Settings, Connections…) the person is not pulled away: MatchBanner offers "Go to chat".
       return;
     }
     case 'resumed':
@@ -532,7 +554,7 @@ function onChatFrame(frame: ServerFrame): void {
 
 function receive(chat: ChatSession, frame: MessageFrame): ChatSession {
   if (chat.lines.some((l) => l.kind === 'partner' && l.id === frame.id)) return chat;
-  return addLine({ ...chat, partnerTyping: false }, { kind: 'partner', id: frame.id, text: frame.text });
+  return addLine({ ...chat, partnerTyping: false }, { kind: 'partner', id: frame.id, text: frame.text, at: frameTime(frame.at) });
 }
 
 onFrame(onChatFrame);
@@ -586,16 +608,18 @@ export function handleChatError(frame: Extract<ServerFrame, { type: 'error' }>):
 
 /** The line shown when a chat ended, from this person's point of view. */
 export function endedText(chat: ChatSession): string {
+  // Once connected, the partner is no stranger: their name is known.
+  const who = chat.connect === 'connected' ? chat.partner.nickname : 'Stranger';
   switch (chat.ended) {
     case 'you_left':
       return 'You left.';
     case 'partner_left':
-      return chat.partner.ai ? 'The AI partner left.' : 'Stranger left.';
+      return chat.partner.ai ? 'The AI partner left.' : `${who} left.`;
     case 'partner_disconnected':
-      return chat.partner.ai ? 'The AI partner disconnected.' : 'Stranger disconnected.';
+      return chat.partner.ai ? 'The AI partner disconnected.' : `${who} disconnected.`;
     case 'blocked':
       if (chat.partner.ai) return chat.blockedByMe ? 'You blocked this AI partner.' : 'The AI partner left.';
-      return chat.blockedByMe ? 'You blocked this person.' : 'Stranger left.';
+      return chat.blockedByMe ? 'You blocked this person.' : `${who} left.`;
     case 'shutdown':
       return 'The chat ended because METSONY is restarting.';
     case 'lost':

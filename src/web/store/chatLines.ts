@@ -15,11 +15,12 @@ import type { MessageFrame, RevealedProfile } from '../../shared/protocol.js';
 
 export type OwnState = 'local' | 'sending' | 'waiting' | 'delivered' | 'failed';
 
-export type OwnLine = { kind: 'own'; id: string; text: string; state: OwnState };
+/** `at`: when the line was made (ms since the epoch), shown as its time. */
+export type OwnLine = { kind: 'own'; id: string; text: string; state: OwnState; at: number };
 
 export type ChatLine =
   | OwnLine
-  | { kind: 'partner'; id: string; text: string }
+  | { kind: 'partner'; id: string; text: string; at: number }
   | { kind: 'event'; id: string; text: string }
   | { kind: 'profile'; id: string; from: 'me' | 'partner'; profile: RevealedProfile };
 
@@ -88,6 +89,11 @@ export function retryLine(lines: ChatLine[], id: string, state: 'local' | 'sendi
   return { lines: [...lines.filter((l) => l !== line), again], line: again };
 }
 
+/** A frame's `at` (an ISO time) as a line's time; now if it cannot be read. */
+export function frameTime(at: string): number {
+  return Date.parse(at) || Date.now();
+}
+
 /** The partner's messages held for us while we were away, each once. */
 export function addMissed(lines: ChatLine[], missed: readonly MessageFrame[]): ChatLine[] {
   const seen = new Set(lines.filter((l) => l.kind === 'partner').map((l) => l.id));
@@ -95,7 +101,7 @@ export function addMissed(lines: ChatLine[], missed: readonly MessageFrame[]): C
   for (const m of missed) {
     if (seen.has(m.id)) continue;
     seen.add(m.id);
-    fresh.push({ kind: 'partner', id: m.id, text: m.text });
+    fresh.push({ kind: 'partner', id: m.id, text: m.text, at: frameTime(m.at) });
   }
   return fresh.length > 0 ? [...lines, ...fresh] : lines;
 }

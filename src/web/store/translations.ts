@@ -22,7 +22,7 @@ export const chatMessageKey = (chatId: string, messageId: string): string => `ch
 export const dmMessageKey = (connectionId: string, messageId: string): string => `dm:${connectionId}:${messageId}`;
 
 /** The reader's language, e.g. "en-US"; the server normalises it. */
-function targetLanguage(): string {
+export function targetLanguage(): string {
   return (typeof navigator !== 'undefined' && navigator.language) || 'en';
 }
 

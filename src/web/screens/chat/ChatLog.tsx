@@ -1,6 +1,7 @@
 /**
  * The conversation, as a live region (role="log") so screen readers announce
- * new messages. Text is rendered as text, never as HTML.
+ * new messages, holding a list: one item per message, with who sent it and
+ * when. Text is rendered as text, never as HTML.
  */
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChatLine, ChatSession } from '../../store/chat.js';
@@ -16,6 +17,7 @@ const STICK_TO_BOTTOM_PX = 80;
 
 export function ChatLog({ chat }: { chat: ChatSession }) {
   const list = useRef<HTMLDivElement>(null);
+  const nickname = chat.partner.nickname;
   // Measured while rendering, before the new lines reach the DOM: was the reader at the bottom?
   const el = list.current;
   const follow = !el || el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX;
@@ -29,14 +31,30 @@ export function ChatLog({ chat }: { chat: ChatSession }) {
 
   return (
     <div class="log" role="log" aria-live="polite" aria-label={`Conversation with ${chat.partner.nickname}`} ref={list} tabIndex={0}>
-      <div class="line-event">
-        {chat.partner.ai ? 'Your AI partner is here. Say hello!' : 'You are now chatting with a stranger. Say hello!'}
-      </div>
-      {chat.lines.map((line) => (
-        <Line key={`${line.kind}:${line.id}`} line={line} partner={chat.partner.nickname} chatId={chat.id} live={!chat.ended} />
-      ))}
-      {chat.ended && <div class="line-event line-ended">{endedText(chat)}</div>}
+      <ol class="log-lines">
+        <li class="line-event">
+          {chat.partner.ai ? 'Your AI partner is here. Say hello!' : 'You are now chatting with a stranger. Say hello!'}
+        </li>
+        {chat.lines.map((line) => (
+          <Line key={`${line.kind}:${line.id}`} line={line} partner={nickname} chatId={chat.id} live={!chat.ended} />
+        ))}
+        {chat.ended && <li class="line-event line-ended">{endedText(chat)}</li>}
+      </ol>
     </div>
+  );
+}
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** Sender and time, before the text: "You, 14:02:" (the name only for screen readers). */
+function Meta({ who, at }: { who: string; at: number }) {
+  const time = new Date(at);
+  return (
+    <span class="msg-meta">
+      <span class="visually-hidden">{who}, </span>
+      <time dateTime={time.toISOString()}>{clock.format(time)}</time>
+      <span class="visually-hidden">: </span>
+    </span>
   );
 }
 
@@ -44,32 +62,32 @@ function Line({ line, partner, chatId, live }: { line: ChatLine; partner: string
   switch (line.kind) {
     case 'own':
       return (
-        <div class="msg msg-own">
-          <span class="visually-hidden">You: </span>
+        <li class="msg msg-own">
+          <Meta who="You" at={line.at} />
           <span class="msg-text">{line.text}</span>
           <MessageState line={line} canRetry={live} />
-        </div>
+        </li>
       );
     case 'partner':
       return (
-        <div class="msg msg-partner">
-          <span class="visually-hidden">{partner}: </span>
+        <li class="msg msg-partner">
+          <Meta who={partner} at={line.at} />
           <ReceivedText text={line.text} translationKey={chatMessageKey(chatId, line.id)} />
-        </div>
+        </li>
       );
     case 'event':
-      return <div class="line-event">{line.text}</div>;
+      return <li class="line-event">{line.text}</li>;
     case 'profile': {
       const entries = profileEntries(line.profile);
       return (
-        <div class={`profile-card ${line.from === 'me' ? 'from-me' : 'from-partner'}`}>
+        <li class={`profile-card ${line.from === 'me' ? 'from-me' : 'from-partner'}`}>
           <p>{line.from === 'me' ? `You revealed your profile to ${partner}:` : `${partner} revealed their profile:`}</p>
           {entries.length > 0 ? (
             <ProfileList entries={entries} />
           ) : (
             <p>(nothing filled in)</p>
           )}
-        </div>
+        </li>
       );
     }
   }

@@ -1,7 +1,12 @@
-/** Report: pick a reason, add an optional note, send it to the moderators. */
+/**
+ * Report: pick a reason, add an optional note, send it to the moderators, and
+ * move on: "Report and leave" (the default for most reasons) or "Report and
+ * block" (the default for spam and illegal content). Once the chat has ended
+ * the button is plain "Report".
+ */
 import { useState } from 'preact/hooks';
-import { closeOnEscape, useAutoFocus } from '../../components/useAutoFocus.js';
-import { REPORT_REASONS, report, type ChatSession, type ReportReason } from '../../store/chat.js';
+import { useDialog } from '../../components/useDialog.js';
+import { REPORT_REASONS, report, type AfterReport, type ChatSession, type ReportReason } from '../../store/chat.js';
 
 const REASON_LABELS: Record<ReportReason, string> = {
   spam: 'Spam or advertising',
@@ -13,11 +18,21 @@ const REASON_LABELS: Record<ReportReason, string> = {
 
 const NOTE_MAX = 500;
 
+const DEFAULT_AFTER: Record<ReportReason, AfterReport> = {
+  spam: 'block',
+  harassment: 'leave',
+  underage: 'leave',
+  illegal: 'block',
+  other: 'leave',
+};
+
 export function ReportPanel({ chat, onClose }: { chat: ChatSession; onClose(): void }) {
   const [reason, setReason] = useState<ReportReason | null>(null);
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const title = useAutoFocus<HTMLHeadingElement>();
+  const [after, setAfter] = useState<AfterReport>('leave');
+  const live = chat.ended === null;
+  const { container, heading: title } = useDialog<HTMLElement, HTMLHeadingElement>(onClose);
 
   function submit(event: Event): void {
     event.preventDefault();
@@ -25,12 +40,12 @@ export function ReportPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
       setProblem('Pick a reason first.');
       return;
     }
-    report(reason, note);
+    report(reason, note, after);
     onClose();
   }
 
   return (
-    <section class="panel" role="dialog" aria-labelledby="report-title" onKeyDown={closeOnEscape(onClose)}>
+    <section class="panel" role="dialog" aria-labelledby="report-title" ref={container}>
       <h2 id="report-title" ref={title} tabIndex={-1}>Report {chat.partner.nickname}</h2>
       <form onSubmit={submit} noValidate>
         <fieldset class="choices">
@@ -45,6 +60,7 @@ export function ReportPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
                 checked={reason === r}
                 onChange={() => {
                   setReason(r);
+                  setAfter(DEFAULT_AFTER[r]);
                   setProblem(null);
                 }}
               />
@@ -57,6 +73,19 @@ export function ReportPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
           <textarea id="report-note" rows={2} maxLength={NOTE_MAX} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
           <p class="hint">Chats are not stored, so tell the moderators what happened in your own words.</p>
         </div>
+        {live && (
+          <fieldset class="choices">
+            <legend>Then</legend>
+            <div class="choice">
+              <input type="radio" id="report-then-leave" name="report-then" checked={after === 'leave'} onChange={() => setAfter('leave')} />
+              <label for="report-then-leave">Leave the chat</label>
+            </div>
+            <div class="choice">
+              <input type="radio" id="report-then-block" name="report-then" checked={after === 'block'} onChange={() => setAfter('block')} />
+              <label for="report-then-block">Leave and block {chat.partner.nickname}</label>
+            </div>
+          </fieldset>
+        )}
         {problem && (
           <p class="field-error" role="alert">
             {problem}
@@ -64,7 +93,7 @@ export function ReportPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
         )}
         <div class="panel-actions">
           <button type="submit" class="primary">
-            Report
+            {!live ? 'Report' : after === 'block' ? 'Report and block' : 'Report and leave'}
           </button>
           <button type="button" onClick={onClose}>
             Cancel

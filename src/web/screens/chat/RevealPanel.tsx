@@ -2,7 +2,7 @@
  * Reveal profile: shows exactly what will be sent from the private profile on
  * this device, and sends it only after a second press.
  */
-import { closeOnEscape, useAutoFocus } from '../../components/useAutoFocus.js';
+import { useDialog } from '../../components/useDialog.js';
 import { href } from '../../router.js';
 import { revealProfile, type ChatSession } from '../../store/chat.js';
 import { isProfileEmpty, privateProfile, profileEntries } from '../../store/profile.js';
@@ -12,10 +12,10 @@ export function RevealPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
   const profile = privateProfile.value;
   const entries = profileEntries(profile);
   const empty = isProfileEmpty(profile);
-  const title = useAutoFocus<HTMLHeadingElement>();
+  const { container, heading: title } = useDialog<HTMLElement, HTMLHeadingElement>(onClose);
 
   return (
-    <section class="panel" role="dialog" aria-labelledby="reveal-title" aria-describedby="reveal-what" onKeyDown={closeOnEscape(onClose)}>
+    <section class="panel" role="dialog" aria-labelledby="reveal-title" aria-describedby="reveal-what" ref={container}>
       <h2 id="reveal-title" ref={title} tabIndex={-1}>Reveal your profile to {chat.partner.nickname}?</h2>
       {empty ? (
         <p id="reveal-what">
