@@ -67,7 +67,7 @@ describe('two strangers in two browsers', () => {
 
       await alice.getByRole('button', { name: 'Next' }).click();
       await bob.getByRole('log').getByText('Stranger left.').waitFor();
-      await alice.getByText('Looking for someone who shares your interests…').waitFor();
+      await alice.getByText(/Looking for someone who shares your interests…|Now looking for anyone/).waitFor();
 
       // Bob's history stays, and searching again is one click away.
       expect(await bob.getByRole('log').getByText('Hi Alice, Bob here').count()).toBe(1);
@@ -166,7 +166,7 @@ describe('privacy of the page itself', () => {
 
       // Sign up, then the signed-in screens (home, searching, settings, connections).
       await signUpAndSearch(page, server.url, 'Carol', [`csp-${Date.now()}`]);
-      await page.getByText('Looking for someone who shares your interests…').waitFor();
+      await page.getByText(/Looking for someone who shares your interests…|Now looking for anyone/).waitFor();
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'Start chatting' }).waitFor();
       await page.getByRole('link', { name: 'Settings' }).click();

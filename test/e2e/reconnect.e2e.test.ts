@@ -33,7 +33,7 @@ async function startSearching(page: Page, url: string, nickname: string, interes
   await signUpAndSearch(page, url, nickname, [interest]);
   // Someone may already be searching (the first page, back after the restart): the match can then come
   // within milliseconds, before the searching screen is ever seen. Either one shows the search started.
-  await page.getByText('Looking for someone who shares your interests…').or(page.locator('.partner-name')).first().waitFor();
+  await page.getByText(/Looking for someone who shares your interests…|Now looking for anyone/).or(page.locator('.partner-name')).first().waitFor();
 }
 
 describe('a server restart', () => {
