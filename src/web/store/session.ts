@@ -250,7 +250,13 @@ export function signOutLocally(message?: string): void {
 }
 
 function onSessionFrame(frame: ServerFrame): void {
-  if (frame.type === 'ready') setMe(frame.account);
+  if (frame.type === 'ready') {
+    setMe(frame.account);
+    // `ready` carries the account as it was when the hello was checked: a change made over HTTP meanwhile (a Google
+    // link landing while the socket connects) would be undone by it, so read it once more, after.
+    refreshMe().catch(() => undefined);
+    return;
+  }
   if (frame.type !== 'error') return;
   if (frame.code === 'unauthorized') return; // the socket and onSocketRefused deal with it
   if (handleChatError(frame) || handleConnectionsError(frame)) return;
