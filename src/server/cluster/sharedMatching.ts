@@ -403,7 +403,7 @@ export class SharedMatching {
     return new Seat(ref.key, { id: ref.account, nickname: ref.nickname, interests: [] }, undefined, new RemotePeer(this, ref.node, ref.key));
   }
 
-  /** A chat now waits here for a person of another node whichever node they come back to finds it for their `resume`. */
+  /** A chat now waits here for a person of another node; whichever node they come back to finds it for their `resume`. */
   private waitHere(away: Away | undefined): void {
     if (!away) return;
     const stayed = partnerIn(away.chat, away.seat);
