@@ -6,7 +6,8 @@ import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, MessageFrame, Partner, ServerFrame } from '../../shared/protocol.js';
 import { type Away, AwayChats, type AwayLimits } from './awayChats.js';
 import { type Chat, partnerIn, type Seat } from './chat.js';
-import { Matchmaker, type Pairing, type Seeker } from './matching.js';
+import { InProcessSearchQueue } from './matching.js';
+import type { Pairing, SearchEvents, SearchQueue, Seeker } from './searchQueue.js';
 import { DONE, errorFrame, type FrameOutcome, refuse } from '../errors.js';
 import { newId } from './secrets.js';
 
@@ -15,8 +16,8 @@ export type LobbyOptions = {
   rematchCooldownMs: number;
   /** When set, a search that finds no human within `afterMs` gets an AI partner made by `create`. */
   aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Seat };
-  /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
-  cluster?: ClusterMatching;
+  /** The search queue, and with several nodes (REDIS_URL) the link to the others; unset: one node, the in-process queue. */
+  matching?: Matching;
   /** How long a chat waits for a side whose connection dropped, and what it holds meanwhile; unset: it ends at once. */
   away?: AwayLimits;
   /** Told when chats start, carry a message and end (botSignals.ts); never given the text. */
@@ -30,18 +31,36 @@ export interface ChatObserver {
   ended(chat: Chat): void;
 }
 
-/** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
-export interface ClusterMatching {
-  readonly size: number;
+/** What the lobby needs of the other nodes (cluster/crossNodeChats.ts provides it). */
+export interface OtherNodes {
   /** People online on every node. */
   readonly onlineCount: number;
-  search(seat: Seat, seeker: Seeker): void;
-  /** The person cancelled, matched elsewhere on this node, or left. */
-  leave(seat: Seat): void;
-  keepApart(a: string, b: string, ms: number): void;
   /** `resume` of a chat this node does not hold: the node that holds it, if any, gives it back here. */
   resume(seat: Seat, chatId: string): Promise<FrameOutcome>;
+  /** Shutdown: a chat between two people of this node waits for the first of them to come back on any node. */
+  keep(chat: Chat, graceMs: number): void;
 }
+
+/** What the other nodes' chats need of this node's lobby (the lobby gives itself to `Matching`). */
+export interface LocalLobby {
+  /** A seat of this node, by id. */
+  seat(id: string): Seat | undefined;
+  pair(a: Seat, b: Seat, commonInterests: string[], chatId?: string): void;
+  /** People with a socket open on this node. */
+  readonly localOnlineCount: number;
+  endedElsewhere(seat: Seat, chatId: string): void;
+  partnerAway(seat: Seat, chatId: string): Away | undefined;
+  resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean;
+  joinResumed(seat: Seat, side: Seat, commonInterests: string[], chatId: string): void;
+  resumeAlone(seat: Seat, side: Seat, commonInterests: string[], chatId: string): Away | undefined;
+}
+
+/**
+ * Builds the lobby's search queue (given the events it tells) and, with
+ * several nodes, its link to the other nodes (given the lobby): called once,
+ * by the lobby's constructor. The config chooses it (context.ts).
+ */
+export type Matching = (lobby: LocalLobby, events: SearchEvents) => { queue: SearchQueue; nodes?: OtherNodes };
 
 /** One of the two people of a chat; `ai` for an AI partner. */
 export type ChatMember = { id: string; nickname: string; ai: boolean };
@@ -50,16 +69,15 @@ export type ChatMember = { id: string; nickname: string; ai: boolean };
 const ENDED_CHAT_MEMORY_MS = 10 * 60_000;
 const ENDED_CHAT_MEMORY_MAX = 100_000;
 const EMPTY: ReadonlySet<Seat> = new Set();
+const NO_ONE: ReadonlySet<string> = new Set();
 const NO_GRACE: AwayLimits = { graceMs: 0, heldMessages: 0, heldBytes: 0 };
 
-export class Lobby {
+export class Lobby implements LocalLobby {
   private readonly seats = new Map<string, Seat>();
   private readonly byAccount = new Map<string, Set<Seat>>();
   private readonly chats = new Map<string, Chat>();
-  /** accountId → the partner it last chatted with, and until when they are kept apart. */
-  private readonly recentPartner = new Map<string, { accountId: string; until: number }>();
-  private readonly matchmaker: Matchmaker;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly queue: SearchQueue;
+  private readonly nodes: OtherNodes | undefined;
   /** Chats that ended recently: only the two members, kept so they can still connect. */
   private readonly endedChats = new Map<string, { members: [ChatMember, ChatMember]; endedAt: number }>();
   /** Sides of live chats whose connection dropped, within their grace. */
@@ -68,11 +86,11 @@ export class Lobby {
   relayed = 0;
 
   constructor(private readonly options: LobbyOptions) {
-    this.matchmaker = new Matchmaker(
-      { widenAfterMs: options.widenAfterMs, excluded: (a, b) => this.excluded(a, b) },
-      (pairing) => this.startChat(pairing),
-    );
     this.away = new AwayChats(options.away ?? NO_GRACE, (away) => this.expire(away));
+    const events: SearchEvents = { matched: (pairing) => this.startChat(pairing) };
+    const made = options.matching?.(this, events) ?? { queue: new InProcessSearchQueue({ widenAfterMs: options.widenAfterMs }, events) };
+    this.queue = made.queue;
+    this.nodes = made.nodes;
   }
 
   /** People (accounts) with a socket open on this node. */
@@ -82,11 +100,11 @@ export class Lobby {
 
   /** What a searcher sees, an aggregate that says nothing about anyone: every node's people when several share Redis. */
   get onlineCount(): number {
-    return this.options.cluster?.onlineCount ?? this.byAccount.size;
+    return this.nodes?.onlineCount ?? this.byAccount.size;
   }
 
   get searchingCount(): number {
-    return this.options.cluster?.size ?? this.matchmaker.size;
+    return this.queue.size;
   }
 
   /** A seat of this node, by id. */
@@ -164,16 +182,17 @@ export class Lobby {
       seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), aiAfterMs);
       seat.aiTimer.unref();
     }
-    const seeker = {
+    const seeker: Seeker = {
       key: seat.id,
       accountId: seat.account.id,
+      nickname: seat.account.nickname,
       interests: new Set(interests),
       near: frame.region === 'near',
       country: seat.country,
       since: Date.now(),
+      blocked: seat.blocked ?? NO_ONE,
     };
-    if (this.options.cluster) this.options.cluster.search(seat, seeker);
-    else this.matchmaker.add(seeker);
+    this.queue.add(seeker);
     return DONE;
   }
 
@@ -185,8 +204,7 @@ export class Lobby {
   private stopSearching(seat: Seat): void {
     clearSearchTimers(seat);
     if (seat.searching) {
-      if (this.options.cluster) this.options.cluster.leave(seat);
-      else this.matchmaker.remove(seat.id);
+      this.queue.remove(seat.id);
       seat.searching = false;
     }
   }
@@ -345,7 +363,7 @@ export class Lobby {
     if (current) return { ok: true, reply: { type: 'resumed', chat: { id: current.id, partner: this.partnerInfo(current, seat) }, missed: [] } };
     if (seat.chat) return refuse('bad_request', 'Leave the current chat before resuming another.');
     const away = this.awayFrom(seat.account.id, frame.chatId);
-    if (!away) return this.options.cluster ? this.options.cluster.resume(seat, frame.chatId) : notInChat();
+    if (!away) return this.nodes ? this.nodes.resume(seat, frame.chatId) : notInChat();
     this.stopSearching(seat);
     this.rejoin(away, seat);
     return DONE;
@@ -473,11 +491,12 @@ export class Lobby {
 
   /**
    * Server shutdown: every chat ends with reason `shutdown`; the queue empties.
-   * `handOver` (several nodes): a chat with a person on another node waits
-   * there instead, as if this node's person had dropped, and `keep` is given
-   * each chat between two people of this node before it is let go here.
+   * Several nodes: a chat with a person on another node waits there instead,
+   * as if this node's person had dropped, and a chat between two people of
+   * this node is handed over (`OtherNodes.keep`) before it is let go here.
    */
-  shutdown(handOver?: { keep(chat: Chat, graceMs: number): void }): void {
+  shutdown(): void {
+    const handOver = this.nodes;
     for (const chat of [...this.chats.values()]) {
       const remote = [chat.a, chat.b].find((s) => s.peer.kind === 'remote');
       if (handOver && this.away.graceMs > 0 && !chat.a.ai && !chat.b.ai) {
@@ -492,9 +511,7 @@ export class Lobby {
       for (const seat of [chat.a, chat.b]) seat.send(ended(chat.id, 'shutdown', undelivered?.get(seat)));
     }
     this.away.clear();
-    this.matchmaker.clear();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.queue.clear();
   }
 
   private startChat({ a, b, commonInterests }: Pairing): void {
@@ -557,36 +574,11 @@ export class Lobby {
     this.endedChats.set(chat.id, { members: [memberOf(chat.a), memberOf(chat.b)], endedAt: now });
   }
 
-  private excluded(a: Seeker, b: Seeker): boolean {
-    const now = Date.now();
-    const ra = this.recentPartner.get(a.accountId);
-    if (ra && ra.accountId === b.accountId && ra.until > now) return true;
-    const rb = this.recentPartner.get(b.accountId);
-    if (rb && rb.accountId === a.accountId && rb.until > now) return true;
-    const sa = this.seats.get(a.key);
-    const sb = this.seats.get(b.key);
-    return (sa?.blocked?.has(b.accountId) ?? false) || (sb?.blocked?.has(a.accountId) ?? false);
-  }
-
   private keepApart(a: Seat, b: Seat): void {
     const cooldown = this.options.rematchCooldownMs;
     if (cooldown <= 0 || a.ai || b.ai) return;
-    const [x, y] = [a.account.id, b.account.id];
-    const until = Date.now() + cooldown;
-    this.options.cluster?.keepApart(x, y, cooldown);
-    this.recentPartner.set(x, { accountId: y, until });
-    this.recentPartner.set(y, { accountId: x, until });
-    // When the cooldown ends, the two may be the only ones waiting: look again.
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      for (const id of [x, y]) {
-        const entry = this.recentPartner.get(id);
-        if (entry && entry.until <= Date.now()) this.recentPartner.delete(id);
-      }
-      if (this.matchmaker.size >= 2) this.matchmaker.recheck();
-    }, cooldown + 10);
-    timer.unref();
-    this.timers.add(timer);
+    // The queue pairs them again once the cooldown ends, if both still search.
+    this.queue.keepApart(a.account.id, b.account.id, cooldown);
   }
 }
 

@@ -17,7 +17,6 @@ import type { Config } from '../config.js';
 import type { Accounts } from '../domain/accounts.js';
 import type { Connections } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
-import type { Chat } from '../domain/chat.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { RateLimits } from '../domain/rateLimits.js';
@@ -58,7 +57,7 @@ type Deps = {
   clientIp: ClientIpResolver;
   log: Logger;
   /** Several nodes: on shutdown the chats are handed over (they wait for their people on other nodes) and clients reconnect at once. */
-  handOver?: { keep(chat: Chat, graceMs: number): void };
+  handOver?: boolean;
 };
 
 /** What a client that overfills a socket's queue is told to wait. */
@@ -367,7 +366,7 @@ export class Gateway {
   async shutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.pingTimer);
-    this.deps.lobby.shutdown(this.deps.handOver);
+    this.deps.lobby.shutdown();
     const closed: Promise<void>[] = [];
     for (const socket of this.sockets) {
       socket.send(this.goodbye);
