@@ -41,6 +41,7 @@ import type { Doorkeeper } from '../domain/doorkeeper.js';
 import { dispatch, type DispatchTable, dispatchTable } from './dispatch.js';
 import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
 import { handshake, type HandshakeDeps } from './handshake.js';
+import { PresenceFailures } from './presenceFailures.js';
 import { SocketCaps } from './socketCaps.js';
 import { acceptUpgrades } from './upgrade.js';
 
@@ -74,8 +75,10 @@ export class Gateway {
   private readonly frameLimits: FrameBudgetLimits;
   private readonly table: DispatchTable;
   private readonly handshakeDeps: HandshakeDeps;
+  private readonly presenceFailures: PresenceFailures;
 
   constructor(private readonly deps: Deps) {
+    this.presenceFailures = new PresenceFailures(deps.log);
     this.pingTimer = setInterval(() => this.pingAll(), deps.config.socket.pingIntervalMs);
     this.pingTimer.unref();
     this.frameLimits = { ...FRAME_BUDGET, burst: deps.config.socket.frameBurst, perSecond: deps.config.socket.framesPerSecond };
@@ -169,17 +172,20 @@ export class Gateway {
   private async unsubscribe(accountId: string, subscription: Subscription): Promise<void> {
     try {
       const { lastSocket } = await subscription.unsubscribe();
-      if (lastSocket && !this.closing) await this.deps.connections.announce(accountId, false);
+      if (!lastSocket || this.closing) return;
+      await this.deps.connections.announce(accountId, false);
+      this.presenceFailures.succeeded();
     } catch (err) {
-      this.deps.log.error({ err }, 'presence update failed');
+      this.presenceFailures.failed(err);
     }
   }
 
   private async announceOnline(accountId: string): Promise<void> {
     try {
       await this.deps.connections.announce(accountId, true);
+      this.presenceFailures.succeeded();
     } catch (err) {
-      this.deps.log.error({ err }, 'presence update failed');
+      this.presenceFailures.failed(err);
     }
   }
 
