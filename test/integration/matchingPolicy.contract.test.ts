@@ -180,6 +180,11 @@ describe.each(implementations)('matching policy: $name queue', (implementation) 
     await advance(WIDEN_MS * 2);
     expect(pairs).toHaveLength(0);
     expect(queue.size).toBe(1);
+    // Paired once, and then gone: a second newcomer finds nobody.
+    await add(seeker('other', ['chess']));
+    await add(seeker('third', ['chess']));
+    expect(pairs.map(names)).toEqual([['other', 'solo']]);
+    expect(queue.size).toBe(1);
   });
 
   it.skipIf(!implementation.available)('never a blocked pair, whichever side blocked, even once both are open to anyone', async () => {
