@@ -95,5 +95,7 @@ describe.runIf(redisUrl)('shared search queue across nodes (Redis)', () => {
     one.queue.add(seeker('me', ['chess']));
     await one.queue.settled();
     expect(one.across.map((m) => m.partner.account)).toEqual(['alive']);
+    // Never claimed (a claim takes the entry out of the queue): it waits for its entry to expire.
+    expect(await one.bus.client.exists(`${prefix}e:ghost-seat`)).toBe(1);
   });
 });
