@@ -9,7 +9,7 @@ import { RedisBroker } from '../broker/redis.js';
 import { RedisOutages } from '../broker/redisOutages.js';
 import type { Handshakes } from '../domain/handshakes.js';
 import type { Clock, SecretSource } from '../domain/ipKeys.js';
-import type { Matching } from '../domain/lobby.js';
+import type { Matching } from '../domain/lobbyNodeSide.js';
 import type { LimiterFactory } from '../domain/rateLimits.js';
 import type { SpentProofs } from '../domain/challenges.js';
 import { type Revocation, Revocations } from '../domain/revocations.js';

@@ -11,7 +11,7 @@
 import type { ServerFrame } from '../../shared/protocol.js';
 import type { Away } from '../domain/awayChats.js';
 import { type Chat, partnerIn, type Peer, Seat } from '../domain/chat.js';
-import type { LocalLobby, OtherNodes } from '../domain/lobby.js';
+import type { LocalLobby, OtherNodes } from '../domain/lobbyNodeSide.js';
 import type { Seeker } from '../domain/searchQueue.js';
 import { newId } from '../domain/secrets.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';

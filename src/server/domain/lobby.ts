@@ -6,6 +6,7 @@ import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, MessageFrame, Partner, ServerFrame } from '../../shared/protocol.js';
 import { type Away, AwayChats, type AwayLimits } from './awayChats.js';
 import { type Chat, partnerIn, type Seat } from './chat.js';
+import { type LobbyCore, LobbyNodeSide, type Matching, type OtherNodes } from './lobbyNodeSide.js';
 import { InProcessSearchQueue } from './matching.js';
 import type { Pairing, SearchEvents, SearchQueue, Seeker } from './searchQueue.js';
 import { DONE, errorFrame, type FrameOutcome, refuse } from '../errors.js';
@@ -31,37 +32,6 @@ export interface ChatObserver {
   ended(chat: Chat): void;
 }
 
-/** What the lobby needs of the other nodes (cluster/crossNodeChats.ts provides it). */
-export interface OtherNodes {
-  /** People online on every node. */
-  readonly onlineCount: number;
-  /** `resume` of a chat this node does not hold: the node that holds it, if any, gives it back here. */
-  resume(seat: Seat, chatId: string): Promise<FrameOutcome>;
-  /** Shutdown: a chat between two people of this node waits for the first of them to come back on any node. */
-  keep(chat: Chat, graceMs: number): void;
-}
-
-/** What the other nodes' chats need of this node's lobby (the lobby gives itself to `Matching`). */
-export interface LocalLobby {
-  /** A seat of this node, by id. */
-  seat(id: string): Seat | undefined;
-  pair(a: Seat, b: Seat, commonInterests: string[], chatId?: string): void;
-  /** People with a socket open on this node. */
-  readonly localOnlineCount: number;
-  endedElsewhere(seat: Seat, chatId: string): void;
-  partnerAway(seat: Seat, chatId: string): Away | undefined;
-  resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean;
-  joinResumed(seat: Seat, side: Seat, commonInterests: string[], chatId: string): void;
-  resumeAlone(seat: Seat, side: Seat, commonInterests: string[], chatId: string): Away | undefined;
-}
-
-/**
- * Builds the lobby's search queue (given the events it tells) and, with
- * several nodes, its link to the other nodes (given the lobby): called once,
- * by the lobby's constructor. The config chooses it (context.ts).
- */
-export type Matching = (lobby: LocalLobby, events: SearchEvents) => { queue: SearchQueue; nodes?: OtherNodes };
-
 /** One of the two people of a chat; `ai` for an AI partner. */
 export type ChatMember = { id: string; nickname: string; ai: boolean };
 
@@ -72,7 +42,7 @@ const EMPTY: ReadonlySet<Seat> = new Set();
 const NO_ONE: ReadonlySet<string> = new Set();
 const NO_GRACE: AwayLimits = { graceMs: 0, heldMessages: 0, heldBytes: 0 };
 
-export class Lobby implements LocalLobby {
+export class Lobby {
   private readonly seats = new Map<string, Seat>();
   private readonly byAccount = new Map<string, Set<Seat>>();
   private readonly chats = new Map<string, Chat>();
@@ -88,9 +58,28 @@ export class Lobby implements LocalLobby {
   constructor(private readonly options: LobbyOptions) {
     this.away = new AwayChats(options.away ?? NO_GRACE, (away) => this.expire(away));
     const events: SearchEvents = { matched: (pairing) => this.startChat(pairing) };
-    const made = options.matching?.(this, events) ?? { queue: new InProcessSearchQueue({ widenAfterMs: options.widenAfterMs }, events) };
+    const made = options.matching?.(new LobbyNodeSide(this.core()), events) ?? {
+      queue: new InProcessSearchQueue({ widenAfterMs: options.widenAfterMs }, events),
+    };
     this.queue = made.queue;
     this.nodes = made.nodes;
+  }
+
+  /** What the lobby lends its node side (cluster mode): its state and the steps shared with chats on one node. */
+  private core(): LobbyCore {
+    return {
+      chats: this.chats,
+      away: this.away,
+      onlineHere: () => this.localOnlineCount,
+      seat: (id) => this.seat(id),
+      pair: (a, b, common, chatId) => this.pair(a, b, common, chatId),
+      chatOf: (seat, chatId) => this.chatOf(seat, chatId),
+      rejoin: (away, seat) => this.rejoin(away, seat),
+      dropOut: (chat, seat, keepChat) => this.dropOut(chat, seat, keepChat),
+      partnerInfo: (chat, seat) => this.partnerInfo(chat, seat),
+      stopSearching: (seat) => this.stopSearching(seat),
+      close: (chat) => void this.close(chat),
+    };
   }
 
   /** People (accounts) with a socket open on this node. */
@@ -369,19 +358,6 @@ export class Lobby implements LocalLobby {
     return DONE;
   }
 
-  /**
-   * Cluster: the person who dropped out of the chat `seat` is in came back on
-   * another node (`side` is its proxy there). False when the chat no longer
-   * waits for that account.
-   */
-  resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean {
-    const chat = this.chatOf(seat, chatId);
-    const away = chat && this.away.of(partnerIn(chat, seat));
-    if (!away || away.seat.account.id !== accountId) return false;
-    this.rejoin(away, side);
-    return true;
-  }
-
   /** `seat` takes the place of the side that was away: it gets the chat and what was held; the partner hears it is back. */
   private rejoin(away: Away, seat: Seat): void {
     this.away.take(away.seat);
@@ -403,45 +379,6 @@ export class Lobby implements LocalLobby {
       partner.send({ type: 'partner_back', chatId: chat.id });
       if (ids.length > 0) partner.send({ type: 'delivered', chatId: chat.id, ids });
     }
-  }
-
-  /**
-   * Cluster: the partner of `seat` (a person on another node) dropped out, or
-   * its node died. The chat waits here, with the person who stayed: the
-   * entry, or undefined when there is no grace (the chat ended).
-   */
-  partnerAway(seat: Seat, chatId: string): Away | undefined {
-    const chat = this.chatOf(seat, chatId);
-    if (!chat) return undefined;
-    const waiting = this.away.of(partnerIn(chat, seat));
-    if (waiting) return waiting;
-    const away = this.away.start(chat, partnerIn(chat, seat));
-    if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
-    else this.dropOut(chat, partnerIn(chat, seat), false);
-    return away;
-  }
-
-  /**
-   * Cluster: the first of two people whose node stopped comes back here; the
-   * chat waits here for the other (`side`, nobody yet). Undefined without a grace.
-   */
-  resumeAlone(seat: Seat, side: Seat, commonInterests: string[], chatId: string): Away | undefined {
-    this.joinResumed(seat, side, commonInterests, chatId);
-    const chat = seat.chat!;
-    const away = this.away.start(chat, side);
-    seat.send({ type: 'resumed', chat: { id: chatId, partner: this.partnerInfo(chat, seat) }, missed: [] });
-    if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
-    else this.dropOut(chat, side, false);
-    return away;
-  }
-
-  /** Cluster: a chat resumed here whose partner is on another node (`side`, its proxy); that node sends `resumed`. */
-  joinResumed(seat: Seat, side: Seat, commonInterests: string[], chatId: string): void {
-    this.stopSearching(seat);
-    const chat: Chat = { id: chatId, a: seat, b: side, commonInterests, revealedA: false, revealedB: false };
-    this.chats.set(chatId, chat);
-    seat.chat = chat;
-    side.chat = chat;
   }
 
   /** A side left its chat without `leave`: the grace starts, or the chat ends for the partner. */
@@ -519,12 +456,6 @@ export class Lobby implements LocalLobby {
     const sb = this.seats.get(b.key);
     if (!sa || !sb) return;
     this.pair(sa, sb, commonInterests);
-  }
-
-  /** The partner of a chat that spans two nodes ended it over there: forget the chat here too. */
-  endedElsewhere(seat: Seat, chatId: string): void {
-    const chat = this.chatOf(seat, chatId);
-    if (chat) this.close(chat);
   }
 
   /**
