@@ -75,6 +75,18 @@ describe.runIf(redisUrl)('shared search queue across nodes (Redis)', () => {
     expect([one.queue.size, two.queue.size]).toEqual([0, 0]);
   });
 
+  it('a cooldown written by a node of an older version (the account alone) still keeps the two apart', async () => {
+    const one = await node();
+    await one.bus.client.set(`${prefix}recent:old-a`, 'old-b', 'PX', 60_000);
+    one.queue.add(seeker('old-a', ['chess']));
+    one.queue.add(seeker('old-b', ['chess']));
+    await one.queue.settled();
+    expect(one.pairs).toEqual([]);
+    one.queue.add(seeker('c', ['chess']));
+    await one.queue.settled();
+    expect(one.pairs.map((p) => [p.a.accountId, p.b.accountId])).toEqual([['old-a', 'c']]);
+  });
+
   it('a searcher on a node that stopped its heartbeat is never claimed; one on a live node is', async () => {
     const [one, two] = [await node(), await node()];
     const ghost: QueueEntry = {

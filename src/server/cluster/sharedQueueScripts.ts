@@ -16,6 +16,8 @@ local function apart(a, b)
   local v = redis.call('GET', p .. 'recent:' .. a)
   if not v then return false end
   local bar = string.find(v, '|', 1, true)
+  -- written by a node of an older version (a rolling upgrade): the account alone, kept apart until the key expires
+  if not bar then return v == b end
   return string.sub(v, 1, bar - 1) == b and tonumber(string.sub(v, bar + 1)) > now
 end
 local function load(cache, k)
