@@ -41,7 +41,7 @@ export class NodeBus {
     readonly client: Redis,
     /** SUBSCRIBE only (a subscribed connection can do nothing else). */
     private readonly subscriber: Redis,
-    /** A node silent this long counts as dead; its presence and queue entries live this long without a beat. */
+    /** NODE_TTL_MS: a node silent this long counts as dead; its alive key and presence entries live this long without a beat. */
     readonly ttlMs: number,
     readonly nodeId: string,
   ) {
