@@ -42,9 +42,9 @@ export type Service = {
 
 export async function buildService(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Service> {
   const context = await buildContext(config, overrides);
-  const { log, store, broker, accounts, lobby, connections, privacy, moderation, limits, clientIp, shared, translator, google, doorkeeper } = context;
+  const { log, store, broker, accounts, lobby, connections, privacy, moderation, limits, clientIp, translator, google, doorkeeper } = context;
   const app = await createHttpServer(config, log, overrides.webRoot ?? WEB_ROOT);
-  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, doorkeeper, broker, geo: context.geo, clientIp, log, handOver: shared });
+  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, doorkeeper, broker, geo: context.geo, clientIp, log, handOver: context.severalNodes });
 
   registerAuthentication(app, accounts);
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -68,9 +68,9 @@ export async function buildService(config: Config, overrides: Overrides & Google
   registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });
   context.revocations.on((revocation) => {
     gateway.revoke(revocation);
-    shared?.broadcastRevocation(revocation);
+    context.broadcastRevocation?.(revocation);
   });
-  shared?.attach(lobby, (revocation) => gateway.revoke(revocation));
+  context.revokedElsewhere?.on((revocation) => gateway.revoke(revocation));
 
   let closed: Promise<void> | undefined;
   const close = () =>
