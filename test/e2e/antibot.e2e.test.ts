@@ -103,6 +103,32 @@ describe('a slowed account in the web app', () => {
   });
 });
 
+describe('SIGNUP_CHALLENGE=off in the web app', () => {
+  let off: ServerProcess;
+  beforeAll(async () => {
+    off = await startServerProcess({ env: { SIGNUP_CHALLENGE: 'off' } });
+  }, 60_000);
+  afterAll(async () => {
+    await off?.stop();
+  });
+
+  it('asks for no challenge (its 404 was an error on the console of every first visit) and signs up', async () => {
+    const page = await profiles.newPage();
+    const asked: string[] = [];
+    const consoleErrors: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/challenge')) asked.push(request.url());
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    await signUpAndSearch(page, off.url, 'Plain', []);
+    await page.getByText('Now looking for anyone').waitFor();
+    expect(asked).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
 describe('SIGNUP_CHALLENGE=turnstile in the web app', () => {
   let server: ServerProcess;
   let siteverify: http.Server;
