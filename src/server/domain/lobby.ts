@@ -228,15 +228,9 @@ export class Lobby {
     if (!chat) return notInChat();
     const partner = partnerIn(chat, seat);
     if (frame.e2e && partner.ai) return refuse('bad_request', 'Your partner is an AI: it cannot read an end-to-end encrypted message.');
-    const message: MessageFrame = {
-      type: 'message',
-      chatId: chat.id,
-      id: frame.id,
-      text: frame.text,
-      at: new Date().toISOString(),
-      // Relayed untouched: the server cannot read an encrypted text and does not try.
-      ...(frame.e2e ? { e2e: true as const } : {}),
-    };
+    const message: MessageFrame = { type: 'message', chatId: chat.id, id: frame.id, text: frame.text, at: new Date().toISOString() };
+    // Relayed untouched: the server cannot read an encrypted text and does not try. (No spread: this is the hot path.)
+    if (frame.e2e) message.e2e = true;
     const away = this.away.of(partner);
     if (away) {
       if (!this.away.hold(away, message)) return refuse('partner_away');

@@ -37,8 +37,15 @@ export function normalizeCode(raw: string): string {
     .join('-');
 }
 
-async function wrapKey(code: string, salt: Uint8Array, logN: number, r: number, p: number): Promise<Uint8Array> {
-  return scryptAsync(utf8(normalizeCode(code)), salt, { N: 2 ** logN, r, p, dkLen: SCRYPT.keyBytes, asyncTick: 50 });
+export type ScryptParams = { logN: number; r: number; p: number };
+/** scrypt(password, salt) → 32 bytes; the browser runs it in a Web Worker (store/identity.ts), tests here. */
+export type DeriveKey = (password: Uint8Array, salt: Uint8Array, params: ScryptParams) => Promise<Uint8Array>;
+
+export const scryptHere: DeriveKey = (password, salt, { logN, r, p }) =>
+  scryptAsync(password, salt, { N: 2 ** logN, r, p, dkLen: SCRYPT.keyBytes, asyncTick: 50 });
+
+function wrapKey(derive: DeriveKey, code: string, salt: Uint8Array, logN: number, r: number, p: number): Promise<Uint8Array> {
+  return derive(utf8(normalizeCode(code)), salt, { logN, r, p });
 }
 
 /** The AAD binds the wrap to its public key and KDF parameters: swapping either breaks the tag. */
@@ -46,11 +53,11 @@ function wrapAad(publicKey: Uint8Array, logN: number, r: number, p: number): Uin
   return concat(WRAP_LABEL, publicKey, new Uint8Array([logN, r, p]));
 }
 
-export async function wrapIdentity(keys: IdentityKeys, code: string): Promise<WrappedIdentity> {
+export async function wrapIdentity(keys: IdentityKeys, code: string, derive: DeriveKey = scryptHere): Promise<WrappedIdentity> {
   const { logN, r, p } = SCRYPT;
   const salt = randomBytes(SCRYPT.saltBytes);
   const nonce = randomBytes(WRAP.nonceBytes);
-  const key = await wrapKey(code, salt, logN, r, p);
+  const key = await wrapKey(derive, code, salt, logN, r, p);
   const ciphertext = xchacha20poly1305(key, nonce, wrapAad(keys.publicKey, logN, r, p)).encrypt(keys.privateKey);
   key.fill(0);
   return {
@@ -66,11 +73,11 @@ export class UnwrapError extends Error {
 }
 
 /** Throws `UnwrapError` for a wrong code, a tampered wrap or a private key that does not match the public key. */
-export async function unwrapIdentity(stored: WrappedIdentity, code: string): Promise<IdentityKeys> {
+export async function unwrapIdentity(stored: WrappedIdentity, code: string, derive: DeriveKey = scryptHere): Promise<IdentityKeys> {
   const { logN, r, p, salt, nonce, ciphertext } = stored.wrapped;
   if (logN < SCRYPT.logNMin || logN > SCRYPT.logNMax || r !== SCRYPT.r || p !== SCRYPT.p) throw new UnwrapError();
   const publicKey = fromBase64Url(stored.publicKey);
-  const key = await wrapKey(code, fromBase64Url(salt), logN, r, p);
+  const key = await wrapKey(derive, code, fromBase64Url(salt), logN, r, p);
   let privateKey: Uint8Array;
   try {
     privateKey = xchacha20poly1305(key, fromBase64Url(nonce), wrapAad(publicKey, logN, r, p)).decrypt(fromBase64Url(ciphertext));

@@ -10,9 +10,25 @@
  */
 import * as api from '../api.js';
 import { fromBase64Url, toBase64Url } from '../crypto/bytes.js';
-import { type IdentityKeys, newIdentity, publicKeyOf, unwrapIdentity, wrapIdentity } from '../crypto/identity.js';
+import { type DeriveKey, type IdentityKeys, newIdentity, publicKeyOf, scryptHere, unwrapIdentity, wrapIdentity } from '../crypto/identity.js';
 import { loadIdentity, saveIdentity } from '../storage.js';
 import { showNotice } from './notices.js';
+
+/** scrypt in a Web Worker, so the page stays responsive; on the main thread if workers fail. */
+const deriveInWorker: DeriveKey = (password, salt, params) =>
+  new Promise<Uint8Array>((resolve, reject) => {
+    const worker = new Worker(new URL('../scryptWorker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (event: MessageEvent<Uint8Array | null>) => {
+      worker.terminate();
+      if (event.data) resolve(event.data);
+      else reject(new Error('scrypt failed'));
+    };
+    worker.onerror = () => {
+      worker.terminate();
+      reject(new Error('worker failed'));
+    };
+    worker.postMessage({ password, salt, ...params });
+  }).catch(() => scryptHere(password, salt, params));
 
 let identity: IdentityKeys | null = readStored();
 let ready: Promise<void> = Promise.resolve();
@@ -52,7 +68,7 @@ export function setUpIdentity(token: string, recoveryCode: string): void {
     (async () => {
       const keys = newIdentity();
       keep(keys);
-      await api.putKeys(token, await wrapIdentity(keys, recoveryCode));
+      await api.putKeys(token, await wrapIdentity(keys, recoveryCode, deriveInWorker));
     })(),
   );
 }
@@ -69,15 +85,15 @@ export function unlockIdentity(token: string, recoveryCode: string): void {
       if (!stored) {
         const keys = identity ?? newIdentity();
         keep(keys);
-        await api.putKeys(token, await wrapIdentity(keys, recoveryCode));
+        await api.putKeys(token, await wrapIdentity(keys, recoveryCode, deriveInWorker));
         return;
       }
       if (stored.wrapped) {
-        keep(await unwrapIdentity({ publicKey: stored.publicKey, wrapped: stored.wrapped }, recoveryCode));
+        keep(await unwrapIdentity({ publicKey: stored.publicKey, wrapped: stored.wrapped }, recoveryCode, deriveInWorker));
         return;
       }
       if (identity && toBase64Url(identity.publicKey) === stored.publicKey) {
-        await api.putKeys(token, await wrapIdentity(identity, recoveryCode));
+        await api.putKeys(token, await wrapIdentity(identity, recoveryCode, deriveInWorker));
       }
     })(),
   );
@@ -87,7 +103,7 @@ export function unlockIdentity(token: string, recoveryCode: string): void {
 export function rewrapIdentity(token: string, recoveryCode: string): void {
   const keys = identity;
   if (!keys) return;
-  track((async () => void (await api.putKeys(token, await wrapIdentity(keys, recoveryCode))))());
+  track((async () => void (await api.putKeys(token, await wrapIdentity(keys, recoveryCode, deriveInWorker))))());
 }
 
 /** Sign-out, or another account signs in on this tab: forget the key, here and in storage. */
