@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import WebSocket, { type WebSocketServer } from 'ws';
-import { FRAME_BUDGET, LIMITS } from '../../shared/limits.js';
+import { FRAME_BUDGET } from '../../shared/limits.js';
 import { ClientFrame, type ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Subscription } from '../broker/broker.js';
 import type { Config } from '../config.js';
