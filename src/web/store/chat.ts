@@ -298,7 +298,11 @@ function setEncryption(chatId: string, encryption: Encryption): void {
 
 /** A chat with a person begins: our key goes out; without theirs in time, the chat goes on unencrypted. */
 function startChatKeys(chatId: string): void {
-  sendFrame({ type: 'key', chatId, publicKey: beginChatKeys(chatId) });
+  sendKey(chatId, beginChatKeys(chatId));
+}
+
+function sendKey(chatId: string, publicKey: string): void {
+  sendFrame({ type: 'key', chatId, publicKey });
   clearTimeout(keyWaitTimer);
   keyWaitTimer = setTimeout(() => {
     const chat = currentChat();
@@ -495,7 +499,7 @@ function onResumed(frame: Extract<ServerFrame, { type: 'resumed' }>): void {
   phase.value = { kind: 'chat', chat: newSession(id, partner, lines, encryption) };
   if (encryption.status === 'pending') {
     const key = ownChatKey(id);
-    if (key) sendFrame({ type: 'key', chatId: id, publicKey: key });
+    if (key) sendKey(id, key);
   }
   navigate(href.chat);
 }
