@@ -2,7 +2,8 @@
  * Everything the web app keeps on the device, in `localStorage` only (never
  * cookies): the sign-in token, the private profile, the region choice,
  * "Only people", whether new matches and messages play a sound, and the
- * account's identity key once unwrapped (docs/encryption.md).
+ * account's identity key once unwrapped (docs/encryption.md); chatKeyStore.ts
+ * keeps the keys of chats going on there too.
  * Connection threads live in IndexedDB (threadHistory.ts).
  * Log out and Delete everything call `clearAll()`.
  * (A Google flow in progress waits in sessionStorage: see googleFlow.ts; so do

@@ -2,17 +2,13 @@
  * What one tab remembers across a reload, in sessionStorage (no other tab sees
  * it, and it is gone when the tab closes): the id of the chat going on, so the
  * tab can `resume` it, and the message typed but not sent yet in that chat.
- * Never a message that was sent or received. Also the chat's end-to-end
- * encryption state (its ephemeral key and counters, docs/encryption.md), so
- * messages held for this tab during a reload can still be opened: it is as
- * short-lived as the chat, and leaves with it. Log out and Delete everything
- * clear it (storage.ts `clearAll`).
+ * Never a message that was sent or received. (The chat's end-to-end keys are
+ * in chatKeyStore.ts: another tab may take the chat over.) Log out and Delete
+ * everything clear it (storage.ts `clearAll`).
  */
-import type { SavedChannel } from './crypto/channel.js';
 
 const CHAT_KEY = 'metsony.chat';
 const DRAFT_KEY = 'metsony.draft';
-const CHANNEL_KEY = 'metsony.chatKey';
 
 /** The part of the Web Storage API used here, so tests can hand in their own. */
 export type TabStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -61,26 +57,6 @@ export function saveTabChat(chatId: string, storage = defaultStorage()): void {
 export function clearTabChat(storage = defaultStorage()): void {
   write(storage, CHAT_KEY, null);
   write(storage, DRAFT_KEY, null);
-  write(storage, CHANNEL_KEY, null);
-}
-
-export function saveTabChannel(saved: SavedChannel | null, storage = defaultStorage()): void {
-  write(storage, CHANNEL_KEY, saved ? JSON.stringify(saved) : null);
-}
-
-/** The saved encryption state of `chatId`, if this tab has one (shape checked; the crypto checks the rest). */
-export function loadTabChannel(chatId: string, storage = defaultStorage()): SavedChannel | null {
-  const raw = read(storage, CHANNEL_KEY);
-  if (!raw) return null;
-  try {
-    const v = JSON.parse(raw) as Partial<Record<keyof SavedChannel, unknown>> | null;
-    if (!v || v.chatId !== chatId || typeof v.privateKey !== 'string') return null;
-    if (typeof v.nextSend !== 'number' || typeof v.lastReceived !== 'number') return null;
-    const theirPublic = typeof v.theirPublic === 'string' ? v.theirPublic : null;
-    return { chatId, privateKey: v.privateKey, theirPublic, nextSend: v.nextSend, lastReceived: v.lastReceived };
-  } catch {
-    return null;
-  }
 }
 
 type Draft = { chatId: string; text: string };

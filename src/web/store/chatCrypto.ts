@@ -19,7 +19,7 @@ import {
   safetyCode,
   saveChannel,
 } from '../crypto/channel.js';
-import { loadTabChannel, saveTabChannel } from '../tabMemory.js';
+import { forgetChatKeys, loadChatKeys, pruneChatKeys, saveChatKeys } from '../chatKeyStore.js';
 
 /**
  * `pending`: our key went out, the partner's has not come; `on`: encrypted;
@@ -37,7 +37,18 @@ type State = { chatId: string; mine: Ephemeral; channel: Channel | null };
 let state: State | null = null;
 
 function persist(): void {
-  if (state) saveTabChannel(saveChannel(state.mine, state.channel));
+  if (state) saveChatKeys(saveChannel(state.mine, state.channel));
+}
+
+/**
+ * Before a counter is used: take the stored counters if another tab of this
+ * browser moved them on (it had the chat meanwhile), so no counter is used twice.
+ */
+function catchUp(s: State): void {
+  const stored = loadChatKeys(s.chatId);
+  if (!stored || !s.channel) return;
+  s.channel.nextSend = Math.max(s.channel.nextSend, stored.nextSend);
+  s.channel.lastReceived = Math.max(s.channel.lastReceived, stored.lastReceived);
 }
 
 function encryptionOf(s: State): Encryption {
@@ -46,6 +57,7 @@ function encryptionOf(s: State): Encryption {
 
 /** A new chat with a person: a fresh ephemeral key; returns it (base64url) for the `key` frame. */
 export function beginChatKeys(chatId: string): string {
+  pruneChatKeys();
   state = { chatId, mine: newEphemeral(chatId), channel: null };
   persist();
   return toBase64Url(state.mine.publicKey);
@@ -56,10 +68,10 @@ export function ownChatKey(chatId: string): string | null {
   return state?.chatId === chatId ? toBase64Url(state.mine.publicKey) : null;
 }
 
-/** After a reload: the state this tab saved for the chat, or null when it has none (another tab had the chat). */
+/** After a reload, or taking over another tab's chat: the keys this browser kept for it, or null when it has none. */
 export function restoreChatKeys(chatId: string): Encryption | null {
   if (state?.chatId === chatId) return encryptionOf(state);
-  const saved = loadTabChannel(chatId);
+  const saved = loadChatKeys(chatId);
   if (!saved) return null;
   try {
     state = { chatId, ...restoreChannel(saved) };
@@ -88,6 +100,7 @@ export function acceptPartnerKey(chatId: string, publicKey: string): Encryption 
 /** A text to send: encrypted when the channel is up (`e2e: true`), as typed otherwise. */
 export function sealOutgoing(chatId: string, text: string): { text: string; e2e?: true } {
   if (!state?.channel || state.chatId !== chatId) return { text };
+  catchUp(state);
   const envelope = encryptMessage(state.channel, text);
   persist();
   return { text: envelope, e2e: true };
@@ -101,6 +114,7 @@ export function openIncoming(frame: MessageFrame): { text: string; undecryptable
   const channel = state?.chatId === frame.chatId ? state.channel : null;
   if (!frame.e2e && !channel) return { text: frame.text };
   if (!channel || !frame.e2e) return { text: UNDECRYPTABLE, undecryptable: true };
+  if (state) catchUp(state);
   try {
     const text = decryptMessage(channel, frame.text);
     persist();
@@ -112,6 +126,6 @@ export function openIncoming(frame: MessageFrame): { text: string; undecryptable
 
 /** The chat is over, or the person signed out: forget its keys. */
 export function endChatKeys(): void {
+  if (state) forgetChatKeys(state.chatId);
   state = null;
-  saveTabChannel(null);
 }
