@@ -18,7 +18,6 @@ import type { Connection, OfflineMessage, ServerFrame } from '../../shared/proto
 import { LIMITS } from '../../shared/limits.js';
 import * as api from '../api.js';
 import { newClientId } from '../ids.js';
-import { openMessage, sealMessage } from '../crypto/sealed.js';
 import { UNDECRYPTABLE } from './chatCrypto.js';
 import type { DmLine } from './dmLine.js';
 import { identityPrivateKey } from './identity.js';
@@ -167,12 +166,16 @@ async function restoreHistory(accountId: string): Promise<void> {
   if (openThread.value) markThreadRead(openThread.value);
 }
 
+/** HPKE is fetched the first time a connection message is sealed or opened, not with the first page. */
+const loadSealed = () => import('../crypto/sealed.js');
+
 /** A received text as the thread shows it: opened when sealed ("Could not decrypt this message" when it does not open). */
 async function openReceived(m: { connectionId: string; text: string; sealed?: true }): Promise<{ text: string; undecryptable?: true }> {
   if (!m.sealed) return { text: m.text };
   const privateKey = await identityPrivateKey();
   if (!privateKey) return { text: UNDECRYPTABLE, undecryptable: true };
   try {
+    const { openMessage } = await loadSealed();
     return { text: await openMessage(privateKey, m.connectionId, m.text) };
   } catch {
     return { text: UNDECRYPTABLE, undecryptable: true };
@@ -238,10 +241,12 @@ export function sendDm(connectionId: string, raw: string): string | null {
     sendFrame({ type: 'dm', connectionId, id, text }, true);
     return null;
   }
-  sealMessage(publicKey, connectionId, text).then(
-    (sealed) => sendFrame({ type: 'dm', connectionId, id, text: sealed, sealed: true }, true),
-    () => showNotice('This message could not be encrypted, so it was not sent.'),
-  );
+  loadSealed()
+    .then(({ sealMessage }) => sealMessage(publicKey, connectionId, text))
+    .then(
+      (sealed) => sendFrame({ type: 'dm', connectionId, id, text: sealed, sealed: true }, true),
+      () => showNotice('This message could not be encrypted, so it was not sent.'),
+    );
   return null;
 }
 
