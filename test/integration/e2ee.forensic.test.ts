@@ -30,6 +30,9 @@ const start = async () => {
   return s;
 };
 const canary = (label: string) => `${label}-${randomBytes(10).toString('hex')}`;
+/** Each test starts a server process; those with scrypt runs (about 1 s each alone) get more. */
+const TEST_TIMEOUT_MS = 60_000;
+const SCRYPT_TEST_TIMEOUT_MS = 240_000;
 
 describe('end-to-end encrypted live chat', () => {
   it('relays keys and envelopes untouched, also held over a resume; no plaintext reaches output or files', async () => {
@@ -77,7 +80,7 @@ describe('end-to-end encrypted live chat', () => {
     expect(await server.stop()).toBe(0);
     expect(findInFiles(server.dataDir, [first, held, reply])).toEqual([]);
     for (const text of [first, held, reply]) expect(server.output()).not.toContain(text);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('checks only the envelope: malformed is bad_request, over the ciphertext size too_long, a plain send still works', async () => {
     const server = await start();
@@ -96,7 +99,7 @@ describe('end-to-end encrypted live chat', () => {
     expect(await a.socket.next('error')).toMatchObject({ code: 'bad_request' });
     a.socket.send({ type: 'send', chatId, id: 'p', text: 'plain as ever' });
     expect(await b.socket.next('message')).toMatchObject({ text: 'plain as ever' });
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('sealed offline messages and the identity key', () => {
@@ -150,7 +153,7 @@ describe('sealed offline messages and the identity key', () => {
     expect(await server.stop()).toBe(0);
     expect(findInFiles(server.dataDir, [rewrapped.wrapped.ciphertext, rewrapped.publicKey, secret])).toEqual([]);
     expect(server.output()).not.toContain(secret);
-  }, 120_000);
+  }, SCRYPT_TEST_TIMEOUT_MS);
 
   it('PUT /api/me/keys checks every field strictly; GET answers 404 before any key', async () => {
     const server = await start();
@@ -173,5 +176,5 @@ describe('sealed offline messages and the identity key', () => {
     expect((await api(server.url, 'PUT', '/api/me/keys', { body: good })).status).toBe(401);
     expect((await api(server.url, 'PUT', '/api/me/keys', { token, body: good })).status).toBe(200);
     expect((await api(server.url, 'GET', '/api/me/keys', { token })).body).toEqual(good);
-  }, 60_000);
+  }, SCRYPT_TEST_TIMEOUT_MS);
 });

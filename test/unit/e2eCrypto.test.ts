@@ -92,6 +92,9 @@ describe('sealed connection messages', () => {
   });
 });
 
+/** Five scrypt runs at the real cost (about 1 s each alone); a loaded machine may take many times that. */
+const SCRYPT_TEST_TIMEOUT_MS = 180_000;
+
 describe('identity key wrap (scrypt N=2^17, r=8, p=1; XChaCha20-Poly1305)', () => {
   const code = 'maple-orbit-velvet-canyon-harbor-lime';
 
@@ -110,7 +113,7 @@ describe('identity key wrap (scrypt N=2^17, r=8, p=1; XChaCha20-Poly1305)', () =
     await expect(unwrapIdentity({ ...stored, publicKey: toBase64Url(newIdentity().publicKey) }, code)).rejects.toBeInstanceOf(UnwrapError);
     // Weaker KDF parameters than the documented ones are refused before any work.
     await expect(unwrapIdentity({ ...stored, wrapped: { ...stored.wrapped, logN: 10 } }, code)).rejects.toBeInstanceOf(UnwrapError);
-  });
+  }, SCRYPT_TEST_TIMEOUT_MS);
 });
 
 describe('live channel', () => {
