@@ -17,6 +17,7 @@ import { registerAdminRoutes } from './http/adminRoutes.js';
 import { registerChallengeRoutes } from './http/challengeRoutes.js';
 import { registerAuthentication } from './http/authentication.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
+import { registerKeysRoutes } from './http/keysRoutes.js';
 import { registerGoogleRoutes } from './http/googleRoutes.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerReadiness } from './http/readiness.js';
@@ -62,6 +63,7 @@ export async function buildService(config: Config, overrides: Overrides & Google
   registerAccountRoutes(app, { accounts, privacy, limits, clientIp, doorkeeper });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, connections);
+  registerKeysRoutes(app, store);
   registerTranslateRoutes(app, limits, translator, clientIp);
   registerGoogleRoutes(app, { google, accounts, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp, doorkeeper });
   gateway.register(app);

@@ -79,7 +79,7 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     const again = await store.connect('a1', 'a2', 'c-other', '2026-11-29T13:00:00.000Z');
     expect(again).toEqual(first);
     expect(await store.connection('c1')).toEqual(first);
-    expect(await store.connectionsOf('a1')).toEqual([{ id: 'c1', partnerId: 'a2', partnerNickname: 'nick-a2', since: '2026-11-29T12:00:00.000Z', unread: 0 }]);
+    expect(await store.connectionsOf('a1')).toEqual([{ id: 'c1', partnerId: 'a2', partnerNickname: 'nick-a2', since: '2026-11-29T12:00:00.000Z', unread: 0, partnerPublicKey: null }]);
     expect((await store.connectionsOf('a2'))[0]).toMatchObject({ id: 'c1', partnerId: 'a1', partnerNickname: 'nick-a1' });
   });
 
@@ -365,6 +365,25 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     expect((await store.account('a1'))?.suspendedUntil).toBeNull();
     expect(await store.setSuspension('missing', until)).toBe(false);
     expect(await store.account('missing')).toBeUndefined();
+  });
+
+  it('identity keys: set and replaced, seen by connections, the wrap dropped by a code rotation, all gone with the account', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createAccount(account('a2'), hashSecret('t2'));
+    await store.connect('a1', 'a2', 'c1', '2026-11-29T12:00:00.000Z');
+    expect(await store.accountKeys('a1')).toBeUndefined();
+    const keys = { publicKey: 'P'.repeat(43), wrappedKey: '{"w":"wrap-one"}', updatedAt: '2026-11-29T12:00:00.000Z' };
+    await store.setAccountKeys('a1', keys);
+    await store.setAccountKeys('a1', { ...keys, wrappedKey: '{"w":"wrap-two"}' });
+    expect(await store.accountKeys('a1')).toEqual({ ...keys, wrappedKey: '{"w":"wrap-two"}' });
+    expect((await store.connectionsOf('a2'))[0]?.partnerPublicKey).toBe(keys.publicKey);
+    expect((await store.connectionsOf('a1'))[0]?.partnerPublicKey).toBeNull();
+    await store.rotateRecoveryCode('a1', hashSecret('new-code'), hashSecret('t-new'), '2026-11-29T14:00:00.000Z');
+    expect(await store.accountKeys('a1')).toEqual({ publicKey: keys.publicKey, wrappedKey: null, updatedAt: '2026-11-29T14:00:00.000Z' });
+    await store.storeOfflineMessage({ ...message('1', 'a1', 'c1'), sealed: true }, { perConnection: 5, total: 5 });
+    expect((await store.inbox('a1'))[0]?.sealed).toBe(true);
+    await store.deleteAccount('a1');
+    expect(await store.accountKeys('a1')).toBeUndefined();
   });
 
   it('keeps nicknames and interests exactly as given (Unicode, order)', async () => {

@@ -233,8 +233,11 @@ export class Lobby {
   send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome | Promise<FrameOutcome> {
     const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
-    const message: MessageFrame = { type: 'message', chatId: chat.id, id: frame.id, text: frame.text, at: new Date().toISOString() };
     const partner = partnerIn(chat, seat);
+    if (frame.e2e && partner.ai) return refuse('bad_request', 'Your partner is an AI: it cannot read an end-to-end encrypted message.');
+    const message: MessageFrame = { type: 'message', chatId: chat.id, id: frame.id, text: frame.text, at: new Date().toISOString() };
+    // Relayed untouched: the server cannot read an encrypted text and does not try. (No spread: this is the hot path.)
+    if (frame.e2e) message.e2e = true;
     const away = this.away.of(partner);
     if (away) {
       if (!this.away.hold(away, message)) return refuse('partner_away');
@@ -283,6 +286,25 @@ export class Lobby {
     if (chat.a === seat) chat.revealedA = true;
     else chat.revealedB = true;
     partnerIn(chat, seat).send({ type: 'revealed', chatId: chat.id, profile });
+    return DONE;
+  }
+
+  /**
+   * Relays this side's ephemeral public key to the partner, once per chat and side
+   * (the same key again is relayed again: a reconnect may not know it arrived).
+   * Never kept beyond the chat, never logged.
+   */
+  key(seat: Seat, frame: ClientFrameOf<'key'>): FrameOutcome {
+    const chat = this.chatOf(seat, frame.chatId);
+    if (!chat) return notInChat();
+    const partner = partnerIn(chat, seat);
+    if (partner.ai) return refuse('bad_request', 'Your partner is an AI: this chat cannot be end-to-end encrypted.');
+    const own = chat.a === seat ? chat.keyA : chat.keyB;
+    if (own !== undefined && own !== frame.publicKey) return refuse('bad_request', 'You already sent another key in this chat.');
+    if (this.away.of(partner)) return refuse('partner_away', 'They are away just now: send your key once they are back.');
+    if (chat.a === seat) chat.keyA = frame.publicKey;
+    else chat.keyB = frame.publicKey;
+    partner.send({ type: 'key', chatId: chat.id, publicKey: frame.publicKey });
     return DONE;
   }
 

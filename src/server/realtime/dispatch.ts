@@ -52,6 +52,7 @@ export function dispatchTable({ lobby, connections, moderation, limits, doorkeep
       return DONE;
     },
     reveal: (frame, seat) => lobby.reveal(seat, frame),
+    key: (frame, seat) => lobby.key(seat, frame),
     // A bot-like account (botSignals.ts) waits, and may need a proof, before each search.
     find: limited('find', async (frame, seat) => (await doorkeeper.checkFind(seat.account.id, frame.proof)) ?? lobby.find(seat, frame)),
     connect: limited('connect', (frame, seat) => connections.request(seat.account.id, frame.chatId)),

@@ -10,8 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import WebSocket, { type WebSocketServer } from 'ws';
-import { FRAME_BUDGET, LIMITS } from '../../shared/limits.js';
-import { ClientFrame, isTextTooLong, type ServerFrame } from '../../shared/protocol.js';
+import { FRAME_BUDGET } from '../../shared/limits.js';
+import { ClientFrame, type ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Subscription } from '../broker/broker.js';
 import type { Config } from '../config.js';
 import type { Accounts } from '../domain/accounts.js';
@@ -44,6 +44,7 @@ import { handshake, type HandshakeDeps } from './handshake.js';
 import { PresenceFailures } from './presenceFailures.js';
 import { SocketCaps } from './socketCaps.js';
 import { acceptUpgrades } from './upgrade.js';
+import { checkText } from './textCheck.js';
 
 type Deps = {
   config: Config;
@@ -266,8 +267,9 @@ export class Gateway {
       socket.error('unauthorized', 'Send hello with your token first.');
       return;
     }
-    if ((frame.type === 'send' || frame.type === 'dm') && isTextTooLong(frame.text)) {
-      socket.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
+    const textProblem = frame.type === 'send' || frame.type === 'dm' ? checkText(frame) : undefined;
+    if (textProblem) {
+      socket.error(textProblem.code, textProblem.message);
       return;
     }
     if (state.draining) this.enqueue(socket, state, state.queue, frame);

@@ -44,6 +44,18 @@ export type OfflineMessageTable = {
   recipient_id: string;
   text: string;
   created_at: string;
+  /** 1 when `text` is sealed to the recipient's identity key (an `hpke1.` envelope), else 0. */
+  sealed: number;
+};
+
+/** An account's identity key (issue 16): the public key, and the private key wrapped under the recovery code. */
+export type AccountKeyTable = {
+  account_id: string;
+  /** base64url of the 32-byte X25519 public key. */
+  public_key: string;
+  /** JSON of the wrap (scrypt parameters, salt, nonce, ciphertext); null after a code rotation until the device re-wraps. */
+  wrapped_key: string | null;
+  updated_at: string;
 };
 
 /** `blocker_id` never wants to meet `blocked_id` again. */
@@ -83,4 +95,5 @@ export type Database = {
   reports: ReportTable;
   linked_identities: LinkedIdentityTable;
   server_state: ServerStateTable;
+  account_keys: AccountKeyTable;
 };

@@ -41,7 +41,18 @@ export const ERASED_PREFIX = 'erased-';
 export type ConnectionRecord = { id: string; accountA: string; accountB: string; createdAt: string };
 
 /** A connection as one side sees it. */
-export type ConnectionView = { id: string; partnerId: string; partnerNickname: string; since: string; unread: number };
+export type ConnectionView = {
+  id: string;
+  partnerId: string;
+  partnerNickname: string;
+  since: string;
+  unread: number;
+  /** The partner's identity public key, when they have one (issue 16). */
+  partnerPublicKey: string | null;
+};
+
+/** An account's identity key: the public key and the private key wrapped under the recovery code (opaque JSON). */
+export type AccountKeysRecord = { publicKey: string; wrappedKey: string | null; updatedAt: string };
 
 export type OfflineMessageRecord = {
   id: string;
@@ -50,6 +61,8 @@ export type OfflineMessageRecord = {
   recipientId: string;
   text: string;
   createdAt: string;
+  /** The text is sealed to the recipient (issue 16); stored and delivered as it is. */
+  sealed?: boolean;
 };
 
 export type InboxLimits = { perConnection: number; total: number };
@@ -78,6 +91,8 @@ export interface Store {
   /**
    * Replaces the code hash and every session with one new session, in one
    * transaction; with `unlinkGoogle`, also drops the linked Google identity.
+   * The identity key's wrap (made under the old code) is dropped in the same
+   * transaction; its public key stays.
    */
   rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string, options?: { unlinkGoogle?: boolean }): Promise<void>;
   /** Swaps a code hash for its rehash under a new pepper; false if it changed meanwhile. */
@@ -89,10 +104,13 @@ export interface Store {
    */
   pepperCodeHashes(key: string, check: string, rehash: (hash: string) => string): Promise<number>;
   serverValue(key: string): Promise<string | undefined>;
+  accountKeys(accountId: string): Promise<AccountKeysRecord | undefined>;
+  /** Sets (replaces) the account's identity key and its wrap. */
+  setAccountKeys(accountId: string, keys: AccountKeysRecord): Promise<void>;
   /** Sets, or with null removes, a server-state value. */
   setServerValue(key: string, value: string | null): Promise<void>;
   /**
-   * "Delete everything": the account, its sessions, connections (both sides)
+   * "Delete everything": the account, its sessions, identity keys, connections (both sides)
    * and offline messages to and from it, and the reports it made. Reports
    * against it are kept, with the reported id replaced by one random
    * pseudonym (ERASED_PREFIX). Returns who it was connected with.

@@ -9,7 +9,16 @@ const KEPT: { what: string; why: string; until: string }[] = [
   { what: 'Recovery code, hashed', why: 'It is your account: signing in', until: 'Until you replace it or delete everything' },
   { what: 'Sign-in tokens, hashed, with when each began and was last used', why: 'To keep you signed in on a device, and to list your devices in Settings', until: 'Until you log out or sign out that device, it goes unused for a long time (90 days unless the server is set otherwise), you replace your code, or delete everything' },
   { what: 'Connections (who, since when)', why: 'So two people who agreed can find each other again', until: 'Until either of you removes it or deletes everything' },
-  { what: 'Offline messages to a connection', why: 'To deliver them when the person comes back', until: 'Until they are read (then deleted), or either account is deleted' },
+  {
+    what: 'Offline messages to a connection: encrypted on the sender’s device for the recipient’s key, so we cannot read them',
+    why: 'To deliver them when the person comes back',
+    until: 'Until they are read (then deleted), or either account is deleted',
+  },
+  {
+    what: 'Your encryption key: the public half, and the private half locked with your recovery code on your device (we cannot unlock it)',
+    why: 'So connections can write to you end to end, and a new device signed in with your code can read what waits',
+    until: 'The locked copy until you replace your code (then your device locks it again with the new one); both until you delete everything',
+  },
   {
     what: 'Your conversations with connections: in your browser only (IndexedDB), never on our servers',
     why: 'So a conversation is still there after a reload, as in a messenger',
@@ -61,7 +70,10 @@ export function PrivacyScreen() {
       <ul>
         <li>
           <strong>Live chat messages.</strong> They are relayed from one person to the other in memory and never written
-          to disk or to logs.
+          to disk or to logs. Between two people using this app they are end-to-end encrypted: each chat makes fresh
+          keys on both devices, and the server relays only ciphertext it cannot read or alter unnoticed. The chat says
+          “End-to-end encrypted” and shows a safety code to compare, or says plainly when a chat is not end-to-end
+          encrypted (an AI partner, or a partner’s app that offers no key).
         </li>
         <li>
           <strong>Your IP address.</strong> It is used for a moment to estimate your country or region (for “near me”
@@ -90,8 +102,8 @@ export function PrivacyScreen() {
 
       <h2>On your device</h2>
       <p>
-        Your browser’s local storage keeps your sign-in, your “near me” choice, your private profile and whether new
-        matches and messages play a sound. Log out and Delete everything clear it. Alerts while METSONY is in the
+        Your browser’s local storage keeps your sign-in, your encryption key, your “near me” choice, your private
+        profile and whether new matches and messages play a sound. Log out and Delete everything clear it. Alerts while METSONY is in the
         background (the tab’s title, the sound, notifications you allowed) are made on your device; notifications say
         who wrote, never what.
       </p>
@@ -100,8 +112,9 @@ export function PrivacyScreen() {
       <ul>
         <li>
           <strong>An AI provider (xAI Grok by default)</strong> powers the occasional AI conversation partner, always
-          labelled “AI”, and message translation. When you press “Translate”, the text of that one message is sent to
-          the provider; in a chat with an AI, that chat’s messages are. METSONY stores neither.
+          labelled “AI”, and message translation. When you press “Translate”, the text of that one message leaves your
+          device in clear, to our server and the provider; in a chat with an AI, that chat’s messages do (such a chat is
+          not end-to-end encrypted, and says so). METSONY stores neither.
         </li>
         {features.value.challenge === 'turnstile' && (
           <li>
