@@ -3,6 +3,7 @@ import type { ClientFrame, ServerFrame, SocketErrorCode } from '../../shared/pro
 import { type ErrorDetails, errorFrame } from '../errors.js';
 import type { Subscription } from '../broker/broker.js';
 import type { FrameBudget } from './frameBudget.js';
+import { KeyExchange } from './keyExchange.js';
 import type { Peer, Seat } from '../domain/chat.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -50,6 +51,8 @@ export class ClientSocket implements Peer {
   readonly kind = 'human';
   state: SocketState;
   missedPings = 0;
+  /** End-to-end key frames of its chats (keyExchange.ts); made at the first one. */
+  private keys: KeyExchange | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -74,12 +77,19 @@ export class ClientSocket implements Peer {
 
   send(frame: ServerFrame): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (frame.type === 'key' && !(this.keys ??= new KeyExchange()).incoming(frame)) return;
     // A client that does not read must not grow our memory: cut it off.
     if (this.ws.bufferedAmount > this.maxBufferedBytes) {
       this.ws.terminate();
       return;
     }
     this.ws.send(JSON.stringify(frame));
+  }
+
+  /** This socket offered its own key in a chat: the partner's key, if held, goes out now. */
+  offeredKey(chatId: string): void {
+    const held = (this.keys ??= new KeyExchange()).offer(chatId);
+    if (held) this.send(held);
   }
 
   close(code: number, reason: string): void {
