@@ -33,7 +33,7 @@ export const reportsNext = signal<string | null>(null);
 export const auditEntries = signal<mod.AuditEntry[]>([]);
 export const auditNext = signal<string | null>(null);
 /** The account whose history is shown, or null. */
-export const history = signal<mod.AccountHistory | null>(null);
+export const accountShown = signal<mod.AccountHistory | null>(null);
 /** Why the console closed itself (the token stopped working). */
 export const consoleNotice = signal<string | null>(null);
 
@@ -85,7 +85,7 @@ export function leaveConsole(notice: string | null = null): void {
   reportsNext.value = null;
   auditEntries.value = [];
   auditNext.value = null;
-  history.value = null;
+  accountShown.value = null;
   consoleNotice.value = notice;
 }
 
@@ -102,12 +102,12 @@ export async function loadAudit(more = false): Promise<void> {
 }
 
 export async function showHistory(accountId: string): Promise<void> {
-  history.value = await withModerator((t) => mod.accountHistory(t, accountId.trim()));
+  accountShown.value = await withModerator((t) => mod.accountHistory(t, accountId.trim()));
 }
 
 /** After an action: the queue, the history on screen and the audit log, as the server now has them. */
 async function reload(): Promise<void> {
-  const shown = history.value?.accountId;
+  const shown = accountShown.value?.accountId;
   await Promise.all([loadReports(), loadAudit(), shown ? showHistory(shown) : undefined]);
 }
 

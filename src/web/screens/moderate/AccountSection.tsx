@@ -3,13 +3,13 @@ import { useState } from 'preact/hooks';
 import { StatusLine } from '../../components/StatusLine.js';
 import { useAction } from '../../components/useAction.js';
 import type { AccountHistory } from '../../moderatorApi.js';
-import { history, liftSuspension, showHistory, SUSPENSIONS, suspendAccount } from '../../store/moderation.js';
+import { accountShown, liftSuspension, showHistory, SUSPENSIONS, suspendAccount } from '../../store/moderation.js';
 import { people, REASONS, STATUSES, when } from './labels.js';
 
 export function AccountSection() {
   const [lookup, setLookup] = useState('');
   const { busy, status, run } = useAction();
-  const shown = history.value;
+  const shown = accountShown.value;
   const find = (event: Event) => {
     event.preventDefault();
     if (lookup.trim()) void run(() => showHistory(lookup));
