@@ -4,7 +4,7 @@ import { StatusLine } from '../../components/StatusLine.js';
 import { useAction } from '../../components/useAction.js';
 import type { AccountHistory } from '../../moderatorApi.js';
 import { accountShown, liftSuspension, showHistory, SUSPENSIONS, suspendAccount } from '../../store/moderation.js';
-import { people, REASONS, STATUSES, when } from './labels.js';
+import { REASONS, STATUSES, when } from './labels.js';
 
 export function AccountSection() {
   const [lookup, setLookup] = useState('');
@@ -38,6 +38,8 @@ type Run = ReturnType<typeof useAction>['run'];
 function AccountDetails({ history: h, busy, run }: { history: AccountHistory; busy: boolean; run: Run }) {
   const [hours, setHours] = useState<number>(SUSPENSIONS[1].hours);
   const account = h.account;
+  const reportedBy = h.reporters === 1 ? '1 person' : `${h.reporters} people`;
+  const filed = `filed ${h.filed.total} report${h.filed.total === 1 ? '' : 's'} itself (${h.filed.unfounded} unfounded)`;
   const suspend = () => run(async () => `Suspended until ${when(await suspendAccount(h.accountId, hours))}.`);
   const lift = () =>
     run(async () => {
@@ -56,7 +58,7 @@ function AccountDetails({ history: h, busy, run }: { history: AccountHistory; bu
           <li>Created {when(account.createdAt)}</li>
           <li class="mod-suspension">{account.suspendedUntil ? `Suspended until ${when(account.suspendedUntil)}` : 'Not suspended'}</li>
           <li>
-            Reported by {people(h.reporters)}; filed {h.filed.total} report{h.filed.total === 1 ? '' : 's'} itself ({h.filed.unfounded} unfounded)
+            Reported by {reportedBy}; {filed}
           </li>
         </ul>
       ) : (

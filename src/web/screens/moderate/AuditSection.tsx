@@ -18,7 +18,8 @@ export function AuditSection() {
       {entries.length === 0 ? (
         <p>Nothing yet.</p>
       ) : (
-        <div class="table-wrap">
+        // Focusable, so a table wider than a phone can be scrolled from the keyboard.
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries">
           <table class="mod-audit">
             <caption class="visually-hidden">Moderation actions, newest first</caption>
             <thead>
