@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, signUp } from '../helpers/http.js';
-import { type Running, serversOnPostgres, startService } from '../helpers/inProcess.js';
+import { type Running, sameData, serversOnPostgres, startService } from '../helpers/inProcess.js';
 import { freshTopic, type Person, person } from '../helpers/people.js';
 
 serversOnPostgres();
@@ -223,6 +223,25 @@ describe('moderator API: reports, history, actions and their audit log', () => {
       reporter.socket.close();
     } finally {
       await strict.stop();
+    }
+  });
+});
+
+describe('audit log retention', () => {
+  it('an entry older than 365 days is purged by the sweep at start-up; a younger one stays', async () => {
+    const first = await startService({ ADMIN_TOKEN: ADMIN });
+    const user = await signUp(first.url);
+    const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600_000).toISOString();
+    const { store } = first.service;
+    await store.setSuspension(user.account.id, null, { id: 'old-entry', at: daysAgo(366), actor: 'moderator' });
+    await store.setSuspension(user.account.id, null, { id: 'young-entry', at: daysAgo(364), actor: 'moderator' });
+    await first.stop();
+    const again = await startService({ ADMIN_TOKEN: ADMIN, ...sameData(first) });
+    try {
+      const audit = await admin<{ entries: Entry[] }>('GET', '/api/admin/audit', undefined, again);
+      expect(audit.body.entries.map((e) => e.id)).toEqual(['young-entry']);
+    } finally {
+      await again.stop();
     }
   });
 });
