@@ -167,5 +167,5 @@ describe('the moderator console', () => {
     await moderator.getByLabel('Moderator token').waitFor();
     expect(await moderator.evaluate(() => sessionStorage.length)).toBe(0);
     expect(profiles.cspProblems).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 });
