@@ -76,6 +76,9 @@ async function empty(method: string, path: string, options?: Options): Promise<v
   await send(method, path, options);
 }
 
+/** For the moderator console's own module (moderatorApi.ts), which only its lazy chunk loads. */
+export { empty as requestEmpty, json as requestJson };
+
 // Accounts and sessions
 
 export type SignUpResult = { account: Me; recoveryCode: string; token: string };

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import * as moderation from './moderationQueries.js';
+import { toReport } from './moderationQueries.js';
 import type { AccountTable, Database } from './schema.js';
 import {
   type AccountKeysRecord,
@@ -12,8 +14,11 @@ import {
   type LinkedIdentity,
   type NewAccount,
   type OfflineMessageRecord,
-  type ReportReason,
+  type AuditEntry,
+  type AuditStamp,
+  type PageQuery,
   type ReportRecord,
+  type ReportStatus,
   type SessionRecord,
   type Store,
   ERASED_PREFIX,
@@ -28,18 +33,6 @@ function toAccount(row: Selectable<AccountTable> & { linked_google: unknown }): 
     suspendedUntil: row.suspended_until,
     // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
     linkedGoogle: Boolean(row.linked_google),
-  };
-}
-
-function toReport(row: Selectable<Database['reports']>): ReportRecord {
-  return {
-    id: row.id,
-    reporterId: row.reporter_id,
-    reportedId: row.reported_id,
-    reason: row.reason as ReportReason,
-    note: row.note,
-    createdAt: row.created_at,
-    status: row.status === 'open' || row.status === 'unfounded' ? row.status : 'closed',
   };
 }
 
@@ -341,6 +334,8 @@ export class KyselyStore implements Store {
       // Reports against the account outlive it, under a pseudonym (never its nickname).
       const pseudonym = `${ERASED_PREFIX}${randomBytes(12).toString('base64url')}`;
       await tx.updateTable('reports').set({ reported_id: pseudonym }).where('reported_id', '=', accountId).execute();
+      // What moderators did to the account goes with it (docs/data-model.md).
+      await tx.deleteFrom('audit_log').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('linked_identities').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('account_keys').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
@@ -553,9 +548,20 @@ export class KyselyStore implements Store {
     return rows.map(toReport);
   }
 
-  async closeReport(id: string, status: 'closed' | 'unfounded' = 'closed'): Promise<boolean> {
-    const result = await this.db.updateTable('reports').set({ status }).where('id', '=', id).executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  openReportsNewest(page: PageQuery): Promise<ReportRecord[]> {
+    return moderation.openReportsNewest(this.db, page);
+  }
+
+  reportsAgainst(reportedId: string, limit: number): Promise<ReportRecord[]> {
+    return moderation.reportsAgainst(this.db, reportedId, limit);
+  }
+
+  reporterCounts(reportedIds: readonly string[]): Promise<Map<string, number>> {
+    return moderation.reporterCounts(this.db, reportedIds);
+  }
+
+  closeReport(id: string, status: Exclude<ReportStatus, 'open'> = 'closed', stamp?: AuditStamp): Promise<boolean> {
+    return moderation.closeReport(this.db, id, status, stamp);
   }
 
   async purgeErasedReports(before: string): Promise<number> {
@@ -567,9 +573,16 @@ export class KyselyStore implements Store {
     return Number(result.numDeletedRows);
   }
 
-  async setSuspension(accountId: string, until: string | null): Promise<boolean> {
-    const result = await this.db.updateTable('accounts').set({ suspended_until: until }).where('id', '=', accountId).executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  setSuspension(accountId: string, until: string | null, stamp?: AuditStamp): Promise<boolean> {
+    return moderation.setSuspension(this.db, accountId, until, stamp);
+  }
+
+  auditLog(page: PageQuery & { accountId?: string }): Promise<AuditEntry[]> {
+    return moderation.auditLog(this.db, page);
+  }
+
+  purgeAuditLog(before: string): Promise<number> {
+    return moderation.purgeAuditLog(this.db, before);
   }
 
   async ping(): Promise<void> {

@@ -153,6 +153,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('offline_messages').addColumn('sealed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  /** Every moderation action (docs/data-model.md); no foreign keys, so an entry may name a report that is gone. */
+  '2026-12-03T17-moderation-audit-log': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('report_id', 'text')
+        .addColumn('account_id', 'text')
+        .addColumn('until', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
+      await db.schema.createIndex('audit_log_account').on('audit_log').columns(['account_id', 'at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

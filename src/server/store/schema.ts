@@ -73,8 +73,23 @@ export type ReportTable = {
   reason: string;
   note: string | null;
   created_at: string;
-  /** 'open' or 'closed'. */
+  /** 'open', 'closed' (handled), 'dismissed' (no action needed) or 'unfounded' (dismissed; lowers the reporter's weight). */
   status: string;
+};
+
+/** One moderation action: what, when, on which report or account. Never an IP, never who the moderator is. */
+export type AuditLogTable = {
+  id: string;
+  at: string;
+  /** 'moderator' (through the moderator API) or 'automatic' (a suspension by reports). */
+  actor: string;
+  /** 'suspend', 'unsuspend', 'close', 'dismiss' or 'unfounded'. */
+  action: string;
+  report_id: string | null;
+  /** The account acted on (for a report: the reported account); erased with it. */
+  account_id: string | null;
+  /** For 'suspend': until when. */
+  until: string | null;
 };
 
 /** A sign-in provider's account linked to ours (P6): only its subject id and email. */
@@ -93,6 +108,7 @@ export type Database = {
   offline_messages: OfflineMessageTable;
   blocks: BlockTable;
   reports: ReportTable;
+  audit_log: AuditLogTable;
   linked_identities: LinkedIdentityTable;
   server_state: ServerStateTable;
   account_keys: AccountKeyTable;

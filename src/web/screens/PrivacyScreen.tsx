@@ -25,12 +25,17 @@ const KEPT: { what: string; why: string; until: string }[] = [
     until: 'On this device, until you log out, delete everything or remove that connection (clearing the browser’s site data deletes it too)',
   },
   { what: 'Blocks', why: 'So you are never matched again with someone you blocked', until: 'Until you delete everything' },
-  { what: 'Reports you file (reason, optional note)', why: 'Moderation and temporary suspensions', until: 'Until a moderator handles them, or you delete everything' },
+  { what: 'Reports you file (reason, optional note), and what a moderator decided about each', why: 'Moderation and temporary suspensions', until: 'Until you delete everything' },
   {
     what: 'Reports about you (reason, the reporter’s note)',
     why: 'Moderation, and protecting people after an account is deleted',
     until:
       'If you delete everything, they are kept for 180 days after each report was made, under a random pseudonym: never with your nickname, interests or any other data of yours',
+  },
+  {
+    what: 'What moderators did about your account: a suspension (until when) or its lifting, a report about you closed or dismissed, and when; never who the moderator was, never your IP address',
+    why: 'So every moderation decision can be checked later; shown in your data export',
+    until: 'One year after each action, or until you delete everything (then at once)',
   },
   { what: 'Google account id (and email), only if you link Google', why: 'To let you sign in with Google', until: 'Until you unlink it or delete everything' },
 ];
