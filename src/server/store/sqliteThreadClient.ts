@@ -1,0 +1,161 @@
+/**
+ * The main thread's side of the SQLite thread (sqliteThread.ts): starts it,
+ * sends it queries and pairs each reply with its query. If the thread dies
+ * (an uncaught error, out of memory, terminated), every query waiting on it
+ * and every later one fails at once with `Unavailable` ("the database cannot
+ * be reached just now", 503), never a hang; sqliteWorkerDriver.ts then starts
+ * a new thread for the next query.
+ */
+import { Worker } from 'node:worker_threads';
+import { Unavailable } from '../domain/unavailable.js';
+import { type FromThread, fromWire, type QueryReply, type ThreadOptions, type ToThread } from './sqliteThreadProtocol.js';
+
+/** How long the thread may take to open the database, and to close it. */
+const START_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 10_000;
+
+type Waiter = { resolve: (reply: QueryReply) => void; reject: (err: Error) => void };
+type CommitWaiter = { upTo: number; resolve: () => void; reject: (err: Error) => void };
+
+export type ThreadResult = {
+  reply: QueryReply;
+  /** For a statement that committed data under group commit: settles once that commit is on disk. */
+  durable?: Promise<void>;
+};
+
+/**
+ * From src/ under tsx or vitest the thread is TypeScript: the worker first
+ * registers tsx's loader, then imports it. From dist/ it is plain JavaScript.
+ */
+function spawnThread(options: ThreadOptions): Worker {
+  const ownUrl = import.meta.url;
+  if (!ownUrl.endsWith('.ts')) return new Worker(new URL('./sqliteThread.js', ownUrl), { workerData: options });
+  const thread = JSON.stringify(new URL('./sqliteThread.ts', ownUrl).href);
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${thread}); })`;
+  return new Worker(boot, { eval: true, workerData: options });
+}
+
+export class SqliteThread {
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private readonly commits: CommitWaiter[] = [];
+  private death: Unavailable | undefined;
+  private closed: (() => void) | undefined;
+  /** Whether a transaction is open on the connection, after the last statement that ran. */
+  inTransaction = false;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (message: FromThread) => this.receive(message));
+    worker.on('error', (err) => this.die(err));
+    worker.on('exit', (code) => this.die(new Error(`the SQLite thread exited with code ${code}`)));
+    worker.unref();
+  }
+
+  /** Starts a thread and waits until it has opened the database; its opening error otherwise. */
+  static start(options: ThreadOptions): Promise<SqliteThread> {
+    const worker = spawnThread(options);
+    return new Promise<SqliteThread>((resolve, reject) => {
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        void worker.terminate();
+        reject(err);
+      };
+      const timer = setTimeout(() => fail(new Unavailable('the database')), START_TIMEOUT_MS);
+      const onMessage = (message: FromThread) => {
+        worker.off('message', onMessage).off('error', fail).off('exit', onExit);
+        if (message.type === 'ready') {
+          clearTimeout(timer);
+          resolve(new SqliteThread(worker));
+        } else fail(message.type === 'failed' ? fromWire(message.error) : new Error(`unexpected first message ${message.type}`));
+      };
+      const onExit = (code: number) => fail(new Unavailable('the database', undefined, { cause: new Error(`the SQLite thread exited with code ${code}`) }));
+      worker.on('message', onMessage).on('error', fail).on('exit', onExit);
+    });
+  }
+
+  /** Set once the thread has died: the error every query gets. */
+  get failure(): Unavailable | undefined {
+    return this.death;
+  }
+
+  query(sql: string, parameters: readonly unknown[]): Promise<ThreadResult> {
+    if (this.death) return Promise.reject(this.death);
+    const id = this.nextId++;
+    return new Promise<QueryReply>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.refresh();
+      this.send({ type: 'query', id, sql, parameters });
+    }).then((reply) => (reply.commit === undefined ? { reply } : { reply, durable: this.durable(reply.commit) }));
+  }
+
+  private durable(upTo: number): Promise<void> {
+    if (this.death) return Promise.reject(this.death);
+    return new Promise<void>((resolve, reject) => {
+      this.commits.push({ upTo, resolve, reject });
+      this.refresh();
+    });
+  }
+
+  /** Asks the thread to finish its fsyncs and close the database; ends it if it does not within the time. */
+  async close(): Promise<void> {
+    if (this.death) return;
+    const closed = new Promise<void>((resolve) => (this.closed = resolve));
+    this.worker.ref();
+    this.send({ type: 'close' });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_TIMEOUT_MS)));
+    const outcome = await Promise.race([closed, late]);
+    clearTimeout(timer);
+    if (outcome === 'late') await this.worker.terminate();
+    this.die(new Error('the database was closed'));
+  }
+
+  private send(message: ToThread): void {
+    this.worker.postMessage(message);
+  }
+
+  private receive(message: FromThread): void {
+    switch (message.type) {
+      case 'result':
+      case 'error': {
+        this.inTransaction = message.inTransaction;
+        const waiter = this.waiting.get(message.id);
+        this.waiting.delete(message.id);
+        if (message.type === 'result') waiter?.resolve(message);
+        else waiter?.reject(fromWire(message.error));
+        break;
+      }
+      case 'synced':
+        // Commits are numbered in order, so those waiting are in order too.
+        while (this.commits.length > 0 && this.commits[0]!.upTo <= message.upTo) {
+          const commit = this.commits.shift()!;
+          if (message.error) commit.reject(fromWire(message.error));
+          else commit.resolve();
+        }
+        break;
+      case 'closed':
+        this.closed?.();
+        break;
+      default:
+        break;
+    }
+    this.refresh();
+  }
+
+  /** The thread keeps the process alive only while something waits on it. */
+  private refresh(): void {
+    if (this.death) return;
+    if (this.waiting.size > 0 || this.commits.length > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  private die(cause: unknown): void {
+    if (this.death) return;
+    this.death = new Unavailable('the database', undefined, { cause });
+    for (const waiter of this.waiting.values()) waiter.reject(this.death);
+    this.waiting.clear();
+    for (const commit of this.commits.splice(0)) commit.reject(this.death);
+    this.closed?.();
+    void this.worker.terminate();
+  }
+}
