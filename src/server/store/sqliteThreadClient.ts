@@ -27,13 +27,18 @@ export type ThreadResult = {
  * From src/ under tsx or vitest the thread is TypeScript: the worker first
  * registers tsx's loader, then imports it. From dist/ it is plain JavaScript.
  */
-function spawnThread(options: ThreadOptions): Worker {
+function spawnThread(workerData: ThreadOptions): Worker {
   const ownUrl = import.meta.url;
-  if (!ownUrl.endsWith('.ts')) return new Worker(new URL('./sqliteThread.js', ownUrl), { workerData: options });
+  if (!ownUrl.endsWith('.ts')) return new Worker(new URL('./sqliteThread.js', ownUrl), { workerData });
   const thread = JSON.stringify(new URL('./sqliteThread.ts', ownUrl).href);
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${thread}); })`;
-  return new Worker(boot, { eval: true, workerData: options });
+  return new Worker(boot, { eval: true, workerData });
 }
+
+export type SqliteThreadOptions = ThreadOptions & {
+  /** Called with each thread started (tests end one to see what its queries get). */
+  onThread?: (thread: Worker) => void;
+};
 
 export class SqliteThread {
   private nextId = 1;
@@ -52,8 +57,10 @@ export class SqliteThread {
   }
 
   /** Starts a thread and waits until it has opened the database; its opening error otherwise. */
-  static start(options: ThreadOptions): Promise<SqliteThread> {
-    const worker = spawnThread(options);
+  static start(options: SqliteThreadOptions): Promise<SqliteThread> {
+    const { onThread, ...workerData } = options;
+    const worker = spawnThread(workerData);
+    onThread?.(worker);
     return new Promise<SqliteThread>((resolve, reject) => {
       const fail = (err: Error) => {
         clearTimeout(timer);

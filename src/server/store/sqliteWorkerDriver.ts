@@ -24,8 +24,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
-import { SqliteThread } from './sqliteThreadClient.js';
-import type { ThreadOptions } from './sqliteThreadProtocol.js';
+import { type SqliteThreadOptions, SqliteThread } from './sqliteThreadClient.js';
 
 /** A lock granted in the order it was asked for. */
 class FifoLock {
@@ -104,7 +103,7 @@ class SqliteWorkerDriver implements Driver {
   private thread: SqliteThread | undefined;
   private closing = false;
 
-  constructor(private readonly options: ThreadOptions) {}
+  constructor(private readonly options: SqliteThreadOptions) {}
 
   async init(): Promise<void> {
     this.thread = await SqliteThread.start(this.options);
@@ -158,7 +157,7 @@ class SqliteWorkerDriver implements Driver {
 
 /** SQLite through a worker thread that owns the connection (`file`), with or without group commit. */
 export class SqliteWorkerDialect implements Dialect {
-  constructor(private readonly options: ThreadOptions) {}
+  constructor(private readonly options: SqliteThreadOptions) {}
 
   createAdapter(): DialectAdapter {
     return new SqliteAdapter();
