@@ -12,143 +12,159 @@
  * has finished, so one fsync covers every commit made while the previous one
  * ran. The main thread acknowledges nothing before that (an acknowledged
  * account survives a crash or a power cut), but the next queries need not wait.
+ *
+ * The thread's code is the one function below, given to the worker as its
+ * source text (sqliteThreadClient.ts): it uses nothing from this module's
+ * scope, only what it `require`s, so the same text runs from dist/ and from
+ * src/ (already JavaScript under tsx or vitest) without a TypeScript loader
+ * in the thread, which took seconds to start on a busy machine.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
-import SqliteDatabase from 'better-sqlite3';
-import { type FromThread, type QueryReply, type ThreadOptions, type ToThread, toWire } from './sqliteThreadProtocol.js';
+import type { FromThread, QueryReply, ThreadOptions, ToThread, WireError } from './sqliteThreadProtocol.js';
 
-/** Prepared statements kept for reuse, by SQL text; the whole cache is dropped when full. */
-const STATEMENT_CACHE = 500;
+export function sqliteThread(require: NodeJS.Require): void {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const SqliteDatabase = require('better-sqlite3') as typeof import('better-sqlite3');
 
-const port = parentPort!;
-const options = workerData as ThreadOptions;
-const post = (message: FromThread) => port.postMessage(message);
+  /** Prepared statements kept for reuse, by SQL text; the whole cache is dropped when full. */
+  const STATEMENT_CACHE = 500;
 
-function open(): SqliteDatabase.Database {
-  const db = new SqliteDatabase(options.file);
-  db.pragma('journal_mode = WAL');
-  // Group commit makes each commit durable itself (below); otherwise SQLite does, inside the commit.
-  db.pragma(options.groupCommit ? 'synchronous = NORMAL' : 'synchronous = FULL');
-  db.pragma('secure_delete = ON');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
+  const port = parentPort!;
+  const options = workerData as ThreadOptions;
+  const post = (message: FromThread) => port.postMessage(message);
 
-/** The fsyncs of group commit: commits are numbered; `synced` tells the main thread how far they are on disk. */
-class WalSync {
-  private committed = 0;
-  private syncing = false;
-  private walFd: number | undefined;
-  private idle: (() => void) | undefined;
+  /** An error crosses to the main thread as its name, message and code (sqliteThreadProtocol.ts makes it again). */
+  const toWire = (err: unknown): WireError => {
+    if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+  };
 
-  /** A commit was made: its number, on disk once `synced` reaches it. */
-  commit(): number {
-    this.committed++;
-    if (!this.syncing) this.syncNext();
-    return this.committed;
-  }
+  const open = () => {
+    const db = new SqliteDatabase(options.file);
+    db.pragma('journal_mode = WAL');
+    // Group commit makes each commit durable itself (below); otherwise SQLite does, inside the commit.
+    db.pragma(options.groupCommit ? 'synchronous = NORMAL' : 'synchronous = FULL');
+    db.pragma('secure_delete = ON');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    return db;
+  };
 
-  private syncNext(): void {
-    this.syncing = true;
-    const upTo = this.committed;
-    const done = (err: unknown) => {
-      this.syncing = false;
-      post({ type: 'synced', upTo, ...(err ? { error: toWire(err) } : {}) });
-      if (this.committed > upTo) this.syncNext();
-      else this.idle?.();
-    };
-    try {
-      fs.fsync(this.wal(), done);
-    } catch (err) {
-      done(err);
+  /** The fsyncs of group commit: commits are numbered; `synced` tells the main thread how far they are on disk. */
+  class WalSync {
+    private committed = 0;
+    private syncing = false;
+    private walFd: number | undefined;
+    private idle: (() => void) | undefined;
+
+    /** A commit was made: its number, on disk once `synced` reaches it. */
+    commit(): number {
+      this.committed++;
+      if (!this.syncing) this.syncNext();
+      return this.committed;
     }
-  }
 
-  /**
-   * The WAL, opened on the first commit (it exists by then). SQLite keeps the
-   * same file while the connection is open (a checkpoint rewrites or truncates
-   * it in place), so an fsync through this descriptor reaches its frames. Its
-   * directory is synced once, so the file's entry is on disk too.
-   */
-  private wal(): number {
-    if (this.walFd === undefined) {
-      this.walFd = fs.openSync(`${options.file}-wal`, 'r');
-      const dir = fs.openSync(path.dirname(options.file), 'r');
+    private syncNext(): void {
+      this.syncing = true;
+      const upTo = this.committed;
+      const done = (err: unknown) => {
+        this.syncing = false;
+        post({ type: 'synced', upTo, ...(err ? { error: toWire(err) } : {}) });
+        if (this.committed > upTo) this.syncNext();
+        else this.idle?.();
+      };
       try {
-        fs.fsyncSync(dir);
-      } finally {
-        fs.closeSync(dir);
+        fs.fsync(this.wal(), done);
+      } catch (err) {
+        done(err);
       }
     }
-    return this.walFd;
+
+    /**
+     * The WAL, opened on the first commit (it exists by then). SQLite keeps the
+     * same file while the connection is open (a checkpoint rewrites or truncates
+     * it in place), so an fsync through this descriptor reaches its frames. Its
+     * directory is synced once, so the file's entry is on disk too.
+     */
+    private wal(): number {
+      if (this.walFd === undefined) {
+        this.walFd = fs.openSync(`${options.file}-wal`, 'r');
+        const dir = fs.openSync(path.dirname(options.file), 'r');
+        try {
+          fs.fsyncSync(dir);
+        } finally {
+          fs.closeSync(dir);
+        }
+      }
+      return this.walFd;
+    }
+
+    /** Resolves when no fsync is running; then closes the WAL's descriptor. */
+    async settle(): Promise<void> {
+      if (this.syncing) await new Promise<void>((resolve) => (this.idle = resolve));
+      if (this.walFd !== undefined) fs.closeSync(this.walFd);
+      this.walFd = undefined;
+    }
   }
 
-  /** Resolves when no fsync is running; then closes the WAL's descriptor. */
-  async settle(): Promise<void> {
-    if (this.syncing) await new Promise<void>((resolve) => (this.idle = resolve));
-    if (this.walFd !== undefined) fs.closeSync(this.walFd);
-    this.walFd = undefined;
+  /** A Uint8Array parameter arrives without its Buffer class, which better-sqlite3 needs for a blob. */
+  const bindable = (value: unknown) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
+
+  const serve = (db: import('better-sqlite3').Database) => {
+    const statements = new Map<string, import('better-sqlite3').Statement>();
+    const sync = options.groupCommit ? new WalSync() : undefined;
+
+    const prepared = (sql: string) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE) statements.clear();
+        statement = db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    };
+
+    const run = (id: number, sql: string, parameters: readonly unknown[]): QueryReply => {
+      const statement = prepared(sql);
+      const values = parameters.map(bindable);
+      const reply: QueryReply = { type: 'result', id, rows: [], inTransaction: false };
+      if (statement.reader) reply.rows = statement.all(values);
+      else Object.assign(reply, statement.run(values));
+      reply.inTransaction = db.inTransaction;
+      // A write outside a transaction, or the COMMIT of one, has committed data.
+      if (sync && !statement.readonly && !db.inTransaction) reply.commit = sync.commit();
+      return reply;
+    };
+
+    port.on('message', (message: ToThread) => {
+      if (message.type === 'close') {
+        void (async () => {
+          await sync?.settle();
+          db.close();
+          post({ type: 'closed' });
+          port.close();
+        })();
+        return;
+      }
+      try {
+        post(run(message.id, message.sql, message.parameters));
+      } catch (err) {
+        // Some errors (SQLITE_FULL, SQLITE_IOERR…) end the transaction they happen in.
+        post({ type: 'error', id: message.id, error: toWire(err), inTransaction: db.inTransaction });
+      }
+    });
+  };
+
+  let db: import('better-sqlite3').Database | undefined;
+  try {
+    db = open();
+  } catch (err) {
+    post({ type: 'failed', error: toWire(err) });
   }
-}
-
-/** A Uint8Array parameter arrives without its Buffer class, which better-sqlite3 needs for a blob. */
-const bindable = (value: unknown) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
-
-function serve(db: SqliteDatabase.Database): void {
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  const sync = options.groupCommit ? new WalSync() : undefined;
-
-  const prepared = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      if (statements.size >= STATEMENT_CACHE) statements.clear();
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-
-  const run = (id: number, sql: string, parameters: readonly unknown[]): QueryReply => {
-    const statement = prepared(sql);
-    const values = parameters.map(bindable);
-    const reply: QueryReply = { type: 'result', id, rows: [], inTransaction: false };
-    if (statement.reader) reply.rows = statement.all(values);
-    else Object.assign(reply, statement.run(values));
-    reply.inTransaction = db.inTransaction;
-    // A write outside a transaction, or the COMMIT of one, has committed data.
-    if (sync && !statement.readonly && !db.inTransaction) reply.commit = sync.commit();
-    return reply;
-  };
-
-  port.on('message', (message: ToThread) => {
-    if (message.type === 'close') {
-      void (async () => {
-        await sync?.settle();
-        db.close();
-        post({ type: 'closed' });
-        port.close();
-      })();
-      return;
-    }
-    try {
-      post(run(message.id, message.sql, message.parameters));
-    } catch (err) {
-      // Some errors (SQLITE_FULL, SQLITE_IOERR…) end the transaction they happen in.
-      post({ type: 'error', id: message.id, error: toWire(err), inTransaction: db.inTransaction });
-    }
-  });
-}
-
-let db: SqliteDatabase.Database | undefined;
-try {
-  db = open();
-} catch (err) {
-  post({ type: 'failed', error: toWire(err) });
-}
-if (db) {
-  serve(db);
-  post({ type: 'ready' });
+  if (db) {
+    serve(db);
+    post({ type: 'ready' });
+  }
 }

@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { Unavailable } from '../domain/unavailable.js';
+import { sqliteThread } from './sqliteThread.js';
 import { type FromThread, fromWire, type QueryReply, type ThreadOptions, type ToThread } from './sqliteThreadProtocol.js';
 
 /** How long the thread may take to open the database, and to close it. */
@@ -24,15 +25,16 @@ export type ThreadResult = {
 };
 
 /**
- * From src/ under tsx or vitest the thread is TypeScript: the worker first
- * registers tsx's loader, then imports it. From dist/ it is plain JavaScript.
+ * The thread runs the source text of `sqliteThread` (see there why), with a
+ * `require` that resolves from this module, wherever the process was started.
+ * `__name` is the helper tsx's compiler calls to keep function names.
  */
 function spawnThread(workerData: ThreadOptions): Worker {
-  const ownUrl = import.meta.url;
-  if (!ownUrl.endsWith('.ts')) return new Worker(new URL('./sqliteThread.js', ownUrl), { workerData });
-  const thread = JSON.stringify(new URL('./sqliteThread.ts', ownUrl).href);
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${thread}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  const source = [
+    'const __name = (target, value) => Object.defineProperty(target, "name", { value, configurable: true });',
+    `(${sqliteThread.toString()})(require('node:module').createRequire(${JSON.stringify(import.meta.url)}));`,
+  ].join('\n');
+  return new Worker(source, { eval: true, workerData });
 }
 
 export type SqliteThreadOptions = ThreadOptions & {

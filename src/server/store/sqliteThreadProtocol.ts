@@ -1,8 +1,8 @@
 /**
  * The messages between the main thread and the SQLite thread
  * (sqliteThread.ts), and how an error crosses between them: a worker's
- * errors are cloned without their class, so each is sent as name, message
- * and code, and made again on the main thread as the same class
+ * errors are cloned without their class, so the thread sends each as name,
+ * message and code, and it is made again on the main thread as the same class
  * (`SqliteError` with its `code`, `TypeError`, `RangeError`, or `Error`), as
  * if better-sqlite3 had thrown it on the main thread as before.
  */
@@ -43,12 +43,6 @@ export type FromThread =
   /** Every commit numbered up to `upTo` is on disk, or, with `error`, could not be made so. */
   | { type: 'synced'; upTo: number; error?: WireError }
   | { type: 'closed' };
-
-export function toWire(err: unknown): WireError {
-  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
-  const code = (err as { code?: unknown }).code;
-  return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
-}
 
 export function fromWire(wire: WireError): Error {
   if (wire.name === 'SqliteError') return new SqliteDatabase.SqliteError(wire.message, wire.code ?? 'SQLITE_ERROR');
