@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Unavailable } from '../../src/server/domain/unavailable.js';
 import type { Worker } from 'node:worker_threads';
 import type { SqliteThreadOptions } from '../../src/server/store/sqliteThreadClient.js';
+import type { FromThread } from '../../src/server/store/sqliteThreadProtocol.js';
 import { SqliteWorkerDialect } from '../../src/server/store/sqliteWorkerDriver.js';
 
 type Db = { t: { id: string; v: number } };
@@ -132,6 +133,34 @@ describe.each([{ groupCommit: true }, { groupCommit: false }])('SQLite on a work
     expect(shape(binding)).toEqual(shape(thrownDirectly((d) => d.prepare('SELECT ? AS x').get(true))));
 
     expect(await db.selectFrom('t').select('v').where('id', '=', 'a').executeTakeFirstOrThrow()).toEqual({ v: 1 });
+  });
+});
+
+describe('SQLite on a worker thread: group commit', () => {
+  it('acknowledges a commit only once an fsync of the WAL begun after it has finished', async () => {
+    // The test listens to the thread before the driver does, so it has seen each message by the time the driver acts on it.
+    const seen = { syncedUpTo: 0, lastCommit: 0, commits: 0 };
+    const { db } = await openDb({
+      onThread: (thread) =>
+        thread.on('message', (m: FromThread) => {
+          if (m.type === 'synced' && !m.error) seen.syncedUpTo = Math.max(seen.syncedUpTo, m.upTo);
+          if (m.type === 'result' && m.commit !== undefined) {
+            seen.lastCommit = m.commit;
+            seen.commits++;
+          }
+        }),
+    });
+    for (let i = 0; i < 20; i++) {
+      await db.insertInto('t').values({ id: `k${i}`, v: i }).execute();
+      expect(seen.syncedUpTo).toBeGreaterThanOrEqual(seen.lastCommit);
+    }
+    await db.transaction().execute(async (tx) => {
+      await tx.insertInto('t').values({ id: 'in a transaction', v: 0 }).execute();
+      await tx.updateTable('t').set({ v: 1 }).where('id', '=', 'k0').execute();
+    });
+    expect(seen.syncedUpTo).toBeGreaterThanOrEqual(seen.lastCommit);
+    // Twenty inserts on their own, the schema, and the one transaction: each committed once.
+    expect(seen.commits).toBe(22);
   });
 });
 

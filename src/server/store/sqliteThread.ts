@@ -126,15 +126,21 @@ export function sqliteThread(require: NodeJS.Require): void {
       return statement;
     };
 
+    // Written since the last commit was numbered (COMMIT itself counts as read-only for SQLite).
+    let wrote = false;
     const run = (id: number, sql: string, parameters: readonly unknown[]): QueryReply => {
       const statement = prepared(sql);
       const values = parameters.map(bindable);
       const reply: QueryReply = { type: 'result', id, rows: [], inTransaction: false };
+      if (!statement.readonly) wrote = true;
       if (statement.reader) reply.rows = statement.all(values);
       else Object.assign(reply, statement.run(values));
       reply.inTransaction = db.inTransaction;
-      // A write outside a transaction, or the COMMIT of one, has committed data.
-      if (sync && !statement.readonly && !db.inTransaction) reply.commit = sync.commit();
+      // Writes and no transaction open any more: a write on its own, or a COMMIT, has committed data.
+      if (sync && wrote && !db.inTransaction) {
+        reply.commit = sync.commit();
+        wrote = false;
+      }
       return reply;
     };
 
