@@ -316,7 +316,7 @@ const accounts: Scenario<AccountsResult> = {
       rows: [...row('sign-ups (POST /api/accounts)', s?.signUps), ...row('sign-ins (POST /api/sessions)', s?.signIns)],
       verdicts: [],
       notes: [
-        `no target set by the issue; database on ${s?.dataDirFs ?? '?'} (SQLite, WAL, synchronous=FULL)`,
+        `no target set by the issue; database on ${s?.dataDirFs ?? '?'} (SQLite on its own thread, WAL, group commit)`,
         ...(failures.length ? [`failures: ${failures.join(' ')}`] : []),
         ...disturbance([s?.health.cpu.others, s?.signUps.cpu.others, s?.signIns.cpu.others]),
         ...peerNotes({ server: s }),
