@@ -15,7 +15,7 @@ import { type FromThread, fromWire, type QueryReply, type ThreadOptions, type To
 const START_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 
-type Waiter = { resolve: (reply: QueryReply) => void; reject: (err: Error) => void };
+type Waiter = { resolve: (result: ThreadResult) => void; reject: (err: Error) => void };
 type CommitWaiter = { upTo: number; resolve: () => void; reject: (err: Error) => void };
 
 export type ThreadResult = {
@@ -90,19 +90,22 @@ export class SqliteThread {
   query(sql: string, parameters: readonly unknown[]): Promise<ThreadResult> {
     if (this.death) return Promise.reject(this.death);
     const id = this.nextId++;
-    return new Promise<QueryReply>((resolve, reject) => {
+    return new Promise<ThreadResult>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.refresh();
       this.send({ type: 'query', id, sql, parameters });
-    }).then((reply) => (reply.commit === undefined ? { reply } : { reply, durable: this.durable(reply.commit) }));
+    });
   }
 
+  /**
+   * Waits for `synced` to reach commit `upTo`. Called as the commit's reply
+   * arrives, before any later message, so no `synced` can pass it unseen.
+   */
   private durable(upTo: number): Promise<void> {
-    if (this.death) return Promise.reject(this.death);
-    return new Promise<void>((resolve, reject) => {
-      this.commits.push({ upTo, resolve, reject });
-      this.refresh();
-    });
+    const durable = this.death ? Promise.reject(this.death) : new Promise<void>((resolve, reject) => this.commits.push({ upTo, resolve, reject }));
+    // Awaited by the query's caller; this only keeps a failure before then from counting as unhandled.
+    durable.catch(() => {});
+    return durable;
   }
 
   /** Asks the thread to finish its fsyncs and close the database; ends it if it does not within the time. */
@@ -130,8 +133,8 @@ export class SqliteThread {
         this.inTransaction = message.inTransaction;
         const waiter = this.waiting.get(message.id);
         this.waiting.delete(message.id);
-        if (message.type === 'result') waiter?.resolve(message);
-        else waiter?.reject(fromWire(message.error));
+        if (message.type === 'error') waiter?.reject(fromWire(message.error));
+        else waiter?.resolve(message.commit === undefined ? { reply: message } : { reply: message, durable: this.durable(message.commit) });
         break;
       }
       case 'synced':
