@@ -132,9 +132,10 @@ export function sqliteThread(require: NodeJS.Require): void {
       const statement = prepared(sql);
       const values = parameters.map(bindable);
       const reply: QueryReply = { type: 'result', id, rows: [], inTransaction: false };
-      if (!statement.readonly) wrote = true;
       if (statement.reader) reply.rows = statement.all(values);
       else Object.assign(reply, statement.run(values));
+      // (A statement that failed changed nothing: SQLite undoes it whole.)
+      if (!statement.readonly) wrote = true;
       reply.inTransaction = db.inTransaction;
       // Writes and no transaction open any more: a write on its own, or a COMMIT, has committed data.
       if (sync && wrote && !db.inTransaction) {
