@@ -126,8 +126,9 @@ const RAISED_LIMITS: Record<string, string> = {
  * Starts the real server (`node dist/server/main.js`, embedded defaults, a
  * temp DATA_DIR, LOG_LEVEL=warn, rate limits and MAX_SOCKETS_PER_IP raised) or the baseline relay, on a
  * free port of 127.0.0.1, and waits until GET /healthz answers.
+ * `baselineScript`: another baseline in bench/ (e.g. baseline-socketio.ts), with `env`.
  */
-export async function startTarget(kind: Target, opts: { env?: Record<string, string>; cpuProfDir?: string } = {}): Promise<TargetProcess> {
+export async function startTarget(kind: Target, opts: { env?: Record<string, string>; cpuProfDir?: string; baselineScript?: string } = {}): Promise<TargetProcess> {
   const port = await freePort();
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
   let args: string[];
@@ -142,7 +143,8 @@ export async function startTarget(kind: Target, opts: { env?: Record<string, str
     Object.assign(env, { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...RAISED_LIMITS, MAX_SOCKETS_PER_IP: '1000000', ...opts.env });
     args = [...SERVER_NODE_FLAGS, ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), path.join(ROOT, 'dist/server/main.js')];
   } else {
-    args = ['--import', 'tsx', path.join(BENCH, 'baseline-relay.ts')];
+    Object.assign(env, opts.env);
+    args = ['--import', 'tsx', path.join(BENCH, opts.baselineScript ?? 'baseline-relay.ts')];
   }
   const child = track(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   watchdog(child.pid!, dataDir);
