@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type ClusterTarget, startCluster } from './lib/cluster.js';
 import type { Target } from './lib/loadgen.js';
+import { type FakeOpenAi, startFakeOpenAi } from '../test/helpers/fakeOpenAi.js';
 import { BENCH, ensureBuilt, filesystemOf, ROOT, runLoadgen, startTarget, type TargetProcess } from './lib/proc.js';
 import { newestProfile, type ProfileSummary, summarizeProfile } from './lib/profile.js';
 import type { Summary } from './lib/stats.js';
@@ -373,7 +374,7 @@ const signup: Scenario<SignupResult> = {
 // ---------------------------------------------------------------- several nodes (issue 14)
 
 type ClusterRelay = { setupSeconds: number; throughput: { messagesPerSecond: number; rttMs: Summary; cpu: Cpu; undrained: number; errors: Record<string, number> }; runs: Array<LatencyRun & { errors: Record<string, number> }> };
-type ClusterMatching = { searchers: number; burstMs: number; pairs: number; crossNodePairs: number; unpaired: number; pairsPerSecond: number; pairedMs: { p50: number; p99: number }; cpu: Cpu };
+type ClusterMatching = { searchers: number; burstMs: number; pairs: number; crossNodePairs: number; unpaired: number; pairsPerSecond: number; pairedMs: { p50: number; p99: number }; cpu: Cpu; errors: Record<string, number> };
 type ClusterResult = Extra & { relay: Partial<Record<'split' | 'single', ClusterRelay>>; matching: Partial<Record<'split' | 'single', ClusterMatching>> };
 
 const CLUSTER = {
@@ -393,8 +394,11 @@ const CLUSTER = {
   seed: 42,
   waitMs: 6000,
 };
-/** Chats end at once when a socket goes (no grace), so one phase's closed sockets leave no timers in the next; policy, not capacity. */
-const CLUSTER_NODE_ENV = { MATCH_WIDEN_AFTER_MS: String(MATCH_WIDEN_AFTER_MS), CHAT_GRACE_MS: '0' };
+/**
+ * Chats end at once when a socket goes (no grace) and people may meet again at once (no cooldown), so each phase
+ * reuses the same accounts and leaves no timers in the next; policy, not capacity.
+ */
+const CLUSTER_NODE_ENV = { MATCH_WIDEN_AFTER_MS: String(MATCH_WIDEN_AFTER_MS), CHAT_GRACE_MS: '0', MATCH_REMATCH_COOLDOWN_MS: '0' };
 
 const cluster: Scenario<ClusterResult> = {
   name: 'cluster',
@@ -458,6 +462,16 @@ const cluster: Scenario<ClusterResult> = {
         'across = the two people of every pair on different nodes; one node = every socket on node 1 of the same processes (cross-node cost)',
         'CPU: both nodes and Redis summed (% of one core; the machine has 2 cores for them and the generator)',
         "baseline matching is first come, first served in one Redis list (no interests, no policy): less work than METSONY's interest matching",
+        ...[s, b].flatMap((r, i) =>
+          Object.entries(r?.matching ?? {})
+            .filter(([, m]) => Object.keys(m.errors).length > 0)
+            .map(([placement, m]) => `${i ? 'baseline' : 'server'}: error frames while matching (${placement}): ${JSON.stringify(m.errors)}`),
+        ),
+        ...[s, b].flatMap((r, i) =>
+          Object.entries(r?.relay ?? {})
+            .filter(([, x]) => Object.keys(x.throughput.errors).length > 0)
+            .map(([placement, x]) => `${i ? 'baseline' : 'server'}: error frames in the relay (${placement}): ${JSON.stringify(x.throughput.errors)}`),
+        ),
         ...disturbance(others),
         ...peerNotes({ server: s, baseline: b }),
       ],
@@ -465,7 +479,59 @@ const cluster: Scenario<ClusterResult> = {
   },
 };
 
-const SCENARIOS = [relay, latency, sockets, matching, accounts, signup, cluster] as Array<Scenario<unknown>>;
+// ---------------------------------------------------------------- AI translation on (issue 14)
+
+type AiResult = Extra & { runs: LatencyRun[]; translate: { issued: number; perSecond: number; statuses: Record<string, number>; latencyMs: Summary } };
+
+const AI = { pairs: 1000, rates: [10_000, 20_000], warmupMs: 1000, measureMs: 10_000, drainMs: 2000, textBytes: 100, translatePerSecond: 20 };
+/** The tests' fake model (test/helpers/fakeOpenAi.ts), started once, on loopback, in this process. */
+let fakeModel: Promise<FakeOpenAi> | undefined;
+
+const ai: Scenario<AiResult> = {
+  name: 'ai',
+  title: `8. relay latency with AI translation on (fake model on loopback) against the same server with it off (baseline): ${n0(AI.pairs)} pairs, open loop at ${AI.rates.map(n0).join(' and ')} msg/s, ${AI.measureMs / 1000} s each, while ${AI.translatePerSecond} POST /api/translate a second run all along`,
+  targets: ['server', 'baseline'],
+  start: async (kind) => {
+    if (kind === 'baseline') return startTarget('server', { env: {} });
+    fakeModel ??= startFakeOpenAi();
+    const model = await fakeModel;
+    // No AI partner joins the relay's searches; the budget is policy, not capacity.
+    return startTarget('server', { env: { AI_BASE_URL: model.url, AI_API_KEY: 'bench', AI_BUDGET: '100000000', AI_PARTNER_AFTER_MS: '3600000' } });
+  },
+  timeoutMs: 240_000,
+  loadgen: 'translate',
+  params: () => AI,
+  report: ({ server: s, baseline: b }) => {
+    const rows: Row[] = [];
+    const verdicts: Verdict[] = [];
+    for (const rate of AI.rates) {
+      const [sr, br] = [s?.runs.find((x) => x.offered === rate), b?.runs.find((x) => x.offered === rate)];
+      const r = sr && br ? sr.latencyMs.p99 / br.latencyMs.p99 : NaN;
+      const holds = r <= 1.5 && (sr?.lost ?? 1) === 0;
+      rows.push(
+        { figure: `${n0(rate)}/s: p50 ms`, server: ms(sr?.latencyMs.p50), baseline: ms(br?.latencyMs.p50), ratio: ratio(sr?.latencyMs.p50, br?.latencyMs.p50) },
+        { figure: `${n0(rate)}/s: p99 ms`, server: ms(sr?.latencyMs.p99), baseline: ms(br?.latencyMs.p99), ratio: ratio(sr?.latencyMs.p99, br?.latencyMs.p99), ...(rate === 20_000 ? { target: '≤ 1.5× AI off, none lost', holds } : {}) },
+        { figure: `${n0(rate)}/s: p99.9 ms`, server: ms(sr?.latencyMs.p999), baseline: ms(br?.latencyMs.p999), ratio: ratio(sr?.latencyMs.p999, br?.latencyMs.p999) },
+        { figure: `${n0(rate)}/s: delivered/s (lost)`, server: sr ? `${n0(sr.achievedPerSecond)} (${n0(sr.lost)})` : '—', baseline: br ? `${n0(br.achievedPerSecond)} (${n0(br.lost)})` : '—' },
+        { figure: `${n0(rate)}/s: ${CPU_FIGURE.replace(' of a core', '')}`, server: cpu(sr?.cpu), baseline: cpu(br?.cpu) },
+      );
+      if (rate === 20_000) verdicts.push({ scenario: 'ai', target: 'p99 at 20,000 msg/s with translation on ≤ 1.5× off', holds, detail: `${ms(sr?.latencyMs.p99)} vs ${ms(br?.latencyMs.p99)} ms = ${n2(r)}×${sr?.lost ? `, ${n0(sr.lost)} lost` : ''}` });
+    }
+    rows.push({ figure: 'translate requests: per s, statuses', server: s ? `${n1(s.translate.perSecond)}, ${JSON.stringify(s.translate.statuses)}` : '—', baseline: b ? `${n1(b.translate.perSecond)}, ${JSON.stringify(b.translate.statuses)}` : '—' });
+    rows.push({ figure: 'translate p50 / p99 ms', server: s ? `${ms(s.translate.latencyMs.p50)} / ${ms(s.translate.latencyMs.p99)}` : '—', baseline: b ? `${ms(b.translate.latencyMs.p50)} / ${ms(b.translate.latencyMs.p99)}` : '—' });
+    return {
+      rows,
+      verdicts,
+      notes: [
+        'baseline = the same server with AI off (its translate requests get 404); server = AI_BASE_URL on the fake model, so the language detector is loaded and runs on every request',
+        ...disturbance([s, b].flatMap((x) => x?.runs.map((r) => r.cpu.others) ?? [])),
+        ...peerNotes({ server: s, baseline: b }),
+      ],
+    };
+  },
+};
+
+const SCENARIOS = [relay, latency, sockets, matching, accounts, signup, cluster, ai] as Array<Scenario<unknown>>;
 
 // ---------------------------------------------------------------- main
 

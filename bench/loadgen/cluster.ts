@@ -17,7 +17,7 @@ import { type Client, loopbackAddresses, openClients } from '../lib/clients.js';
 import { finish, log, main, params, setLabel } from '../lib/loadgen.js';
 import { metsonyPeer, openSioClients, type RelayPeer, type SioClient } from '../lib/peers.js';
 import { closedLoop, openLoop } from '../lib/relayLoad.js';
-import { tokensFor } from '../lib/setup.js';
+import { type Tokens, tokensFor } from '../lib/setup.js';
 import { rng, round, rounded, shuffle, summarize, zipfSampler } from '../lib/stats.js';
 import { CpuMeter, sleep } from '../lib/sys.js';
 
@@ -58,9 +58,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
-/** METSONY sockets past `ready`, socket i on `urlOf(i)`, fresh accounts (≤ 5 sockets each). */
+/**
+ * One account per socket, signed up once and used by every phase (an account searches
+ * once however many tabs it has; the nodes run with no rematch cooldown and no grace).
+ */
+let accounts: Tokens | undefined;
+
+/** METSONY sockets past `ready`, socket i on `urlOf(i)` with account i. */
 async function openMetsony(count: number, urlOf: (i: number) => string): Promise<Client[]> {
-  const tokens = await tokensFor(p, count);
+  const tokens = accounts!;
   const byNode = new Map<string, number[]>();
   for (let i = 0; i < count; i++) byNode.set(urlOf(i), [...(byNode.get(urlOf(i)) ?? []), i]);
   const clients: Client[] = [];
@@ -182,6 +188,8 @@ async function matchingPhase(placement: 'split' | 'single') {
   let matched = 0;
   let allMatched: () => void = () => {};
   const done = new Promise<void>((resolve) => (allMatched = resolve));
+  const errors: Record<string, number> = {};
+  const onError = (code: string) => (errors[code] = (errors[code] ?? 0) + 1);
   const onMatched = (index: number, chat: string) => {
     matchedAt[index] = performance.now();
     chats.set(chat, [...(chats.get(chat) ?? []), index]);
@@ -194,6 +202,7 @@ async function matchingPhase(placement: 'split' | 'single') {
     searchers = clients.map((c) => {
       c.onFrame = (frame) => {
         if (frame.type === 'matched') onMatched(c.index, (frame.chat as { id: string }).id);
+        else if (frame.type === 'error') onError(String(frame.code));
       };
       const find = JSON.stringify({ type: 'find', interests: interests[c.index] });
       return { index: c.index, find: () => c.sendRaw(find), close: () => c.ws.terminate() };
@@ -205,6 +214,7 @@ async function matchingPhase(placement: 'split' | 'single') {
       c.onEvent = (name, args) => {
         if (name === 'matched') onMatched(c.index, args[0] as string);
       };
+      c.onError = onError;
       return { index: c.index, find: () => c.emit('find'), close: () => c.close() };
     });
   }
@@ -234,7 +244,7 @@ async function matchingPhase(placement: 'split' | 'single') {
     if (members[0]! % 2 !== members[1]! % 2) crossNode++;
   }
   const pairsPerSecond = Number.isNaN(t99) ? NaN : Math.round((need99 / 2 / t99) * 1000);
-  log(`${placement}: ${pairs} pairs (${crossNode} across nodes); 99% paired at ${round(t99, 0)} ms → ${pairsPerSecond} pairs/s`);
+  log(`${placement}: ${pairs} pairs (${crossNode} across nodes)${Object.keys(errors).length ? `, errors ${JSON.stringify(errors)}` : ''}; 99% paired at ${round(t99, 0)} ms → ${pairsPerSecond} pairs/s`);
   for (const s of searchers) s.close();
   await sleep(1000);
   return {
@@ -247,11 +257,13 @@ async function matchingPhase(placement: 'split' | 'single') {
     pairedMs: { p50: round(times[Math.floor(times.length / 2)] ?? NaN, 1), p99: round(t99, 1) },
     waitMs: rounded(summarize(times), 1),
     cpu: { target: usage.pids.reduce((a, b) => a + b, 0), generator: usage.self, others: usage.others, perPid: usage.pids },
+    errors,
   };
 }
 
 main(async () => {
   setLabel(`cluster/${p.target}`);
+  if (isServer) accounts = await tokensFor(p, Math.max(p.searchers, p.pairs * 2), undefined, 1);
   const relay: Record<string, Awaited<ReturnType<typeof relayPhase>>> = {};
   const matching: Record<string, Awaited<ReturnType<typeof matchingPhase>>> = {};
   for (const placement of p.placements) relay[placement] = await relayPhase(placement);
