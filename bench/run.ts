@@ -405,7 +405,7 @@ const cluster: Scenario<ClusterResult> = {
   title: `7. two nodes on one Redis, pairs split across them: METSONY (+ PostgreSQL) against Socket.IO 4.8 + @socket.io/redis-adapter (baseline); ${n0(CLUSTER.pairs)} pairs, closed loop (window ${CLUSTER.window}) ${CLUSTER.durationMs / 1000} s, open loop at ${CLUSTER.rates.map(n0).join(' and ')} msg/s ${CLUSTER.measureMs / 1000} s each; ${n0(CLUSTER.searchers)} searchers on both nodes`,
   targets: ['server', 'baseline'],
   start: (kind) => startCluster(kind, CLUSTER_NODE_ENV),
-  timeoutMs: 360_000,
+  timeoutMs: 720_000,
   loadgen: 'cluster',
   params: (t) => ({ ...CLUSTER, nodes: (t as ClusterTarget).nodes, pids: (t as ClusterTarget).pids }),
   report: ({ server: s, baseline: b }) => {

@@ -127,13 +127,14 @@ export async function createAccounts(
   count: number,
   interestsOf: (i: number) => string[] = () => [],
   concurrency = 50,
+  budgetMs = 120_000,
 ): Promise<{ accounts: CreatedAccount[]; seconds: number; perSecond: number }> {
   const accounts: CreatedAccount[] = new Array(count);
   let bad: string | undefined;
   const result = await runHttpLoad({
     client,
     concurrency,
-    durationMs: 120_000,
+    durationMs: budgetMs,
     maxRequests: count,
     next: (i) => ({
       method: 'POST',
