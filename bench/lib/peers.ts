@@ -134,7 +134,7 @@ export async function openSioClients(opts: {
     while (next < opts.count) {
       const i = first + next++;
       try {
-        clients.push(await SioClient.open(i, opts.urlOf(i), opts.localAddresses[i % opts.localAddresses.length]!, 15_000));
+        clients.push(await SioClient.open(i, opts.urlOf(i), opts.localAddresses[i % opts.localAddresses.length]!, 60_000));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split(' ')[0]!;
         errors[code] = (errors[code] ?? 0) + 1;

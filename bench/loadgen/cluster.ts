@@ -71,7 +71,7 @@ async function openMetsony(count: number, urlOf: (i: number) => string): Promise
   for (let i = 0; i < count; i++) byNode.set(urlOf(i), [...(byNode.get(urlOf(i)) ?? []), i]);
   const clients: Client[] = [];
   for (const [url, indexes] of byNode) {
-    const opened = await openClients({ url, count: indexes.length, tokenOf: (n) => tokens.tokenOf(indexes[n]!), localAddresses: addresses, concurrency: 200 });
+    const opened = await openClients({ url, count: indexes.length, tokenOf: (n) => tokens.tokenOf(indexes[n]!), localAddresses: addresses, concurrency: 200, openTimeoutMs: 60_000 });
     if (opened.opened < indexes.length) throw new Error(`only ${opened.opened} of ${indexes.length} sockets opened on ${url}: ${JSON.stringify(opened.errors)}`);
     // openClients numbers its clients 0…; give them back their place in the whole set.
     for (const c of opened.clients) clients[indexes[c.index]!] = Object.assign(c, { index: indexes[c.index]! });
@@ -267,7 +267,25 @@ main(async () => {
   if (isServer) accounts = await tokensFor(p, Math.max(p.searchers, p.pairs * 2), undefined, 1, 400_000);
   const relay: Record<string, Awaited<ReturnType<typeof relayPhase>>> = {};
   const matching: Record<string, Awaited<ReturnType<typeof matchingPhase>>> = {};
-  for (const placement of p.placements) relay[placement] = await relayPhase(placement);
-  for (const placement of p.placements) matching[placement] = await matchingPhase(placement);
-  finish({ relay, matching });
+  // A phase that fails (e.g. sockets that cannot open on an overloaded machine) is reported; the others still run.
+  const failed: Record<string, string> = {};
+  const attempt = async <T>(name: string, phase: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await phase();
+    } catch (err) {
+      failed[name] = err instanceof Error ? err.message : String(err);
+      log(`${name} failed: ${failed[name]}`);
+      await sleep(2000);
+      return undefined;
+    }
+  };
+  for (const placement of p.placements) {
+    const r = await attempt(`relay ${placement}`, () => relayPhase(placement));
+    if (r) relay[placement] = r;
+  }
+  for (const placement of p.placements) {
+    const m = await attempt(`matching ${placement}`, () => matchingPhase(placement));
+    if (m) matching[placement] = m;
+  }
+  finish({ relay, matching, failed });
 });
