@@ -79,7 +79,8 @@ export async function startCluster(kind: Target, nodeEnv: Record<string, string>
     }
     const nodes: TargetProcess[] = [];
     for (let i = 0; i < 2; i++) {
-      const node = await startTarget(kind, { env, baselineScript: 'baseline-socketio.ts' });
+      // A fresh database is migrated by the first node: on a busy machine that takes a while.
+      const node = await startTarget(kind, { env, baselineScript: 'baseline-socketio.ts', startMs: 120_000 });
       cleanups.push(() => node.stop());
       nodes.push(node);
     }

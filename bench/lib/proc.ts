@@ -128,7 +128,7 @@ const RAISED_LIMITS: Record<string, string> = {
  * free port of 127.0.0.1, and waits until GET /healthz answers.
  * `baselineScript`: another baseline in bench/ (e.g. baseline-socketio.ts), with `env`; `nodeFlags`: extra flags for node.
  */
-export async function startTarget(kind: Target, opts: { env?: Record<string, string>; cpuProfDir?: string; baselineScript?: string; nodeFlags?: string[] } = {}): Promise<TargetProcess> {
+export async function startTarget(kind: Target, opts: { env?: Record<string, string>; cpuProfDir?: string; baselineScript?: string; nodeFlags?: string[]; startMs?: number } = {}): Promise<TargetProcess> {
   const port = await freePort();
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
   let args: string[];
@@ -157,11 +157,11 @@ export async function startTarget(kind: Target, opts: { env?: Record<string, str
 
   const url = `http://127.0.0.1:${port}`;
   const http = new HttpClient(url, 1);
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (opts.startMs ?? 30_000);
   try {
     for (;;) {
       if (gone) throw new Error(`${kind} exited during start-up:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`${kind} did not answer /healthz within 30 s:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`${kind} did not answer /healthz within ${(opts.startMs ?? 30_000) / 1000} s:\n${output}`);
       try {
         const reply = await http.request({ method: 'GET', path: '/healthz' }, 1000);
         if (reply.status === 200) break;
