@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { ServerFrame } from '../../shared/protocol.js';
 import { NodeBus } from '../cluster/nodeBus.js';
 import { Unavailable } from '../domain/unavailable.js';
-import type { Broker, Listener, Subscription } from './broker.js';
+import { type Broker, type Listener, SocketSubscription, type Subscription } from './broker.js';
 import { AccountListeners } from './listeners.js';
 
 const PREFIX = 'metsony:';
@@ -99,18 +99,16 @@ export class RedisBroker implements Broker {
       firstSocket = others === 0;
       this.countHolders(accountId, others + 1);
     }
-    let done = false;
-    const unsubscribe = async () => {
-      if (done) return { lastSocket: false };
-      done = true;
-      if (!this.listeners.remove(accountId, listener)) return { lastSocket: false };
-      this.holders.delete(accountId);
-      await this.bus.unsubscribe(channelOf(accountId));
-      const left = Number(await this.client.eval(LEAVE, 1, presenceOf(accountId), Date.now(), this.nodeId));
-      return { lastSocket: left === 0 };
-    };
-    return { firstSocket, unsubscribe };
+    return new SocketSubscription(firstSocket, accountId, listener, this.release);
   }
+
+  private readonly release = async (accountId: string, listener: Listener): Promise<{ lastSocket: boolean }> => {
+    if (!this.listeners.remove(accountId, listener)) return { lastSocket: false };
+    this.holders.delete(accountId);
+    await this.bus.unsubscribe(channelOf(accountId));
+    const left = Number(await this.client.eval(LEAVE, 1, presenceOf(accountId), Date.now(), this.nodeId));
+    return { lastSocket: left === 0 };
+  };
 
   async online(accountId: string): Promise<boolean> {
     if (this.listeners.has(accountId)) return true;
