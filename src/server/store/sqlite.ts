@@ -13,7 +13,7 @@ export const SQLITE_FILE = 'metsony.sqlite';
  * acknowledged write survives a crash, secure_delete so deleted rows are
  * zeroed rather than left in free pages.
  */
-export async function openSqliteStore(dataDir: string): Promise<KyselyStore> {
+export async function openSqliteStore(dataDir: string, onMigrated?: (names: string[]) => void): Promise<KyselyStore> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const sqlite = new SqliteDatabase(path.join(dataDir, SQLITE_FILE));
   sqlite.pragma('journal_mode = WAL');
@@ -22,7 +22,7 @@ export async function openSqliteStore(dataDir: string): Promise<KyselyStore> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrateToLatest(db as Kysely<unknown>);
+  onMigrated?.(await migrateToLatest(db as Kysely<unknown>));
   return new KyselyStore(db, {
     // Deleted rows are zeroed in the database file (secure_delete); this also
     // empties the WAL, which may still hold pages from before the delete.
