@@ -8,6 +8,7 @@ import { type Away, AwayChats, type AwayLimits } from './awayChats.js';
 import { type Chat, partnerIn, type Seat } from './chat.js';
 import { Matchmaker, type Pairing, type Seeker } from './matching.js';
 import { DONE, errorFrame, type FrameOutcome, refuse } from '../errors.js';
+import { WaitTimes } from './waitTimes.js';
 import { newId } from './secrets.js';
 
 export type LobbyOptions = {
@@ -66,6 +67,8 @@ export class Lobby {
   private readonly away: AwayChats;
   /** Chat messages relayed since start (a number, not a metric object: this is the hot path). */
   relayed = 0;
+  /** How long this node's people searched before a person (not an AI) was found for them. */
+  readonly matchWaits = new WaitTimes();
 
   constructor(private readonly options: LobbyOptions) {
     this.matchmaker = new Matchmaker(
@@ -147,6 +150,7 @@ export class Lobby {
       interests = result.interests;
     }
     seat.searching = true;
+    seat.searchingSince = Date.now();
     const ai = this.options.aiPartner;
     const aiAfterMs = ai && ai.afterMs > 0 && frame.aiPartner !== false ? ai.afterMs : undefined;
     const searching = (widened: boolean) =>
@@ -539,6 +543,7 @@ export class Lobby {
       [sb, sa],
     ] as const) {
       clearSearchTimers(self);
+      if (self.searching && !other.ai) this.matchWaits.observe(Date.now() - self.searchingSince);
       self.searching = false;
       self.chat = chat;
       self.send({
