@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignUp } from '../helpers/http.js';
-import { freePort } from '../helpers/inProcess.js';
+import { freePort, type Running, startService } from '../helpers/inProcess.js';
 import { Nginx, nginxAvailable } from '../helpers/nginx.js';
 import { freshTopic } from '../helpers/people.js';
 import { RedisServer, redisServerAvailable } from '../helpers/redisServer.js';
@@ -307,3 +307,41 @@ class Roamer {
     return [...this.old, this.socket].flatMap((s) => s.frames.filter((f) => f.type === type));
   }
 }
+
+/**
+ * deploy/nginx/metsony-cloudflare.conf, with 127.0.3.1 standing in for
+ * Cloudflare's ranges: CF-Connecting-IP is believed from "Cloudflare" only;
+ * anyone else reaching the origin directly counts as its own address.
+ */
+describe.runIf(nginxAvailable())('the Cloudflare-in-front variant (deploy/nginx/metsony-cloudflare.conf)', () => {
+  const CLOUDFLARE = '127.0.3.1';
+  const BUDGET = 2;
+  let node: Running;
+  let proxy: Nginx;
+
+  beforeAll(async () => {
+    node = await startService({ TRUST_PROXY: 'cloudflare', CLOUDFLARE_IPS: '127.0.0.1/32,::1/128', RATE_SIGNUP: `${BUDGET}/600` });
+    proxy = await Nginx.start('metsony-cloudflare.conf', [Number(new URL(node.url).port)], [
+      ['    173.245.48.0/20 1;\n', `    ${CLOUDFLARE}/32 1;\n`],
+    ]);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await node?.stop();
+  });
+
+  const signUpFrom = (from: string, headers: Record<string, string> = {}) =>
+    request(from, proxy.url, 'POST', '/api/accounts', { nickname: `cf${++clients}`, interests: [], adult: true }, headers).then((r) => r.status);
+
+  it('from Cloudflare, each CF-Connecting-IP has its own budget', async () => {
+    for (let i = 0; i < BUDGET; i++) expect(await signUpFrom(CLOUDFLARE, { 'cf-connecting-ip': '198.51.100.1' })).toBe(201);
+    expect(await signUpFrom(CLOUDFLARE, { 'cf-connecting-ip': '198.51.100.1' })).toBe(429);
+    expect(await signUpFrom(CLOUDFLARE, { 'cf-connecting-ip': '198.51.100.2' })).toBe(201);
+  });
+
+  it('from anyone else, CF-Connecting-IP is not believed, and each direct client counts as itself', async () => {
+    for (let i = 0; i < BUDGET; i++) expect(await signUpFrom('127.0.3.9', { 'cf-connecting-ip': `203.0.113.${i + 1}` })).toBe(201);
+    expect(await signUpFrom('127.0.3.9', { 'cf-connecting-ip': '203.0.113.99' })).toBe(429);
+    expect(await signUpFrom('127.0.3.10')).toBe(201);
+  });
+});
