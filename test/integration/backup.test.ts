@@ -23,7 +23,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const databaseUrl = process.env.DATABASE_URL;
 const PG_DUMP = process.env.PG_DUMP ?? '/usr/bin/pg_dump';
 const PG_RESTORE = process.env.PG_RESTORE ?? '/usr/bin/pg_restore';
-const PROCESS_TEST_MS = 120_000;
+const PROCESS_TEST_MS = 300_000;
 
 /** Runs the backup command as an operator would (the server's own environment, here via tsx instead of dist/). */
 function runBackup(env: Record<string, string>, file: string): Promise<{ code: number | null; output: string }> {
@@ -48,7 +48,7 @@ describe('SQLite backup and restore', () => {
   });
 
   it('a backup of a running node restores into a new DATA_DIR that signs the account in', async () => {
-    const live = await startServerProcess();
+    const live = await startServerProcess({ startTimeoutMs: 90_000 });
     processes.push(live);
     const kept = await signUp(live.url, ['backups'], 'Kept');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-backup-')), 'metsony-backup.sqlite');
@@ -67,7 +67,7 @@ describe('SQLite backup and restore', () => {
     const restored = fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-restored-'));
     fs.copyFileSync(file, path.join(restored, SQLITE_FILE));
     fs.copyFileSync(path.join(live.dataDir, PEPPER_FILE_NAME), path.join(restored, PEPPER_FILE_NAME));
-    const server = await startServerProcess({ dataDir: restored });
+    const server = await startServerProcess({ dataDir: restored, startTimeoutMs: 90_000 });
     processes.push(server);
     const res = await signIn(server.url, kept.recoveryCode);
     expect(res.status).toBe(200);
@@ -76,14 +76,14 @@ describe('SQLite backup and restore', () => {
   }, PROCESS_TEST_MS);
 
   it('restored without the pepper, the server refuses to start and names the variable', async () => {
-    const live = await startServerProcess();
+    const live = await startServerProcess({ startTimeoutMs: 90_000 });
     processes.push(live);
     await signUp(live.url, [], 'Someone');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-backup-')), 'b.sqlite');
     expect((await runBackup({ DATA_DIR: live.dataDir }, file)).code).toBe(0);
     const restored = fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-restored-'));
     fs.copyFileSync(file, path.join(restored, SQLITE_FILE));
-    await expect(startServerProcess({ dataDir: restored })).rejects.toThrow(/RECOVERY_PEPPER/);
+    await expect(startServerProcess({ dataDir: restored, startTimeoutMs: 90_000 })).rejects.toThrow(/RECOVERY_PEPPER/);
   }, PROCESS_TEST_MS);
 });
 

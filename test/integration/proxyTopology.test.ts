@@ -24,7 +24,8 @@ const SIGNUPS_PER_ADDRESS = 4;
 const GRACE_MS = 30_000;
 const NODE_COUNT = 3;
 /** Starting three node processes (tsx) and restarting each in turn is slow on a busy 2-core machine. */
-const SLOW_MS = 240_000;
+const SLOW_MS = 400_000;
+const START_MS = 120_000;
 
 /** A request to the proxy from `from` (a loopback address), as node:http allows choosing the source address. */
 function request(from: string, base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -57,7 +58,7 @@ describe.runIf(databaseUrl && redisUrl && nginxAvailable() && redisServerAvailab
   let redis: RedisServer;
   let schema: Awaited<ReturnType<typeof postgresSchema>>;
 
-  const startNode = (i: number) => startServerProcess({ env: { ...env, PORT: String(ports[i]) } });
+  const startNode = (i: number) => startServerProcess({ env: { ...env, PORT: String(ports[i]) }, startTimeoutMs: START_MS });
 
   beforeAll(async () => {
     redis = await RedisServer.start();
