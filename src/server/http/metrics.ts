@@ -110,7 +110,6 @@ function histogramText(metric: { name: string; help: string }, waits: WaitTimes)
   return `${lines.join('\n')}\n`;
 }
 
-
 export function registerMetrics(app: FastifyInstance, deps: MetricsDeps): void {
   const { token, ...sources } = deps;
   if (!token) {

@@ -22,7 +22,9 @@ export async function openSqliteStore(dataDir: string, onMigrated?: (names: stri
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  onMigrated?.(await migrateToLatest(db as Kysely<unknown>));
+  // Migrated whether or not anyone is told (an optional call would skip its argument).
+  const applied = await migrateToLatest(db as Kysely<unknown>);
+  onMigrated?.(applied);
   return new KyselyStore(db, {
     // Deleted rows are zeroed in the database file (secure_delete); this also
     // empties the WAL, which may still hold pages from before the delete.
