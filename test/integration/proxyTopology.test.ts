@@ -252,7 +252,11 @@ class Roamer {
 
   private watch(socket: TestSocket): void {
     const leave = () => {
-      if (socket === this.socket && !this.back && !this.done) this.back = this.comeBack().finally(() => (this.back = undefined));
+      if (socket !== this.socket || this.back || this.done) return;
+      const back = this.comeBack().finally(() => (this.back = undefined));
+      // A failure is reported by settled(), which awaits it; not a second time as an unhandled rejection.
+      back.catch(() => {});
+      this.back = back;
     };
     socket.ws.on('message', (data) => {
       if ((JSON.parse(data.toString()) as { type: string }).type === 'shutdown') leave();
