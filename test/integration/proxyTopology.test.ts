@@ -240,6 +240,7 @@ class Roamer {
   private readonly old: TestSocket[] = [];
   private back: Promise<void> | undefined;
   private done = false;
+  private failure: unknown;
 
   constructor(
     private readonly visitor: { from: string; user: SignUp; socket: TestSocket },
@@ -253,10 +254,12 @@ class Roamer {
   private watch(socket: TestSocket): void {
     const leave = () => {
       if (socket !== this.socket || this.back || this.done) return;
-      const back = this.comeBack().finally(() => (this.back = undefined));
-      // A failure is reported by settled(), which awaits it; not a second time as an unhandled rejection.
-      back.catch(() => {});
-      this.back = back;
+      // A failure is kept for settled() to report.
+      this.back = this.comeBack()
+        .catch((err: unknown) => {
+          this.failure = err;
+        })
+        .finally(() => (this.back = undefined));
     };
     socket.ws.on('message', (data) => {
       if ((JSON.parse(data.toString()) as { type: string }).type === 'shutdown') leave();
@@ -288,6 +291,7 @@ class Roamer {
   /** Resolves once this person is on a live node: its socket answers a ping, or it has come back. */
   async settled(): Promise<void> {
     for (;;) {
+      if (this.failure) throw this.failure;
       if (this.back) {
         await this.back;
         continue;
