@@ -115,10 +115,10 @@ export class Nginx {
     }
   }
 
-  /** SIGQUIT (graceful), then the prefix is removed. */
+  /** SIGTERM (a fast stop: a graceful one would wait for every WebSocket to close), then the prefix is removed. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGQUIT');
+      this.child.kill('SIGTERM');
       await this.exited;
     }
     fs.rmSync(this.prefix, { recursive: true, force: true });

@@ -7,6 +7,7 @@
  * each node believes can be told apart from nginx's (127.0.0.1).
  */
 import http from 'node:http';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignUp } from '../helpers/http.js';
 import { freePort, type Running, startService } from '../helpers/inProcess.js';
@@ -26,6 +27,8 @@ const NODE_COUNT = 3;
 /** Starting three node processes (tsx) and restarting each in turn is slow on a busy 2-core machine. */
 const SLOW_MS = 400_000;
 const START_MS = 120_000;
+/** How long a live node may take to answer a ping on a busy machine. */
+const PONG_WAIT_MS = 30_000;
 
 /** A request to the proxy from `from` (a loopback address), as node:http allows choosing the source address. */
 function request(from: string, base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -270,7 +273,13 @@ class Roamer {
   private async comeBack(): Promise<void> {
     this.old.push(this.socket);
     for (let attempt = 1; ; attempt++) {
-      const socket = await TestSocket.open(this.proxy.wsUrl, {}, this.visitor.from);
+      if (attempt > 5) throw new Error('no live node took the socket in 5 attempts');
+      // Like the web app, try again when the proxy has no node to offer just then.
+      const socket = await TestSocket.open(this.proxy.wsUrl, {}, this.visitor.from).catch((err: unknown) => err);
+      if (!(socket instanceof TestSocket)) {
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        continue;
+      }
       socket.send({ type: 'hello', token: this.visitor.user.token });
       const first = await socket.next(undefined, (f) => f.type === 'ready' || f.type === 'shutdown');
       if (first.type === 'ready') {
@@ -284,7 +293,6 @@ class Roamer {
       }
       // It landed on the node that is stopping: that one says goodbye again.
       socket.close();
-      if (attempt >= 5) throw new Error('no live node took the socket in 5 attempts');
     }
   }
 
@@ -297,10 +305,20 @@ class Roamer {
         continue;
       }
       const socket = this.socket;
-      const gone = new Promise<'gone'>((resolve) => socket.ws.once('close', () => resolve('gone')));
-      const alive = socket.flushed().then(() => 'alive' as const, () => 'gone' as const);
-      if ((await Promise.race([alive, gone])) === 'alive' && socket === this.socket && !this.back) return;
-      // Its socket went away: the close starts comeBack (watch), awaited on the next turn.
+      let onClose = () => {};
+      const gone = new Promise<'gone'>((resolve) => {
+        onClose = () => resolve('gone');
+        socket.ws.once('close', onClose);
+      });
+      const alive = socket.flushed(PONG_WAIT_MS).then(
+        () => 'alive' as const,
+        () => (socket.ws.readyState === WebSocket.OPEN ? ('silent' as const) : ('gone' as const)),
+      );
+      const outcome = await Promise.race([alive, gone]);
+      socket.ws.off('close', onClose);
+      if (outcome === 'silent') throw new Error(`a socket through the proxy stayed open but silent for ${PONG_WAIT_MS} ms`);
+      if (outcome === 'alive' && socket === this.socket && !this.back) return;
+      // Its socket went away: the close started comeBack (watch), awaited on the next turn.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
