@@ -13,7 +13,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type ClusterTarget, startCluster } from './lib/cluster.js';
 import type { Target } from './lib/loadgen.js';
+import { type FakeOpenAi, startFakeOpenAi } from '../test/helpers/fakeOpenAi.js';
 import { BENCH, ensureBuilt, filesystemOf, ROOT, runLoadgen, startTarget, type TargetProcess } from './lib/proc.js';
 import { newestProfile, type ProfileSummary, summarizeProfile } from './lib/profile.js';
 import type { Summary } from './lib/stats.js';
@@ -127,6 +129,8 @@ type Scenario<R> = {
   serverEnv?: Record<string, string>;
   /** A side that is not the default target of its name (e.g. the server with another setting as the baseline). */
   sides?: Partial<Record<Target, { kind: Target; env: Record<string, string> }>>;
+  /** Starts a side itself (e.g. two nodes and a Redis) instead of one target process. */
+  start?: (kind: Target) => Promise<TargetProcess>;
   timeoutMs: number;
   loadgen: string;
   params: (target: TargetProcess) => Record<string, unknown>;
@@ -316,7 +320,7 @@ const accounts: Scenario<AccountsResult> = {
       rows: [...row('sign-ups (POST /api/accounts)', s?.signUps), ...row('sign-ins (POST /api/sessions)', s?.signIns)],
       verdicts: [],
       notes: [
-        `no target set by the issue; database on ${s?.dataDirFs ?? '?'} (SQLite, WAL, synchronous=FULL)`,
+        `no target set by the issue; database on ${s?.dataDirFs ?? '?'} (SQLite on its own thread, WAL, group commit)`,
         ...(failures.length ? [`failures: ${failures.join(' ')}`] : []),
         ...disturbance([s?.health.cpu.others, s?.signUps.cpu.others, s?.signIns.cpu.others]),
         ...peerNotes({ server: s }),
@@ -367,7 +371,229 @@ const signup: Scenario<SignupResult> = {
   },
 };
 
-const SCENARIOS = [relay, latency, sockets, matching, accounts, signup] as Array<Scenario<unknown>>;
+// Scenario "burst" (bench/loadgen/burst.ts): the relay at 10,000 msg/s with and without sign-ups and sign-ins.
+type BurstResult = Extra & {
+  setup: { accounts: AccountsSetup; open: OpenInfo };
+  quiet: LatencyRun;
+  during: LatencyRun;
+  burst: { seconds: number; signUpsPerSecond: number; signInsPerSecond: number; failed: number; failures: Record<string, number>; latencyMs: Summary; cpu: number };
+};
+const BURST = { pairs: 1000, rate: 10_000, warmupMs: 1000, measureMs: 10_000, drainMs: 2000, textBytes: 100, burstConcurrency: 32 };
+const BURST_MAX_P99 = 1.5;
+
+const burst: Scenario<BurstResult> = {
+  name: 'burst',
+  title: `7. relay during a burst of sign-ups: the latency load at ${n0(BURST.rate)} msg/s over ${n0(BURST.pairs)} pairs, with (server column) and without (baseline column) a second generator signing up and signing in, ${BURST.burstConcurrency} in flight; same server, same sockets`,
+  targets: ['server'],
+  timeoutMs: 120_000,
+  loadgen: 'burst',
+  params: () => BURST,
+  report: ({ server: s }) => {
+    const q = s?.quiet;
+    const d = s?.during;
+    const r = q && d ? d.latencyMs.p99 / q.latencyMs.p99 : NaN;
+    const holds = r <= BURST_MAX_P99 && (d?.lost ?? 1) === 0;
+    const b = s?.burst;
+    return {
+      rows: [
+        { figure: 'relay p50 ms', server: ms(d?.latencyMs.p50), baseline: ms(q?.latencyMs.p50), ratio: ratio(d?.latencyMs.p50, q?.latencyMs.p50) },
+        { figure: 'relay p99 ms', server: ms(d?.latencyMs.p99), baseline: ms(q?.latencyMs.p99), ratio: ratio(d?.latencyMs.p99, q?.latencyMs.p99), target: `≤ ${BURST_MAX_P99}× without, none lost`, holds },
+        { figure: 'relay p99.9 ms', server: ms(d?.latencyMs.p999), baseline: ms(q?.latencyMs.p999), ratio: ratio(d?.latencyMs.p999, q?.latencyMs.p999) },
+        { figure: 'delivered/s (lost)', server: d ? `${n0(d.achievedPerSecond)} (${n0(d.lost)})` : '—', baseline: q ? `${n0(q.achievedPerSecond)} (${n0(q.lost)})` : '—' },
+        { figure: 'sign-ups/s, sign-ins/s', server: b ? `${n0(b.signUpsPerSecond)}, ${n0(b.signInsPerSecond)}` : '—', baseline: '—' },
+        { figure: 'sign-up/in p50 / p99 ms (failed)', server: b ? `${ms(b.latencyMs.p50)} / ${ms(b.latencyMs.p99)} (${n0(b.failed)})` : '—', baseline: '—' },
+        { figure: `${CPU_FIGURE.replace(' of a core', '')}`, server: cpu(d?.cpu), baseline: cpu(q?.cpu) },
+        { figure: 'CPU % of the sign-up generator', server: n0(b?.cpu), baseline: '—' },
+      ],
+      verdicts: [
+        {
+          scenario: 'burst',
+          target: `relay p99 during the burst ≤ ${BURST_MAX_P99}× without`,
+          holds,
+          detail: `${ms(d?.latencyMs.p99)} vs ${ms(q?.latencyMs.p99)} ms = ${n2(r)}×${d?.lost ? `, ${n0(d.lost)} lost` : ''}; ${n0(b?.signUpsPerSecond)} sign-ups/s and ${n0(b?.signInsPerSecond)} sign-ins/s meanwhile`,
+        },
+      ],
+      notes: [
+        'server column: during the burst; baseline column: the same server and sockets just before, without it',
+        'sign-ups/s "not lower than today" is compared in bench/README.md (history), not here: today is another build',
+        ...(b && b.failed > 0 ? [`sign-up/in failures: ${JSON.stringify(b.failures)}`] : []),
+        ...disturbance([q?.cpu.others, d?.cpu.others]),
+        ...peerNotes({ server: s }),
+      ],
+    };
+  },
+};
+
+// ---------------------------------------------------------------- several nodes (issue 14)
+
+type ClusterRelay = { setupSeconds: number; throughput: { messagesPerSecond: number; rttMs: Summary; cpu: Cpu; undrained: number; errors: Record<string, number> }; runs: Array<LatencyRun & { errors: Record<string, number> }> };
+type ClusterMatching = { searchers: number; burstMs: number; pairs: number; crossNodePairs: number; unpaired: number; pairsPerSecond: number; pairedMs: { p50: number; p99: number }; cpu: Cpu; errors: Record<string, number> };
+type ClusterResult = Extra & {
+  relay: Partial<Record<'split' | 'single', ClusterRelay>>;
+  matching: Partial<Record<'split' | 'single', ClusterMatching>>;
+  /** Phases that could not run, with why. */
+  failed: Record<string, string>;
+};
+
+const CLUSTER = {
+  pairs: 1000,
+  placements: ['split', 'single'],
+  window: 4,
+  warmupMs: 1000,
+  durationMs: 5000,
+  rates: [5_000, 10_000],
+  latencyWarmupMs: 1000,
+  measureMs: 5000,
+  drainMs: 2000,
+  textBytes: 100,
+  searchers: 10_000,
+  topics: 500,
+  zipfS: 1,
+  seed: 42,
+  waitMs: 6000,
+};
+/**
+ * Chats end at once when a socket goes (no grace) and people may meet again at once (no cooldown), so each phase
+ * reuses the same accounts and leaves no timers in the next; a hello may take up to a minute on a busy machine;
+ * policy, not capacity.
+ */
+const CLUSTER_NODE_ENV = { MATCH_WIDEN_AFTER_MS: String(MATCH_WIDEN_AFTER_MS), CHAT_GRACE_MS: '0', MATCH_REMATCH_COOLDOWN_MS: '0', WS_HELLO_DEADLINE_MS: '60000' };
+
+const cluster: Scenario<ClusterResult> = {
+  name: 'cluster',
+  title: `8. two nodes on one Redis, pairs split across them: METSONY (+ PostgreSQL) against Socket.IO 4.8 + @socket.io/redis-adapter (baseline); ${n0(CLUSTER.pairs)} pairs, closed loop (window ${CLUSTER.window}) ${CLUSTER.durationMs / 1000} s, open loop at ${CLUSTER.rates.map(n0).join(' and ')} msg/s ${CLUSTER.measureMs / 1000} s each; ${n0(CLUSTER.searchers)} searchers on both nodes`,
+  targets: ['server', 'baseline'],
+  start: (kind) => startCluster(kind, CLUSTER_NODE_ENV),
+  timeoutMs: 720_000,
+  loadgen: 'cluster',
+  params: (t) => ({ ...CLUSTER, nodes: (t as ClusterTarget).nodes, pids: (t as ClusterTarget).pids }),
+  report: ({ server: s, baseline: b }) => {
+    const [ss, bs] = [s?.relay.split, b?.relay.split];
+    const [s1, b1] = [s?.relay.single, b?.relay.single];
+    const throughput = ss && bs ? ss.throughput.messagesPerSecond / bs.throughput.messagesPerSecond : NaN;
+    const throughputHolds = ss && bs ? throughput >= 1.5 : undefined;
+    const rows: Row[] = [
+      { figure: 'across nodes: messages/s delivered', server: n0(ss?.throughput.messagesPerSecond), baseline: n0(bs?.throughput.messagesPerSecond), ratio: ratio(ss?.throughput.messagesPerSecond, bs?.throughput.messagesPerSecond), target: '≥ 1.50× baseline', holds: throughputHolds },
+      { figure: 'across nodes: send → sent p50 / p99 ms', server: ss ? `${ms(ss.throughput.rttMs.p50)} / ${ms(ss.throughput.rttMs.p99)}` : '—', baseline: bs ? `${ms(bs.throughput.rttMs.p50)} / ${ms(bs.throughput.rttMs.p99)}` : '—' },
+      { figure: `across nodes: ${CPU_FIGURE.replace('target', 'nodes + Redis')}`, server: cpu(ss?.throughput.cpu), baseline: cpu(bs?.throughput.cpu) },
+      { figure: 'one node: messages/s delivered', server: n0(s1?.throughput.messagesPerSecond), baseline: n0(b1?.throughput.messagesPerSecond), ratio: ratio(s1?.throughput.messagesPerSecond, b1?.throughput.messagesPerSecond) },
+      { figure: 'cross-node cost: across ÷ one node, msg/s', server: ratio(ss?.throughput.messagesPerSecond, s1?.throughput.messagesPerSecond), baseline: ratio(bs?.throughput.messagesPerSecond, b1?.throughput.messagesPerSecond) },
+    ];
+    const verdicts: Verdict[] = [
+      { scenario: 'cluster', target: 'cross-node throughput ≥ 1.5× Socket.IO', holds: throughputHolds, detail: `${n0(ss?.throughput.messagesPerSecond)} vs ${n0(bs?.throughput.messagesPerSecond)} msg/s = ${n2(throughput)}×` },
+    ];
+    const others: Array<number | undefined> = [ss?.throughput.cpu.others, bs?.throughput.cpu.others];
+    for (const rate of CLUSTER.rates) {
+      const [sr, br] = [ss?.runs.find((x) => x.offered === rate), bs?.runs.find((x) => x.offered === rate)];
+      const [sr1, br1] = [s1?.runs.find((x) => x.offered === rate), b1?.runs.find((x) => x.offered === rate)];
+      const holds = sr && br ? sr.latencyMs.p99 <= br.latencyMs.p99 && sr.lost === 0 : undefined;
+      others.push(sr?.cpu.others, br?.cpu.others);
+      rows.push(
+        { figure: `across, ${n0(rate)}/s: p50 ms`, server: ms(sr?.latencyMs.p50), baseline: ms(br?.latencyMs.p50), ratio: ratio(sr?.latencyMs.p50, br?.latencyMs.p50) },
+        { figure: `across, ${n0(rate)}/s: p99 ms`, server: ms(sr?.latencyMs.p99), baseline: ms(br?.latencyMs.p99), ratio: ratio(sr?.latencyMs.p99, br?.latencyMs.p99), target: '≤ baseline, none lost', holds },
+        { figure: `across, ${n0(rate)}/s: p99.9 ms`, server: ms(sr?.latencyMs.p999), baseline: ms(br?.latencyMs.p999), ratio: ratio(sr?.latencyMs.p999, br?.latencyMs.p999) },
+        { figure: `across, ${n0(rate)}/s: delivered/s (lost)`, server: sr ? `${n0(sr.achievedPerSecond)} (${n0(sr.lost)})` : '—', baseline: br ? `${n0(br.achievedPerSecond)} (${n0(br.lost)})` : '—' },
+        { figure: `across, ${n0(rate)}/s: CPU % nodes+Redis / generator / others`, server: cpu(sr?.cpu), baseline: cpu(br?.cpu) },
+        { figure: `one node, ${n0(rate)}/s: p50 / p99 ms (lost)`, server: sr1 ? `${ms(sr1.latencyMs.p50)} / ${ms(sr1.latencyMs.p99)} (${n0(sr1.lost)})` : '—', baseline: br1 ? `${ms(br1.latencyMs.p50)} / ${ms(br1.latencyMs.p99)} (${n0(br1.lost)})` : '—' },
+      );
+      verdicts.push({
+        scenario: 'cluster',
+        target: `cross-node p99 at ${n0(rate)} msg/s ≤ Socket.IO's`,
+        holds,
+        detail: `${ms(sr?.latencyMs.p99)} vs ${ms(br?.latencyMs.p99)} ms = ${ratio(sr?.latencyMs.p99, br?.latencyMs.p99)}${sr?.lost ? `, ${n0(sr.lost)} lost` : ''}`,
+      });
+    }
+    const [sm, bm] = [s?.matching.split, b?.matching.split];
+    const [sm1, bm1] = [s?.matching.single, b?.matching.single];
+    const matchHolds = sm ? sm.pairsPerSecond >= 5000 : undefined;
+    others.push(sm?.cpu.others, bm?.cpu.others);
+    rows.push(
+      { figure: 'matching across nodes: pairs/s to 99% paired', server: n0(sm?.pairsPerSecond), baseline: n0(bm?.pairsPerSecond), ratio: ratio(sm?.pairsPerSecond, bm?.pairsPerSecond), target: '≥ 5,000', holds: matchHolds },
+      { figure: 'matching across nodes: ms to 50% / 99% paired', server: sm ? `${n0(sm.pairedMs.p50)} / ${n0(sm.pairedMs.p99)}` : '—', baseline: bm ? `${n0(bm.pairedMs.p50)} / ${n0(bm.pairedMs.p99)}` : '—' },
+      { figure: 'matching across nodes: pairs (across nodes), unpaired', server: sm ? `${n0(sm.pairs)} (${n0(sm.crossNodePairs)}), ${n0(sm.unpaired)}` : '—', baseline: bm ? `${n0(bm.pairs)} (${n0(bm.crossNodePairs)}), ${n0(bm.unpaired)}` : '—' },
+      { figure: `matching across nodes: ${CPU_FIGURE.replace('target', 'nodes + Redis')}`, server: cpu(sm?.cpu), baseline: cpu(bm?.cpu) },
+      { figure: 'matching on one node: pairs/s', server: n0(sm1?.pairsPerSecond), baseline: n0(bm1?.pairsPerSecond), ratio: ratio(sm1?.pairsPerSecond, bm1?.pairsPerSecond) },
+    );
+    verdicts.push({ scenario: 'cluster', target: 'matching across nodes ≥ 5,000 pairs/s', holds: matchHolds, detail: `${n0(sm?.pairsPerSecond)} pairs/s; 99% paired after ${n0(sm?.pairedMs.p99)} ms (Socket.IO FIFO ${n0(bm?.pairsPerSecond)}/s)` });
+    return {
+      rows,
+      verdicts,
+      notes: [
+        'across = the two people of every pair on different nodes; one node = every socket on node 1 of the same processes (cross-node cost)',
+        'CPU: both nodes and Redis summed (% of one core; the machine has 2 cores for them and the generator)',
+        "baseline matching is first come, first served in one Redis list (no interests, no policy): less work than METSONY's interest matching",
+        ...[s, b].flatMap((r, i) =>
+          Object.entries(r?.matching ?? {})
+            .filter(([, m]) => Object.keys(m.errors).length > 0)
+            .map(([placement, m]) => `${i ? 'baseline' : 'server'}: error frames while matching (${placement}): ${JSON.stringify(m.errors)}`),
+        ),
+        ...[s, b].flatMap((r, i) =>
+          Object.entries(r?.relay ?? {})
+            .filter(([, x]) => Object.keys(x.throughput.errors).length > 0)
+            .map(([placement, x]) => `${i ? 'baseline' : 'server'}: error frames in the relay (${placement}): ${JSON.stringify(x.throughput.errors)}`),
+        ),
+        ...[s, b].flatMap((r, i) => Object.entries(r?.failed ?? {}).map(([phase, why]) => `${i ? 'baseline' : 'server'}: ${phase} NOT MEASURED: ${why}`)),
+        ...disturbance(others),
+        ...peerNotes({ server: s, baseline: b }),
+      ],
+    };
+  },
+};
+
+// ---------------------------------------------------------------- AI translation on (issue 14)
+
+type AiResult = Extra & { runs: LatencyRun[]; translate: { issued: number; perSecond: number; statuses: Record<string, number>; latencyMs: Summary } };
+
+const AI = { pairs: 1000, rates: [10_000, 20_000], warmupMs: 1000, measureMs: 10_000, drainMs: 2000, textBytes: 100, translatePerSecond: 20 };
+/** The tests' fake model (test/helpers/fakeOpenAi.ts), started once, on loopback, in this process. */
+let fakeModel: Promise<FakeOpenAi> | undefined;
+
+const ai: Scenario<AiResult> = {
+  name: 'ai',
+  title: `9. relay latency with AI translation on (fake model on loopback) against the same server with it off (baseline): ${n0(AI.pairs)} pairs, open loop at ${AI.rates.map(n0).join(' and ')} msg/s, ${AI.measureMs / 1000} s each, while ${AI.translatePerSecond} POST /api/translate a second run all along`,
+  targets: ['server', 'baseline'],
+  start: async (kind) => {
+    // A hello may take long on a busy machine (policy, not capacity), on both sides alike.
+    if (kind === 'baseline') return startTarget('server', { env: { WS_HELLO_DEADLINE_MS: '60000' } });
+    fakeModel ??= startFakeOpenAi();
+    const model = await fakeModel;
+    // No AI partner joins the relay's searches; the budget is policy, not capacity.
+    return startTarget('server', { env: { AI_BASE_URL: model.url, AI_API_KEY: 'bench', AI_BUDGET: '100000000', AI_PARTNER_AFTER_MS: '3600000', WS_HELLO_DEADLINE_MS: '60000' } });
+  },
+  timeoutMs: 240_000,
+  loadgen: 'translate',
+  params: () => AI,
+  report: ({ server: s, baseline: b }) => {
+    const rows: Row[] = [];
+    const verdicts: Verdict[] = [];
+    for (const rate of AI.rates) {
+      const [sr, br] = [s?.runs.find((x) => x.offered === rate), b?.runs.find((x) => x.offered === rate)];
+      const r = sr && br ? sr.latencyMs.p99 / br.latencyMs.p99 : NaN;
+      const holds = r <= 1.5 && (sr?.lost ?? 1) === 0;
+      rows.push(
+        { figure: `${n0(rate)}/s: p50 ms`, server: ms(sr?.latencyMs.p50), baseline: ms(br?.latencyMs.p50), ratio: ratio(sr?.latencyMs.p50, br?.latencyMs.p50) },
+        { figure: `${n0(rate)}/s: p99 ms`, server: ms(sr?.latencyMs.p99), baseline: ms(br?.latencyMs.p99), ratio: ratio(sr?.latencyMs.p99, br?.latencyMs.p99), ...(rate === 20_000 ? { target: '≤ 1.5× AI off, none lost', holds } : {}) },
+        { figure: `${n0(rate)}/s: p99.9 ms`, server: ms(sr?.latencyMs.p999), baseline: ms(br?.latencyMs.p999), ratio: ratio(sr?.latencyMs.p999, br?.latencyMs.p999) },
+        { figure: `${n0(rate)}/s: delivered/s (lost)`, server: sr ? `${n0(sr.achievedPerSecond)} (${n0(sr.lost)})` : '—', baseline: br ? `${n0(br.achievedPerSecond)} (${n0(br.lost)})` : '—' },
+        { figure: `${n0(rate)}/s: ${CPU_FIGURE.replace(' of a core', '')}`, server: cpu(sr?.cpu), baseline: cpu(br?.cpu) },
+      );
+      if (rate === 20_000) verdicts.push({ scenario: 'ai', target: 'p99 at 20,000 msg/s with translation on ≤ 1.5× off', holds, detail: `${ms(sr?.latencyMs.p99)} vs ${ms(br?.latencyMs.p99)} ms = ${n2(r)}×${sr?.lost ? `, ${n0(sr.lost)} lost` : ''}` });
+    }
+    rows.push({ figure: 'translate requests: per s, statuses', server: s ? `${n1(s.translate.perSecond)}, ${JSON.stringify(s.translate.statuses)}` : '—', baseline: b ? `${n1(b.translate.perSecond)}, ${JSON.stringify(b.translate.statuses)}` : '—' });
+    rows.push({ figure: 'translate p50 / p99 ms', server: s ? `${ms(s.translate.latencyMs.p50)} / ${ms(s.translate.latencyMs.p99)}` : '—', baseline: b ? `${ms(b.translate.latencyMs.p50)} / ${ms(b.translate.latencyMs.p99)}` : '—' });
+    return {
+      rows,
+      verdicts,
+      notes: [
+        'baseline = the same server with AI off (its translate requests get 404); server = AI_BASE_URL on the fake model, so the language detector is loaded and runs on every request',
+        ...disturbance([s, b].flatMap((x) => x?.runs.map((r) => r.cpu.others) ?? [])),
+        ...peerNotes({ server: s, baseline: b }),
+      ],
+    };
+  },
+};
+
+const SCENARIOS = [relay, latency, sockets, matching, accounts, signup, burst, cluster, ai] as Array<Scenario<unknown>>;
 
 // ---------------------------------------------------------------- main
 
@@ -439,7 +665,7 @@ async function main(): Promise<void> {
       let target: TargetProcess | undefined;
       try {
         const side = scenario.sides?.[kind];
-        target = await startTarget(side?.kind ?? kind, { env: side?.env ?? scenario.serverEnv, cpuProfDir: profDir });
+        target = scenario.start ? await scenario.start(kind) : await startTarget(side?.kind ?? kind, { env: side?.env ?? scenario.serverEnv, cpuProfDir: profDir });
         say(`  ${kind} pid ${target.pid} on ${target.url}`);
         results[kind] = await runLoadgen(scenario.loadgen, target, scenario.params(target), scenario.timeoutMs, scenario.name === 'sockets' ? 16 : 8);
       } catch (err) {

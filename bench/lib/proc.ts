@@ -114,7 +114,7 @@ const SERVER_NODE_FLAGS: string[] = (() => {
 
 /** Every rate limit, raised far above what the generators offer. */
 const RAISED_LIMITS: Record<string, string> = {
-  ...Object.fromEntries(['RATE_SIGNUP', 'RATE_SIGNIN', 'RATE_MESSAGE', 'RATE_FIND', 'RATE_DM', 'RATE_CONNECT', 'RATE_REPORT'].map((name) => [name, '100000000/1'])),
+  ...Object.fromEntries(['RATE_SIGNUP', 'RATE_SIGNIN', 'RATE_MESSAGE', 'RATE_FIND', 'RATE_DM', 'RATE_CONNECT', 'RATE_REPORT', 'RATE_TRANSLATE', 'RATE_TRANSLATE_IP'].map((name) => [name, '100000000/1'])),
   RATE_MESSAGE_BURST: '100000000',
   WS_FRAME_BURST: '100000000',
   WS_FRAMES_PER_SECOND: '100000000',
@@ -126,8 +126,9 @@ const RAISED_LIMITS: Record<string, string> = {
  * Starts the real server (`node dist/server/main.js`, embedded defaults, a
  * temp DATA_DIR, LOG_LEVEL=warn, rate limits and MAX_SOCKETS_PER_IP raised) or the baseline relay, on a
  * free port of 127.0.0.1, and waits until GET /healthz answers.
+ * `baselineScript`: another baseline in bench/ (e.g. baseline-socketio.ts), with `env`; `nodeFlags`: extra flags for node.
  */
-export async function startTarget(kind: Target, opts: { env?: Record<string, string>; cpuProfDir?: string } = {}): Promise<TargetProcess> {
+export async function startTarget(kind: Target, opts: { env?: Record<string, string>; cpuProfDir?: string; baselineScript?: string; nodeFlags?: string[]; startMs?: number } = {}): Promise<TargetProcess> {
   const port = await freePort();
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
   let args: string[];
@@ -140,9 +141,10 @@ export async function startTarget(kind: Target, opts: { env?: Record<string, str
     // host is not capped, but still checked on every frame, so their cost is in the figures.
     // The per-account cap stays at its default (the generators put at most 5 sockets on a token).
     Object.assign(env, { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...RAISED_LIMITS, MAX_SOCKETS_PER_IP: '1000000', ...opts.env });
-    args = [...SERVER_NODE_FLAGS, ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), path.join(ROOT, 'dist/server/main.js')];
+    args = [...SERVER_NODE_FLAGS, ...(opts.nodeFlags ?? []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), path.join(ROOT, 'dist/server/main.js')];
   } else {
-    args = ['--import', 'tsx', path.join(BENCH, 'baseline-relay.ts')];
+    Object.assign(env, opts.env);
+    args = [...(opts.nodeFlags ?? []), '--import', 'tsx', path.join(BENCH, opts.baselineScript ?? 'baseline-relay.ts')];
   }
   const child = track(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   watchdog(child.pid!, dataDir);
@@ -155,11 +157,11 @@ export async function startTarget(kind: Target, opts: { env?: Record<string, str
 
   const url = `http://127.0.0.1:${port}`;
   const http = new HttpClient(url, 1);
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (opts.startMs ?? 30_000);
   try {
     for (;;) {
       if (gone) throw new Error(`${kind} exited during start-up:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`${kind} did not answer /healthz within 30 s:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`${kind} did not answer /healthz within ${(opts.startMs ?? 30_000) / 1000} s:\n${output}`);
       try {
         const reply = await http.request({ method: 'GET', path: '/healthz' }, 1000);
         if (reply.status === 200) break;

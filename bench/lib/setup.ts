@@ -16,12 +16,12 @@ export type Tokens = { tokens: string[]; tokenOf: (i: number) => string; setup: 
  * SOCKETS_PER_TOKEN sockets; socket i uses account i mod n, so neighbours
  * differ). The baseline checks no token: none are created for it.
  */
-export async function tokensFor(p: CommonParams, sockets: number, interestsOf?: (i: number) => string[], perToken = SOCKETS_PER_TOKEN): Promise<Tokens> {
+export async function tokensFor(p: CommonParams, sockets: number, interestsOf?: (i: number) => string[], perToken = SOCKETS_PER_TOKEN, budgetMs?: number): Promise<Tokens> {
   if (p.target === 'baseline') return { tokens: [], tokenOf: () => 'baseline', setup: undefined };
   let n = Math.ceil(sockets / perToken);
   if (n > 1 && n % 2 === 1) n++; // even, so sockets 2k and 2k+1 never share an account
   const http = new HttpClient(p.url);
-  const created = await createAccounts(http, n, interestsOf);
+  const created = await createAccounts(http, n, interestsOf, undefined, budgetMs);
   http.close();
   log(`${n} accounts in ${created.seconds.toFixed(1)} s (${created.perSecond}/s)`);
   const tokens = created.accounts.map((a) => a.token);

@@ -17,6 +17,7 @@ import { registerAdminRoutes } from './http/adminRoutes.js';
 import { registerChallengeRoutes } from './http/challengeRoutes.js';
 import { registerAuthentication } from './http/authentication.js';
 import { registerConnectionRoutes } from './http/connectionsRoutes.js';
+import { registerKeysRoutes } from './http/keysRoutes.js';
 import { registerGoogleRoutes } from './http/googleRoutes.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerReadiness } from './http/readiness.js';
@@ -43,10 +44,10 @@ export type Service = {
 
 export async function buildService(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Service> {
   const context = await buildContext(config, overrides);
-  const { log, store, broker, accounts, lobby, connections, privacy, moderation, limits, clientIp, shared, translator, google, doorkeeper } = context;
+  const { log, store, broker, accounts, lobby, connections, privacy, moderation, limits, clientIp, translator, google, doorkeeper } = context;
   const httpErrors = new Tally();
   const app = await createHttpServer(config, log, overrides.webRoot ?? WEB_ROOT, httpErrors);
-  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, doorkeeper, broker, geo: context.geo, clientIp, log, handOver: shared });
+  const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, doorkeeper, broker, geo: context.geo, clientIp, log, handOver: context.severalNodes });
 
   registerAuthentication(app, accounts);
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -65,15 +66,16 @@ export async function buildService(config: Config, overrides: Overrides & Google
   registerAccountRoutes(app, { accounts, privacy, limits, clientIp, doorkeeper });
   registerAdminRoutes(app, moderation, config.safety.adminToken);
   registerConnectionRoutes(app, connections);
+  registerKeysRoutes(app, store);
   registerTranslateRoutes(app, limits, translator, clientIp);
   registerGoogleRoutes(app, { google, accounts, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp, doorkeeper });
   gateway.register(app);
   registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway, limits, httpErrors, readiness });
   context.revocations.on((revocation) => {
     gateway.revoke(revocation);
-    shared?.broadcastRevocation(revocation);
+    context.broadcastRevocation?.(revocation);
   });
-  shared?.attach(lobby, (revocation) => gateway.revoke(revocation));
+  context.revokedElsewhere?.on((revocation) => gateway.revoke(revocation));
 
   let closed: Promise<void> | undefined;
   const close = () =>

@@ -13,7 +13,6 @@ import { GoogleSignIn } from './auth/google.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
 import { openCluster } from './cluster/cluster.js';
-import type { SharedMatching } from './cluster/sharedMatching.js';
 import { Accounts, SESSION_TOUCH_INTERVAL_MS } from './domain/accounts.js';
 import { Connections } from './domain/connections.js';
 import { type Geo, openOfflineGeo } from './domain/geo.js';
@@ -29,7 +28,7 @@ import { Moderation } from './domain/moderation.js';
 import { preparePepper } from './domain/pepper.js';
 import { Privacy } from './domain/privacy.js';
 import { RateLimits } from './domain/rateLimits.js';
-import { Revocations } from './domain/revocations.js';
+import { type Revocation, Revocations } from './domain/revocations.js';
 import { type ClientIpResolver, clientIpResolver } from './http/clientIp.js';
 import { createLogger } from './logger.js';
 import { openPostgresStore } from './store/postgres.js';
@@ -60,8 +59,12 @@ export type Context = {
   clientIp: ClientIpResolver;
   /** Whether every Redis connection is up; undefined without Redis. */
   redisReady: (() => boolean) | undefined;
-  /** Matching and revocations across nodes; only with Redis. */
-  shared: SharedMatching | undefined;
+  /** Several nodes (REDIS_URL): chats are handed over at shutdown, and clients told to reconnect at once. */
+  severalNodes: boolean;
+  /** Sign-ins ended on another node (their sockets here close too); only with Redis. */
+  revokedElsewhere: Revocations | undefined;
+  /** Tells the other nodes that a sign-in ended here; only with Redis. */
+  broadcastRevocation: ((revocation: Revocation) => void) | undefined;
   translator: Translator | undefined;
   /** Whether a lone searcher may be offered an AI partner. */
   aiPartners: boolean;
@@ -90,7 +93,7 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
   };
   return databaseUrl
     ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl, vacuumFailed, migrated))
-    : naming('DATA_DIR', () => openSqliteStore(config.dataDir, migrated));
+    : naming('DATA_DIR', () => openSqliteStore(config.dataDir, { onMigrated: migrated }));
 }
 
 export async function buildContext(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Context> {
@@ -112,7 +115,6 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     ? await naming('REDIS_URL', () => openCluster(redisUrl, { widenAfterMs: config.matching.widenAfterMs, nodeTtlMs: config.nodeTtlMs }, log))
     : undefined;
   const broker = cluster?.broker ?? overrides.broker ?? new MemoryBroker();
-  const shared = cluster?.shared;
   const outages = cluster?.outages;
   const limiterFactory = cluster?.limiterFactory;
   const handshakes = cluster?.handshakes ?? new MemoryHandshakes();
@@ -126,7 +128,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     observer: signals,
     ...config.matching,
     aiPartner: aiPartners ? { afterMs: config.ai.partnerAfterMs, create: aiPartnerFactory(model) } : undefined,
-    cluster: shared,
+    matching: cluster?.matching,
     away: config.chat,
   });
   accounts.onUpdate((account) => lobby.updateAccount(account));
@@ -154,16 +156,15 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const google = config.google.enabled ? new GoogleSignIn(config.google, store, accounts, { maxPending: overrides.googleMaxPending }) : undefined;
 
   const stop = async () => {
-    outages?.stop();
     clearInterval(idleSweep);
-    await shared?.close();
+    await cluster?.stop();
     limits.close();
     signals.close();
     moderation.stop();
   };
   const close = async () => {
-    outages?.stop();
-    await broker.close();
+    if (cluster) await cluster.close();
+    else await broker.close();
     await store.close();
   };
 
@@ -184,7 +185,9 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     doorkeeper,
     signals,
     clientIp,
-    shared,
+    severalNodes: cluster !== undefined,
+    revokedElsewhere: cluster?.revokedElsewhere,
+    broadcastRevocation: cluster?.broadcastRevocation,
     redisReady: outages && (() => outages.ready),
     translator,
     aiPartners,

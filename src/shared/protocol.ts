@@ -6,6 +6,7 @@
  * of its bundle.
  */
 import { z } from 'zod';
+import { PUBLIC_KEY_PATTERN } from './e2e.js';
 import type { SocketErrorCode } from './errors.js';
 import { LIMITS } from './limits.js';
 
@@ -29,7 +30,10 @@ export const ClientFrame = z.discriminatedUnion('type', [
     proof: z.string().max(LIMITS.proofMax).optional(),
   }),
   z.strictObject({ type: z.literal('cancel') }),
-  z.strictObject({ type: z.literal('send'), chatId, id: clientId, text }),
+  /** `e2e: true`: `text` is a chat envelope (`e2e1.…`, docs/encryption.md), relayed untouched; its plaintext is ≤ 2000 characters. */
+  z.strictObject({ type: z.literal('send'), chatId, id: clientId, text, e2e: z.literal(true).optional() }),
+  /** This side's ephemeral public key for the chat, relayed once to the partner (docs/encryption.md). */
+  z.strictObject({ type: z.literal('key'), chatId, publicKey: z.string().regex(PUBLIC_KEY_PATTERN) }),
   z.strictObject({ type: z.literal('typing'), chatId, typing: z.boolean() }),
   z.strictObject({ type: z.literal('leave'), chatId }),
   z.strictObject({
@@ -50,7 +54,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
     note: z.string().max(500).optional(),
   }),
   z.strictObject({ type: z.literal('block'), chatId }),
-  z.strictObject({ type: z.literal('dm'), connectionId: z.string().min(1).max(64), id: clientId, text }),
+  /** `sealed: true`: `text` is an HPKE envelope (`hpke1.…`) sealed to the recipient's identity key; stored and delivered as is. */
+  z.strictObject({ type: z.literal('dm'), connectionId: z.string().min(1).max(64), id: clientId, text, sealed: z.literal(true).optional() }),
   z.strictObject({ type: z.literal('read'), ids: z.array(z.string().min(1).max(64)).max(LIMITS.readIdsMax) }),
   /** Read receipt: every message from this connection up to `at` (a server time it sent) has been read. */
   z.strictObject({ type: z.literal('dm_read'), connectionId: z.string().min(1).max(64), at: z.iso.datetime() }),
@@ -76,9 +81,12 @@ export type Connection = {
   online: boolean;
   unread: number;
   since: string;
+  /** The connection's identity public key (base64url X25519), when it has one: seal `dm`s to it (docs/encryption.md). */
+  publicKey?: string;
 };
 
-export type OfflineMessage = { id: string; connectionId: string; text: string; at: string };
+/** `sealed: true`: `text` is an HPKE envelope for the recipient's device to open. */
+export type OfflineMessage = { id: string; connectionId: string; text: string; at: string; sealed?: true };
 
 export type Partner = { nickname: string; commonInterests: string[]; ai: boolean };
 
@@ -91,7 +99,7 @@ export type EndReason = (typeof END_REASONS)[number];
 export { ERROR_CODES, type ErrorCode, SOCKET_ERROR_CODES, type SocketErrorCode } from './errors.js';
 
 /** A chat message as the reader receives it (also the items of `resumed.missed`). */
-export type MessageFrame = { type: 'message'; chatId: string; id: string; text: string; at: string };
+export type MessageFrame = { type: 'message'; chatId: string; id: string; text: string; at: string; e2e?: true };
 
 export type ServerFrame =
   | { type: 'ready'; account: Me }
@@ -123,7 +131,9 @@ export type ServerFrame =
   | { type: 'dm_sent'; connectionId: string; id: string; stored: boolean; at: string }
   /** The other side read every message of this connection sent up to `at`. */
   | { type: 'dm_read'; connectionId: string; at: string }
-  | { type: 'dm'; connectionId: string; id: string; text: string; at: string }
+  | { type: 'dm'; connectionId: string; id: string; text: string; at: string; sealed?: true }
+  /** The partner's ephemeral public key for this chat (docs/encryption.md). */
+  | { type: 'key'; chatId: string; publicKey: string }
   | { type: 'presence'; connectionId: string; online: boolean }
   | { type: 'connection_removed'; connectionId: string }
   | { type: 'pong' }

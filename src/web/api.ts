@@ -3,6 +3,7 @@
  * the server's `{"error":{code,message}}`, so screens can show the message.
  */
 import type { Challenge } from 'altcha-lib';
+import type { WrappedIdentity } from './crypto/identity.js';
 import type { Connection, Me, OfflineMessage } from '../shared/protocol.js';
 
 export class ApiError extends Error {
@@ -75,6 +76,9 @@ async function empty(method: string, path: string, options?: Options): Promise<v
   await send(method, path, options);
 }
 
+/** For the moderator console's own module (moderatorApi.ts), which only its lazy chunk loads. */
+export { empty as requestEmpty, json as requestJson };
+
 // Accounts and sessions
 
 export type SignUpResult = { account: Me; recoveryCode: string; token: string };
@@ -128,6 +132,23 @@ export async function exportData(token: string): Promise<{ blob: Blob; filename:
   const match = /filename="?([^";]+)"?/i.exec(disposition);
   const filename = match?.[1] ?? 'metsony-export.json';
   return { blob: await response.blob(), filename };
+}
+
+/** The account's identity key as the server keeps it (docs/encryption.md): `wrapped` is null after a code rotation until re-wrapped. */
+export type StoredKeys = { publicKey: string; wrapped: WrappedIdentity['wrapped'] | null };
+
+/** null when the account has no keys yet. */
+export async function getKeys(token: string): Promise<StoredKeys | null> {
+  try {
+    return await json<StoredKeys>('GET', '/api/me/keys', { token });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export function putKeys(token: string, keys: WrappedIdentity): Promise<StoredKeys> {
+  return json('PUT', '/api/me/keys', { token, body: keys });
 }
 
 export function deleteAccount(token: string): Promise<void> {

@@ -6,7 +6,8 @@ export type Route =
   | { name: 'thread'; connectionId: string }
   | { name: 'privacy' }
   | { name: 'terms' }
-  | { name: 'google' };
+  | { name: 'google' }
+  | { name: 'moderate' };
 
 /** Like decodeURIComponent, but undefined for a malformed escape such as a lone `%`. */
 function decode(part: string): string | undefined {
@@ -33,6 +34,8 @@ export function parseRoute(hash: string): Route {
       return { name: 'privacy' };
     case '/terms':
       return { name: 'terms' };
+    case '/moderate':
+      return { name: 'moderate' };
     default:
       return { name: 'chat' };
   }

@@ -7,6 +7,7 @@
  *   #/privacy, #/terms     the policy pages, reachable signed out too
  *   #/google?…             the landing after Google (store/google.ts reads and
  *                          removes the query at once; the route never holds it)
+ *   #/moderate             the moderator console (needs the moderator token, not an account)
  */
 import { signal } from '@preact/signals';
 import { parseRoute, type Route } from './parseRoute.js';
@@ -21,6 +22,7 @@ export const href = {
   privacy: '#/privacy',
   terms: '#/terms',
   google: '#/google',
+  moderate: '#/moderate',
 } as const;
 
 export const route = signal<Route>(parseRoute(location.hash));

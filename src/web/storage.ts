@@ -1,7 +1,9 @@
 /**
  * Everything the web app keeps on the device, in `localStorage` only (never
  * cookies): the sign-in token, the private profile, the region choice,
- * "Only people" and whether new matches and messages play a sound.
+ * "Only people", whether new matches and messages play a sound, and the
+ * account's identity key once unwrapped (docs/encryption.md); chatKeyStore.ts
+ * keeps the keys of chats going on there too.
  * Connection threads live in IndexedDB (threadHistory.ts).
  * Log out and Delete everything call `clearAll()`.
  * (A Google flow in progress waits in sessionStorage: see googleFlow.ts; so do
@@ -16,6 +18,7 @@ const KEYS = {
   region: 'metsony.region',
   sound: 'metsony.sound',
   onlyPeople: 'metsony.onlyPeople',
+  identity: 'metsony.identity',
 } as const;
 
 export type Region = 'anywhere' | 'near';
@@ -98,6 +101,25 @@ export function saveProfile(profile: PrivateProfile): void {
 
 export function isProfileEmpty(profile: PrivateProfile): boolean {
   return !profile.firstName && profile.age === undefined && !profile.gender && !profile.location;
+}
+
+/**
+ * The account's identity key pair (base64url), unwrapped on this device
+ * (docs/encryption.md): it opens the messages connections seal to this account.
+ */
+export function loadIdentity(): { publicKey: string; privateKey: string } | null {
+  const raw = read(KEYS.identity);
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as { publicKey?: unknown; privateKey?: unknown } | null;
+    return v && typeof v.publicKey === 'string' && typeof v.privateKey === 'string' ? { publicKey: v.publicKey, privateKey: v.privateKey } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveIdentity(keys: { publicKey: string; privateKey: string } | null): void {
+  write(KEYS.identity, keys ? JSON.stringify(keys) : null);
 }
 
 /** Log out / Delete everything: nothing of ours stays in this browser. */

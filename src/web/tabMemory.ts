@@ -2,8 +2,9 @@
  * What one tab remembers across a reload, in sessionStorage (no other tab sees
  * it, and it is gone when the tab closes): the id of the chat going on, so the
  * tab can `resume` it, and the message typed but not sent yet in that chat.
- * Never a message that was sent or received. Log out and Delete everything
- * clear it (storage.ts `clearAll`).
+ * Never a message that was sent or received. (The chat's end-to-end keys are
+ * in chatKeyStore.ts: another tab may take the chat over.) Log out and Delete
+ * everything clear it (storage.ts `clearAll`).
  */
 
 const CHAT_KEY = 'metsony.chat';

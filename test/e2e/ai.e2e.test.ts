@@ -4,34 +4,30 @@
  * API (test/helpers/fakeOpenAi.ts: it answers "AI says: <last message>" and
  * translates by prefixing "[<to>] ").
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import { e2eSuite } from '../helpers/e2eSuite.js';
 import { type FakeOpenAi, startFakeOpenAi } from '../helpers/fakeOpenAi.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { E2E_SERVER_ENV, Profiles, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 30_000;
 
 let fake: FakeOpenAi;
-let browser: Browser;
+/** Each test starts the server it needs (startServer below). */
 const servers: ServerProcess[] = [];
-const profiles = new Profiles(() => browser);
 
+// Registered before the suite's hooks, so these "after" hooks run after its own: a test's pages close before its server stops.
 beforeAll(async () => {
-  [fake, browser] = await Promise.all([startFakeOpenAi(), launchBrowser()]);
-}, 60_000);
-
-afterEach(async () => {
-  await profiles.closeAll();
-  for (const server of servers.splice(0)) await server.stop();
-  expect(profiles.cspProblems.splice(0)).toEqual([]);
+  fake = await startFakeOpenAi();
 });
-
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.stop();
+});
 afterAll(async () => {
-  await browser?.close();
   await fake?.close();
 });
+
+const { profiles } = e2eSuite({ server: false });
 
 async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const server = await startServerProcess({ env: { ...E2E_SERVER_ENV, AI_BASE_URL: fake.url, AI_MODEL: 'fake-model', ...env } });

@@ -5,29 +5,22 @@
  * The time to a solved challenge is printed with the results.
  */
 import http from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { e2eSuite } from '../helpers/e2eSuite.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
 import { signUp } from '../helpers/http.js';
 import { proofFor } from '../helpers/pow.js';
-import { E2E_SERVER_ENV, Profiles, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
-let server: ServerProcess;
-let browser: Browser;
-const profiles = new Profiles(() => browser, { timeout: 30_000 });
+const suite = e2eSuite({ env: E2E_SERVER_ENV, timeout: 30_000 });
+const { profiles } = suite;
 const solveTimes: number[] = [];
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess({ env: E2E_SERVER_ENV }), launchBrowser()]);
-}, 60_000);
-afterAll(async () => {
+afterAll(() => {
   if (solveTimes.length) console.log(`time to a solved challenge at the default work in Chromium: ${solveTimes.map((ms) => `${ms} ms`).join(', ')}`);
-  await profiles.closeAll();
-  await browser?.close();
-  await server?.stop();
 });
 
 const DONE = /Anti-bot check done in (\d+\.\d) s\./;
@@ -45,7 +38,7 @@ describe('anti-bot check on the Welcome screen', () => {
   it('is solved in the background while the person types, then the sign-up goes through', async () => {
     const page = await profiles.newPage();
     const started = Date.now();
-    await page.goto(server.url);
+    await page.goto(suite.server.url);
     await page.getByRole('textbox', { name: 'Nickname' }).fill('Typist');
     const ms = await solved(page);
     console.log(`anti-bot check: solved in ${ms} ms (page says), ${Date.now() - started} ms after the page was asked for`);
@@ -63,12 +56,12 @@ describe('anti-bot check on the Welcome screen', () => {
       prepare: (context) =>
         context.route('**/api/challenge', (route) => (refusals-- > 0 ? route.fulfill({ status: 503, body: '{}' }) : route.continue())),
     });
-    await page.goto(server.url);
+    await page.goto(suite.server.url);
     await page.getByText('The anti-bot check could not finish.').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Try the anti-bot check again' }).click();
     await solved(page);
-    const code = await signUpAndSearch(page, server.url, 'Retry', []);
+    const code = await signUpAndSearch(page, suite.server.url, 'Retry', []);
     expect(code.split(/\s|-/).length).toBeGreaterThan(3);
   });
 });
@@ -107,6 +100,32 @@ describe('a slowed account in the web app', () => {
     expect((await partner.next('matched', () => true, 30_000)).chat.partner.nickname).toBe('Adman');
     expect(partner.received('error')).toEqual([]);
     partner.close();
+  });
+});
+
+describe('SIGNUP_CHALLENGE=off in the web app', () => {
+  let off: ServerProcess;
+  beforeAll(async () => {
+    off = await startServerProcess({ env: { SIGNUP_CHALLENGE: 'off' } });
+  }, 60_000);
+  afterAll(async () => {
+    await off?.stop();
+  });
+
+  it('asks for no challenge (its 404 was an error on the console of every first visit) and signs up', async () => {
+    const page = await profiles.newPage();
+    const asked: string[] = [];
+    const consoleErrors: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/challenge')) asked.push(request.url());
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    await signUpAndSearch(page, off.url, 'Plain', []);
+    await page.getByText('Now looking for anyone').waitFor();
+    expect(asked).toEqual([]);
+    expect(consoleErrors).toEqual([]);
   });
 });
 

@@ -3,34 +3,16 @@
  * web app (dist/web; `npm test` builds it first). Controls are found by the
  * accessible names of PROTOCOL.md §4, exactly as an outside test would.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { E2E_SERVER_ENV, CSP_MESSAGE, Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { e2eSuite } from '../helpers/e2eSuite.js';
+import { E2E_SERVER_ENV, CSP_MESSAGE, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 30_000;
 
-let server: ServerProcess;
-let browser: Browser;
 /** Fresh profiles, as people on other devices. CSP violations on any page of any test: each test must leave none. */
-const profiles = new Profiles(() => browser);
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess({ env: E2E_SERVER_ENV }), launchBrowser()]);
-}, 60_000);
-
-// Closing a test's browsers closes their sockets, so nobody is left searching for the next test.
-afterEach(async () => {
-  await profiles.closeAll();
-  expect(profiles.cspProblems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = e2eSuite({ env: E2E_SERVER_ENV });
+const { profiles } = suite;
 
 describe('two strangers in two browsers', () => {
   it(
@@ -40,8 +22,8 @@ describe('two strangers in two browsers', () => {
       const [alice, bob] = await Promise.all([profiles.newPage(), profiles.newPage()]);
 
       const [aliceCode, bobCode] = await Promise.all([
-        signUpAndSearch(alice, server.url, 'Alice', [shared, 'chess']),
-        signUpAndSearch(bob, server.url, 'Bob', ['films', shared]),
+        signUpAndSearch(alice, suite.server.url, 'Alice', [shared, 'chess']),
+        signUpAndSearch(bob, suite.server.url, 'Bob', ['films', shared]),
       ]);
       expect(aliceCode).toMatch(/^[a-z]+(?:-[a-z]+){3,}$/);
       expect(bobCode).toMatch(/^[a-z]+(?:-[a-z]+){3,}$/);
@@ -85,8 +67,8 @@ describe('connections', () => {
       const shared = `conn-${Math.random().toString(36).slice(2, 10)}`;
       const [hana, ivan] = await Promise.all([profiles.newPage(), profiles.newPage()]);
       await Promise.all([
-        signUpAndSearch(hana, server.url, 'Hana', [shared]),
-        signUpAndSearch(ivan, server.url, 'Ivan', [shared]),
+        signUpAndSearch(hana, suite.server.url, 'Hana', [shared]),
+        signUpAndSearch(ivan, suite.server.url, 'Ivan', [shared]),
       ]);
       await hana.locator('.partner-name', { hasText: 'Ivan' }).waitFor();
 
@@ -111,7 +93,7 @@ describe('connections', () => {
       // Ivan comes back (same browser, so still signed in): a badge, then the message.
       const back = await ivanContext.newPage();
       back.setDefaultTimeout(WAIT_MS);
-      await back.goto(server.url);
+      await back.goto(suite.server.url);
       await back.getByRole('link', { name: /Connections/ }).getByText('1').waitFor();
       await back.getByRole('link', { name: /Connections/ }).click();
       await back.getByRole('link', { name: /Hana/ }).click();
@@ -121,7 +103,7 @@ describe('connections', () => {
       const token = await back.evaluate(() => localStorage.getItem('metsony.token'));
       await expect
         .poll(async () => {
-          const res = await fetch(`${server.url}/api/inbox`, { headers: { authorization: `Bearer ${token}` } });
+          const res = await fetch(`${suite.server.url}/api/inbox`, { headers: { authorization: `Bearer ${token}` } });
           return ((await res.json()) as { messages: unknown[] }).messages.length;
         })
         .toBe(0);
@@ -135,7 +117,7 @@ describe('privacy of the page itself', () => {
     'loads nothing from another origin and breaks no rule of the CSP on any screen',
     async () => {
       const page = await profiles.newPage();
-      const origin = new URL(server.url).origin;
+      const origin = new URL(suite.server.url).origin;
       const requests: string[] = [];
       const sockets: string[] = [];
       page.on('request', (request) => requests.push(request.url()));
@@ -150,7 +132,7 @@ describe('privacy of the page itself', () => {
         document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
       });
 
-      const response = await page.goto(server.url);
+      const response = await page.goto(suite.server.url);
       expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
 
       // First visit, the recovery-code form, the policy pages.
@@ -165,7 +147,7 @@ describe('privacy of the page itself', () => {
       await page.getByRole('link', { name: 'Back to METSONY' }).click();
 
       // Sign up, then the signed-in screens (home, searching, settings, connections).
-      await signUpAndSearch(page, server.url, 'Carol', [`csp-${Date.now()}`]);
+      await signUpAndSearch(page, suite.server.url, 'Carol', [`csp-${Date.now()}`]);
       await page.getByText(/Looking for someone who shares your interests…|Now looking for anyone/).waitFor();
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'Start chatting' }).waitFor();
@@ -201,7 +183,7 @@ describe('leaving for good', () => {
     'Delete everything asks to confirm, then clears the browser and the recovery code no longer signs in',
     async () => {
       const page = await profiles.newPage();
-      const code = await signUpAndSearch(page, server.url, 'Dave', []);
+      const code = await signUpAndSearch(page, suite.server.url, 'Dave', []);
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('button', { name: 'Delete everything' }).click();
@@ -225,11 +207,11 @@ describe('leaving for good', () => {
     'a token revoked elsewhere shows the first visit again, and the recovery code signs back in',
     async () => {
       const page = await profiles.newPage();
-      const code = await signUpAndSearch(page, server.url, 'Erin', []);
+      const code = await signUpAndSearch(page, suite.server.url, 'Erin', []);
       await page.getByRole('button', { name: 'Cancel' }).click();
       const token = await page.evaluate(() => localStorage.getItem('metsony.token'));
       expect(token).toBeTruthy();
-      const revoked = await fetch(`${server.url}/api/sessions/current`, {
+      const revoked = await fetch(`${suite.server.url}/api/sessions/current`, {
         method: 'DELETE',
         headers: { authorization: `Bearer ${token}` },
       });
@@ -260,8 +242,8 @@ describe('reveal profile', () => {
       const town = `Town${unique}`;
       const [alice, bob] = await Promise.all([profiles.newPage(), profiles.newPage()]);
       await Promise.all([
-        signUpAndSearch(alice, server.url, 'Alice', [shared]),
-        signUpAndSearch(bob, server.url, 'Bob', [shared]),
+        signUpAndSearch(alice, suite.server.url, 'Alice', [shared]),
+        signUpAndSearch(bob, suite.server.url, 'Bob', [shared]),
       ]);
       await alice.locator('.partner-name', { hasText: 'Bob' }).waitFor();
 
@@ -289,9 +271,9 @@ describe('reveal profile', () => {
       await bob.getByRole('log').getByText(town).waitFor();
       await bob.getByRole('log').getByText('Alice revealed their profile:').waitFor();
 
-      expect(findInFiles(server.dataDir, [firstName, town])).toEqual([]);
-      expect(server.output()).not.toContain(firstName);
-      expect(server.output()).not.toContain(town);
+      expect(findInFiles(suite.server.dataDir, [firstName, town])).toEqual([]);
+      expect(suite.server.output()).not.toContain(firstName);
+      expect(suite.server.output()).not.toContain(town);
     },
     TEST_TIMEOUT_MS,
   );

@@ -1,37 +1,24 @@
 /** Issue 9 finding 11 in the browser: Settings → Signed-in devices → "Sign out this device". */
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/server/store/sqlite.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { e2eSuite } from '../helpers/e2eSuite.js';
 import { api } from '../helpers/http.js';
-import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
-import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, signUpAndSearch } from '../helpers/webApp.js';
 
-let server: ServerProcess;
-let browser: Browser;
-const profiles = new Profiles(() => browser);
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess({ env: E2E_SERVER_ENV }), launchBrowser()]);
-}, 60_000);
-// Each test's people leave with it: a searcher left open would be matched with the next test's person.
-afterEach(() => profiles.closeAll());
-afterAll(async () => {
-  await profiles.closeAll();
-  await browser?.close();
-  await server?.stop();
-});
+// Each test's people leave with it (e2eSuite): a searcher left open would be matched with the next test's person.
+const suite = e2eSuite({ env: E2E_SERVER_ENV });
+const { profiles } = suite;
 
 describe('signed-in devices', () => {
   it('lists this device and another one; "Sign out this device" signs the other one out at once', async () => {
     const phone = await profiles.newPage();
-    const code = await signUpAndSearch(phone, server.url, 'Dana', [`e2e-${Math.random().toString(36).slice(2, 8)}`]);
+    const code = await signUpAndSearch(phone, suite.server.url, 'Dana', [`e2e-${Math.random().toString(36).slice(2, 8)}`]);
 
     // The same account on a second device, by its recovery code.
     const laptop = await profiles.newPage();
-    await laptop.goto(server.url);
+    await laptop.goto(suite.server.url);
     await laptop.getByRole('button', { name: 'I have a recovery code' }).click();
     await laptop.getByRole('textbox', { name: 'Recovery code' }).fill(code);
     await laptop.getByRole('button', { name: 'Sign in' }).click();
@@ -58,11 +45,11 @@ describe('signed-in devices', () => {
 
   it('a new recovery code offers "Also unlink Google" when Google is linked, and unlinks it when ticked', async () => {
     const page = await profiles.newPage();
-    await signUpAndSearch(page, server.url, 'Gale', [`e2e-${Math.random().toString(36).slice(2, 8)}`]);
+    await signUpAndSearch(page, suite.server.url, 'Gale', [`e2e-${Math.random().toString(36).slice(2, 8)}`]);
     const token = (await page.evaluate(() => localStorage.getItem('metsony.token'))) ?? '';
-    const me = await api<{ id: string }>(server.url, 'GET', '/api/me', { token });
+    const me = await api<{ id: string }>(suite.server.url, 'GET', '/api/me', { token });
     // Stands in for a Google link (the link flow itself is google.e2e's): the row the server would write.
-    const db = new SqliteDatabase(path.join(server.dataDir, SQLITE_FILE));
+    const db = new SqliteDatabase(path.join(suite.server.dataDir, SQLITE_FILE));
     db.prepare('INSERT INTO linked_identities (provider, subject, account_id, email, created_at) VALUES (?, ?, ?, ?, ?)')
       .run('google', `sub-${me.body.id}`, me.body.id, null, new Date().toISOString());
     db.close();
@@ -76,7 +63,7 @@ describe('signed-in devices', () => {
     await page.getByLabel('Your new recovery code').waitFor();
     // Unlinked: only Link Google would be offered (Google sign-in is off on this server, so nothing is).
     await expect.poll(() => page.getByRole('button', { name: 'Unlink Google' }).count()).toBe(0);
-    const after = await api<{ linked: { google: boolean } }>(server.url, 'GET', '/api/me', {
+    const after = await api<{ linked: { google: boolean } }>(suite.server.url, 'GET', '/api/me', {
       token: (await page.evaluate(() => localStorage.getItem('metsony.token'))) ?? '',
     });
     expect(after.body.linked.google).toBe(false);
@@ -84,7 +71,7 @@ describe('signed-in devices', () => {
 
   it('without a linked Google account there is no such checkbox', async () => {
     const page = await profiles.newPage();
-    await signUpAndSearch(page, server.url, 'Hal', [`e2e-${Math.random().toString(36).slice(2, 8)}`]);
+    await signUpAndSearch(page, suite.server.url, 'Hal', [`e2e-${Math.random().toString(36).slice(2, 8)}`]);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Get a new recovery code' }).click();
     await page.getByRole('button', { name: 'Cancel' }).waitFor();

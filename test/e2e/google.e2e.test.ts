@@ -4,58 +4,49 @@
  * oidc-provider with its development login and consent pages) standing in
  * for Google. The browser really goes there and back; METSONY sets no cookie.
  */
-import type { Browser, Page, Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Page, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eSuite } from '../helpers/e2eSuite.js';
 import { api, signUp as signUpByApi } from '../helpers/http.js';
 import { freePort } from '../helpers/inProcess.js';
 import { type LocalProvider, landingAfter, startOidcProvider } from '../helpers/oidcProvider.js';
-import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 import { proofFor } from '../helpers/pow.js';
-import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 45_000;
 
 let provider: LocalProvider;
-let server: ServerProcess;
+let publicUrl: string;
 let callback: string;
-let browser: Browser;
-const profiles = new Profiles(() => browser);
-
-beforeAll(async () => {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  callback = `${publicUrl}/api/auth/google/callback`;
-  provider = await startOidcProvider({
-    clientId: 'metsony-e2e',
-    clientSecret: 'provider-secret-e2e',
-    redirectUri: callback,
-  });
-  [server, browser] = await Promise.all([
-    startServerProcess({
-      env: {
-        ...E2E_SERVER_ENV,
-        PORT: String(port),
-        PUBLIC_URL: publicUrl,
-        GOOGLE_CLIENT_ID: 'metsony-e2e',
-        GOOGLE_CLIENT_SECRET: 'provider-secret-e2e',
-        GOOGLE_ISSUER: provider.issuer,
-      },
-    }),
-    launchBrowser(),
-  ]);
-  expect(server.url).toBe(publicUrl);
-}, 60_000);
-
-afterEach(async () => {
-  await profiles.closeAll();
-  expect(profiles.cspProblems.splice(0)).toEqual([]);
+// Before the suite's hooks, so it runs after them: the provider closes once the server has stopped.
+afterAll(async () => {
+  await provider?.close();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await provider?.close();
+const suite = e2eSuite({
+  env: async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    callback = `${publicUrl}/api/auth/google/callback`;
+    provider = await startOidcProvider({
+      clientId: 'metsony-e2e',
+      clientSecret: 'provider-secret-e2e',
+      redirectUri: callback,
+    });
+    return {
+      ...E2E_SERVER_ENV,
+      PORT: String(port),
+      PUBLIC_URL: publicUrl,
+      GOOGLE_CLIENT_ID: 'metsony-e2e',
+      GOOGLE_CLIENT_SECRET: 'provider-secret-e2e',
+      GOOGLE_ISSUER: provider.issuer,
+    };
+  },
+});
+const { profiles } = suite;
+
+beforeAll(() => {
+  expect(suite.server.url).toBe(publicUrl);
 });
 
 type Watched = { page: Page; setCookies(): Promise<string[]>; serverResponses: string[] };
@@ -74,7 +65,7 @@ async function newPage(): Promise<Watched> {
   const checks: Promise<string | null>[] = [];
   const serverResponses: string[] = [];
   page.on('response', (response: Response) => {
-    if (!response.url().startsWith(`${server.url}/`)) return;
+    if (!response.url().startsWith(`${suite.server.url}/`)) return;
     serverResponses.push(response.url());
     checks.push(response.headerValue('set-cookie').catch(() => null));
   });
@@ -86,7 +77,7 @@ async function newPage(): Promise<Watched> {
 }
 
 async function signUp(page: Page, nickname: string): Promise<void> {
-  await signUpAndSearch(page, server.url, nickname, []);
+  await signUpAndSearch(page, suite.server.url, nickname, []);
   // The first search starts at once; nobody else is here, so stop it.
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.getByRole('button', { name: 'Start chatting' }).waitFor();
@@ -101,7 +92,7 @@ async function signUp(page: Page, nickname: string): Promise<void> {
 async function viaProvider(page: Page, button: string, subject: string): Promise<void> {
   let back = false;
   const callback = page
-    .waitForRequest((request) => request.url().startsWith(`${server.url}/api/auth/google/callback?`), { timeout: 20_000 })
+    .waitForRequest((request) => request.url().startsWith(`${suite.server.url}/api/auth/google/callback?`), { timeout: 20_000 })
     .then(() => (back = true));
   await page.getByRole('button', { name: button, exact: true }).click();
   const submit = page.locator('button.login-submit');
@@ -120,7 +111,7 @@ async function viaProvider(page: Page, button: string, subject: string): Promise
     await next;
   }
   await callback;
-  await page.waitForURL((url) => url.href.startsWith(`${server.url}/`), { waitUntil: 'commit' });
+  await page.waitForURL((url) => url.href.startsWith(`${suite.server.url}/`), { waitUntil: 'commit' });
 }
 
 const uniqueSubject = () => `g-${Math.random().toString(36).slice(2, 12)}`;
@@ -139,12 +130,12 @@ async function dismissNotices(page: Page): Promise<void> {
  */
 async function someoneElsesTicket(subject: string): Promise<{ ticket: string; browserKey: string }> {
   // An outside client at the gate of E2E_SERVER_ENV: each door solved with altcha-lib.
-  const other = await signUpByApi(server.url, [], undefined, await proofFor(server.url));
-  const link = await api<Started>(server.url, 'POST', '/api/auth/google/start', { body: { intent: 'link', proof: await proofFor(server.url) }, token: other.token });
+  const other = await signUpByApi(suite.server.url, [], undefined, await proofFor(suite.server.url));
+  const link = await api<Started>(suite.server.url, 'POST', '/api/auth/google/start', { body: { intent: 'link', proof: await proofFor(suite.server.url) }, token: other.token });
   const linkTicket = (await landingAfter(link.body.url, subject, callback)).get('ticket') ?? '';
-  const linked = await api(server.url, 'POST', '/api/auth/google/complete', { body: { ticket: linkTicket, browserKey: link.body.browserKey }, token: other.token });
+  const linked = await api(suite.server.url, 'POST', '/api/auth/google/complete', { body: { ticket: linkTicket, browserKey: link.body.browserKey }, token: other.token });
   expect(linked.status).toBe(200);
-  const signin = await api<Started>(server.url, 'POST', '/api/auth/google/start', { body: { intent: 'signin', proof: await proofFor(server.url) } });
+  const signin = await api<Started>(suite.server.url, 'POST', '/api/auth/google/start', { body: { intent: 'signin', proof: await proofFor(suite.server.url) } });
   const ticket = (await landingAfter(signin.body.url, subject, callback)).get('ticket') ?? '';
   expect(ticket).not.toBe('');
   return { ticket, browserKey: signin.body.browserKey };
@@ -211,7 +202,7 @@ describe('Google sign-in and linking', () => {
     'a Google account linked to nobody is told so, on the recovery-code form',
     async () => {
       const { page, setCookies } = await newPage();
-      await page.goto(server.url);
+      await page.goto(suite.server.url);
       await page.getByRole('button', { name: 'I have a recovery code' }).click();
       await viaProvider(page, 'Continue with Google', uniqueSubject());
 
@@ -240,7 +231,7 @@ describe('Google sign-in and linking', () => {
       // Opened in this tab (only the fragment changes), then as a fresh page load.
       const first = await someoneElsesTicket(uniqueSubject());
       await dismissNotices(page);
-      await page.goto(`${server.url}/#/google?ticket=${first.ticket}`);
+      await page.goto(`${suite.server.url}/#/google?ticket=${first.ticket}`);
       await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
       expect(page.url()).not.toContain('ticket');
       await page.getByRole('button', { name: 'Start chatting' }).waitFor();
@@ -249,7 +240,7 @@ describe('Google sign-in and linking', () => {
 
       const second = await someoneElsesTicket(uniqueSubject());
       await page.goto('about:blank');
-      await page.goto(`${server.url}/#/google?ticket=${second.ticket}`);
+      await page.goto(`${suite.server.url}/#/google?ticket=${second.ticket}`);
       await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
       expect(page.url()).not.toContain('ticket');
       await page.getByRole('banner').getByText(nickname, { exact: true }).waitFor();
@@ -261,7 +252,7 @@ describe('Google sign-in and linking', () => {
         sessionStorage.setItem('metsony.googleFlow', JSON.stringify({ browserKey: key, intent: 'signin', startedAt: Date.now() - 11 * 60_000 }));
       }, third.browserKey);
       await dismissNotices(page);
-      await page.goto(`${server.url}/#/google?ticket=${third.ticket}`);
+      await page.goto(`${suite.server.url}/#/google?ticket=${third.ticket}`);
       await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
       expect(page.url()).not.toContain('ticket');
       await page.getByRole('banner').getByText(nickname, { exact: true }).waitFor();
@@ -269,7 +260,7 @@ describe('Google sign-in and linking', () => {
 
       // The tab never tried to redeem any of the tickets.
       expect(serverResponses.some((url) => url.includes('/api/auth/google/complete'))).toBe(false);
-      const me = await api<{ nickname: string }>(server.url, 'GET', '/api/me', { token: token ?? '' });
+      const me = await api<{ nickname: string }>(suite.server.url, 'GET', '/api/me', { token: token ?? '' });
       expect(me.body.nickname).toBe(nickname);
     },
     TEST_TIMEOUT_MS,
@@ -281,27 +272,27 @@ describe('Google sign-in and linking', () => {
       const { page, setCookies } = await newPage();
 
       // Signed out: a cancelled sign-in, shown on the recovery-code form.
-      await page.goto(`${server.url}/#/google?error=cancelled`);
+      await page.goto(`${suite.server.url}/#/google?error=cancelled`);
       await page.getByText('Signing in with Google was cancelled. Nothing was changed.').waitFor();
       await page.getByRole('textbox', { name: 'Recovery code' }).waitFor();
       expect(new URL(page.url()).hash).toBe('#/');
 
       // A ticket this tab did not ask for: refused, gone from the address, nothing stored.
-      await page.goto(`${server.url}/#/google?ticket=not-a-real-ticket`);
+      await page.goto(`${suite.server.url}/#/google?ticket=not-a-real-ticket`);
       await page.getByText('This sign-in link was not started on this device', { exact: false }).waitFor();
       expect(page.url()).not.toContain('ticket');
       expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
 
       // Signed in: linking errors land on Settings (here without a page load: only the fragment changes).
       await signUp(page, 'Gabe');
-      await page.goto(`${server.url}/#/google?error=already_linked`);
+      await page.goto(`${suite.server.url}/#/google?error=already_linked`);
       await page.getByText('That Google account is already linked to another METSONY account.').waitFor();
       await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
       expect(new URL(page.url()).hash).toBe('#/settings');
       await page.getByRole('button', { name: 'Link Google', exact: true }).waitFor();
 
       // A bare #/google (Back, say) is just the chat.
-      await page.goto(`${server.url}/#/google`);
+      await page.goto(`${suite.server.url}/#/google`);
       await page.getByRole('button', { name: 'Start chatting' }).waitFor();
       expect(new URL(page.url()).hash).toBe('#/');
       expect(await setCookies()).toEqual([]);

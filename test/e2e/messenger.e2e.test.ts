@@ -4,32 +4,16 @@
  * the list, the thread kept on the device across a reload (IndexedDB), Remove connection behind More,
  * and Log out wiping the kept threads.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { e2eSuite } from '../helpers/e2eSuite.js';
+import { sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 90_000;
 
-let server: ServerProcess;
-let browser: Browser;
-const profiles = new Profiles(() => browser);
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
-}, 60_000);
-
-afterEach(async () => {
-  await profiles.closeAll();
-  expect(profiles.cspProblems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = e2eSuite();
+const { profiles } = suite;
 
 /** The names of this origin's IndexedDB databases. */
 const databases = (page: Page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
@@ -47,8 +31,8 @@ describe('connections like a messenger', () => {
       const shared = `dm-${Math.random().toString(36).slice(2, 10)}`;
       const [hana, ivan] = await Promise.all([profiles.newPage(), profiles.newPage()]);
       const [hanaCode] = await Promise.all([
-        signUpAndSearch(hana, server.url, 'Hana', [shared]),
-        signUpAndSearch(ivan, server.url, 'Ivan', [shared]),
+        signUpAndSearch(hana, suite.server.url, 'Hana', [shared]),
+        signUpAndSearch(ivan, suite.server.url, 'Ivan', [shared]),
       ]);
       await hana.locator('.partner-name', { hasText: 'Ivan' }).waitFor();
       await hana.getByRole('button', { name: 'Connect' }).click();

@@ -5,35 +5,19 @@
  * where it takes two, at phone (390×844, 390×480) and desktop (1280×800)
  * sizes, keyboard only where focus is the point.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { Profiles, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { e2eSuite } from '../helpers/e2eSuite.js';
+import { sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 45_000;
 const PHONE = { width: 390, height: 844 };
 const PHONE_KEYBOARD_OPEN = { width: 390, height: 480 };
 const DESKTOP = { width: 1280, height: 800 };
 
-let server: ServerProcess;
-let browser: Browser;
-const profiles = new Profiles(() => browser);
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
-}, 60_000);
-
-afterEach(async () => {
-  await profiles.closeAll();
-  expect(profiles.cspProblems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = e2eSuite();
+const { profiles } = suite;
 
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -45,8 +29,8 @@ async function pageAt(viewport: { width: number; height: number }): Promise<Page
 async function pair(size: { width: number; height: number }, names: [string, string] = ['Alice', 'Bob']) {
   const interest = unique('i');
   const [a, b] = await Promise.all([pageAt(size), pageAt(size)]);
-  await signUpAndSearch(a, server.url, names[0], [interest]);
-  await signUpAndSearch(b, server.url, names[1], [interest]);
+  await signUpAndSearch(a, suite.server.url, names[0], [interest]);
+  await signUpAndSearch(b, suite.server.url, names[1], [interest]);
   await a.locator('.partner-name', { hasText: names[1] }).waitFor();
   await b.locator('.partner-name', { hasText: names[0] }).waitFor();
   return { a, b, interest };
@@ -170,7 +154,7 @@ describe('focus, keyboard only, on a desktop', () => {
     'the focus ring is at least 3:1 against the page behind it',
     async () => {
       const page = await pageAt(DESKTOP);
-      await page.goto(server.url);
+      await page.goto(suite.server.url);
       await page.keyboard.press('Tab');
       const ratio = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement;
@@ -257,7 +241,7 @@ describe('recovery code', () => {
     'Continue works at once, saved or not; Download .txt; reloading asks first; Log out is one click with a reminder and a way to a new code',
     async () => {
       const page = await pageAt(PHONE);
-      await page.goto(server.url);
+      await page.goto(suite.server.url);
       await page.getByRole('textbox', { name: 'Nickname' }).fill('Kim');
       await page.getByRole('checkbox', { name: 'I am 18 or older' }).check();
       await page.getByRole('button', { name: 'Start chatting' }).click();
@@ -347,7 +331,7 @@ describe('alerts in the background', () => {
     'title, sound and a notification for a match and a message while hidden; nothing while seen; a match in Settings offers Go to chat',
     async () => {
       const interest = unique('alert');
-      const origin = new URL(server.url).origin;
+      const origin = new URL(suite.server.url).origin;
       const alice = await profiles.newPage({
         context: { viewport: DESKTOP },
         prepare: async (context) => {
@@ -356,7 +340,7 @@ describe('alerts in the background', () => {
         },
       });
       const bob = await pageAt(DESKTOP);
-      await signUpAndSearch(alice, server.url, 'Alice', [interest]);
+      await signUpAndSearch(alice, suite.server.url, 'Alice', [interest]);
 
       // While searching, Alice goes to Settings: sound on, notifications already allowed, a half-typed nickname.
       await alice.getByRole('link', { name: 'Settings' }).click();
@@ -368,7 +352,7 @@ describe('alerts in the background', () => {
       const tonesBefore = await alice.evaluate(() => (window as unknown as { __tones(): number }).__tones());
 
       await alice.evaluate(() => (window as unknown as { __setHidden(h: boolean): void }).__setHidden(true));
-      await signUpAndSearch(bob, server.url, 'Bob', [interest]);
+      await signUpAndSearch(bob, suite.server.url, 'Bob', [interest]);
       await bob.locator('.partner-name', { hasText: 'Alice' }).waitFor();
 
       await expect.poll(() => alice.title()).toBe('Matched! · METSONY');

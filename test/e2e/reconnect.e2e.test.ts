@@ -5,28 +5,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { e2eSuite } from '../helpers/e2eSuite.js';
 import { freePort } from '../helpers/inProcess.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, signUpAndSearch } from '../helpers/webApp.js';
 
 const WAIT_MS = 15_000;
 
-let browser: Browser;
+/** The test starts the server, stops it and starts it again on the same port. */
 let server: ServerProcess | undefined;
-const profiles = new Profiles(() => browser, { timeout: WAIT_MS });
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-
+// Before the suite's hooks, so it runs after them: the pages close first.
 afterAll(async () => {
-  await profiles.closeAll();
-  await browser?.close();
   await server?.stop();
 });
+
+const { profiles } = e2eSuite({ server: false, timeout: WAIT_MS });
 
 /** Signs up and starts searching; waits until the search has started, or already found someone. */
 async function startSearching(page: Page, url: string, nickname: string, interest: string): Promise<void> {

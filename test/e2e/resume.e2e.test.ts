@@ -3,34 +3,17 @@
  * docs/protocol.md "Resume after a dropped connection"), in headless Chromium
  * against the real server serving the built web app.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { e2eSuite } from '../helpers/e2eSuite.js';
 import { TcpFront } from '../helpers/tcpFront.js';
-import { Profiles, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const TEST_TIMEOUT_MS = 45_000;
 /** The server holds one message for an away partner (CHAT_HELD_MESSAGES), so a second one is refused. */
-
-let server: ServerProcess;
-let browser: Browser;
-const profiles = new Profiles(() => browser);
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess({ env: { CHAT_GRACE_MS: '15000', CHAT_HELD_MESSAGES: '1' } }), launchBrowser()]);
-}, 60_000);
-
-afterEach(async () => {
-  await profiles.closeAll();
-  expect(profiles.cspProblems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = e2eSuite({ env: { CHAT_GRACE_MS: '15000', CHAT_HELD_MESSAGES: '1' } });
+const { profiles } = suite;
 
 /** Two people matched on a fresh shared interest, each seeing the other. */
 async function pair(url: string, a: string, b: string): Promise<[Page, Page]> {
@@ -59,7 +42,7 @@ describe('a reload in the middle of a chat', () => {
   it(
     'takes the chat back with the unsent draft; the partner saw the drop and the return, and both go on chatting',
     async () => {
-      const [ada, ben] = await pair(server.url, 'Ada', 'Ben');
+      const [ada, ben] = await pair(suite.server.url, 'Ada', 'Ben');
       await sendMessage(ada, 'Before the reload');
       await ben.getByRole('log').getByText('Before the reload').waitFor();
       const awayTexts = await recordAwayBanner(ben);
@@ -96,11 +79,11 @@ describe('a connection that breaks without a reload', () => {
     'says it is reconnecting, keeps the log; a message lost on the wire shows Not sent and Retry, one typed meanwhile goes out after the resume',
     async () => {
       // Only Hal's page goes through a front whose network can break; Ivy talks to the server directly.
-      const front = await TcpFront.start([{ host: '127.0.0.1', port: server.port }]);
+      const front = await TcpFront.start([{ host: '127.0.0.1', port: suite.server.port }]);
       try {
         const shared = `wire-${Math.random().toString(36).slice(2, 10)}`;
         const [hal, ivy] = await Promise.all([profiles.newPage(), profiles.newPage()]);
-        await Promise.all([signUpAndSearch(hal, front.url, 'Hal', [shared]), signUpAndSearch(ivy, server.url, 'Ivy', [shared])]);
+        await Promise.all([signUpAndSearch(hal, front.url, 'Hal', [shared]), signUpAndSearch(ivy, suite.server.url, 'Ivy', [shared])]);
         await hal.locator('.partner-name', { hasText: 'Ivy' }).waitFor();
         await sendMessage(hal, 'Over the wire');
         await ivy.getByRole('log').getByText('Over the wire').waitFor();
@@ -114,7 +97,7 @@ describe('a connection that breaks without a reload', () => {
         await sendMessage(hal, 'Typed while away');
         await ivy.getByText("Hal's connection dropped", { exact: false }).waitFor();
 
-        front.use([{ host: '127.0.0.1', port: server.port }]);
+        front.use([{ host: '127.0.0.1', port: suite.server.port }]);
         await ivy.getByRole('log').getByText('Typed while away').waitFor();
         await ivy.getByRole('log').getByText('Hal is back.').waitFor();
         const lost = hal.getByRole('log').locator('.msg-own', { hasText: 'Lost on the way' });
@@ -137,18 +120,18 @@ describe('a connection that breaks without a reload', () => {
 
 describe('Next pressed while the connection is down', () => {
   it('leaves the waiting chat as soon as the page is back, and searches', async () => {
-    const front = await TcpFront.start([{ host: '127.0.0.1', port: server.port }]);
+    const front = await TcpFront.start([{ host: '127.0.0.1', port: suite.server.port }]);
     try {
       const shared = `next-${Math.random().toString(36).slice(2, 10)}`;
       const [jo, kai] = await Promise.all([profiles.newPage(), profiles.newPage()]);
-      await Promise.all([signUpAndSearch(jo, front.url, 'Jo', [shared]), signUpAndSearch(kai, server.url, 'Kai', [shared])]);
+      await Promise.all([signUpAndSearch(jo, front.url, 'Jo', [shared]), signUpAndSearch(kai, suite.server.url, 'Kai', [shared])]);
       await jo.locator('.partner-name', { hasText: 'Kai' }).waitFor();
 
       front.use([]);
       front.dropAll();
       await kai.getByText("Jo's connection dropped", { exact: false }).waitFor();
       await jo.getByRole('button', { name: 'Next' }).click();
-      front.use([{ host: '127.0.0.1', port: server.port }]);
+      front.use([{ host: '127.0.0.1', port: suite.server.port }]);
 
       // Kai is told at once that Jo left, not after the grace; Jo searches instead of being offered the old chat.
       await kai.getByRole('log').getByText('Stranger left.').waitFor();
@@ -164,7 +147,7 @@ describe('a partner whose tab closed', () => {
   it(
     'is shown as away with a countdown; a message meanwhile waits then is delivered, one over the bound shows Not sent and Retry sends it',
     async () => {
-      const [cleo, dan] = await pair(server.url, 'Cleo', 'Dan');
+      const [cleo, dan] = await pair(suite.server.url, 'Cleo', 'Dan');
       const cleoContext = cleo.context();
       await cleo.close();
 
@@ -184,7 +167,7 @@ describe('a partner whose tab closed', () => {
       // Cleo opens a new tab: still signed in, and a search offers the waiting chat instead.
       const back = await cleoContext.newPage();
       back.setDefaultTimeout(WAIT_MS);
-      await back.goto(server.url);
+      await back.goto(suite.server.url);
       await back.getByRole('button', { name: 'Start chatting' }).click();
       await back.getByRole('heading', { name: 'A chat is waiting for you' }).waitFor();
       await back.getByRole('button', { name: 'Go back to that chat here' }).click();
@@ -208,7 +191,7 @@ describe('a partner whose tab closed', () => {
 describe('a chat that ended while the tab was away', () => {
   it('after a reload says so in plain words, and Log out forgets the chat and the draft of the tab', async () => {
     const gil = await profiles.newPage();
-    await signUpAndSearch(gil, server.url, 'Gil', [`gone-${Date.now()}`]);
+    await signUpAndSearch(gil, suite.server.url, 'Gil', [`gone-${Date.now()}`]);
     await gil.getByRole('button', { name: 'Cancel' }).click();
     // As if the tab had been in a chat that expired meanwhile.
     await gil.evaluate(() => {

@@ -4,13 +4,12 @@
  * once through the same address to the other node, resume, and the chat goes
  * on without anyone being told it ended. Runs when DATABASE_URL and REDIS_URL are set.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import { e2eSuite } from '../helpers/e2eSuite.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 import { postgresSchema } from '../helpers/stores.js';
 import { TcpFront, type Target } from '../helpers/tcpFront.js';
-import { Profiles, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
+import { sendMessage, signUpAndSearch } from '../helpers/webApp.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -19,12 +18,20 @@ const WAIT_MS = 15_000;
 const target = (node: ServerProcess): Target => ({ host: '127.0.0.1', port: node.port });
 
 describe.runIf(databaseUrl && redisUrl)('a node stopped behind a second one', () => {
-  let browser: Browser;
   let schema: Awaited<ReturnType<typeof postgresSchema>>;
   let node1: ServerProcess;
   let node2: ServerProcess;
   let front: TcpFront;
-  const profiles = new Profiles(() => browser, { timeout: WAIT_MS });
+
+  // Before the suite's hooks, so it runs after them: the pages close first.
+  afterAll(async () => {
+    await front?.close();
+    await node1?.stop();
+    await node2?.stop();
+    await schema?.drop();
+  });
+
+  const { profiles } = e2eSuite({ server: false, timeout: WAIT_MS, setupTimeout: 90_000 });
 
   beforeAll(async () => {
     schema = await postgresSchema(databaseUrl!, 'metsony_e2e_resume');
@@ -34,19 +41,10 @@ describe.runIf(databaseUrl && redisUrl)('a node stopped behind a second one', ()
       RECOVERY_PEPPER: 'e2e-resume-pepper-0123456789abcdef',
       CHAT_GRACE_MS: '15000',
     };
-    [node1, node2, browser] = await Promise.all([startServerProcess({ env }), startServerProcess({ env }), launchBrowser()]);
+    [node1, node2] = await Promise.all([startServerProcess({ env }), startServerProcess({ env })]);
     // Everyone lands on node 1 first.
     front = await TcpFront.start([target(node1), target(node2)]);
   }, 90_000);
-
-  afterAll(async () => {
-    await profiles.closeAll();
-    await browser?.close();
-    await front?.close();
-    await node1?.stop();
-    await node2?.stop();
-    await schema?.drop();
-  });
 
   it(
     'two people chatting on it carry on on the other node: same page, same log, no word of an end',

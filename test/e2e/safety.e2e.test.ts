@@ -1,29 +1,18 @@
 /** Issue 5 in the browser: Report (pick a reason) and Block in a chat. */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { e2eSuite } from '../helpers/e2eSuite.js';
 import { api } from '../helpers/http.js';
-import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
-import { E2E_SERVER_ENV, Profiles, signUpAndSearch } from '../helpers/webApp.js';
+import { E2E_SERVER_ENV, signUpAndSearch } from '../helpers/webApp.js';
 
 const ADMIN = 'e2e-moderator-token-0123456789';
-let server: ServerProcess;
-let browser: Browser;
-const profiles = new Profiles(() => browser);
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess({ env: { ...E2E_SERVER_ENV, ADMIN_TOKEN: ADMIN, MATCH_REMATCH_COOLDOWN_MS: '0' } }), launchBrowser()]);
-}, 60_000);
-afterAll(async () => {
-  await profiles.closeAll();
-  await browser?.close();
-  await server?.stop();
-});
+const suite = e2eSuite({ env: { ...E2E_SERVER_ENV, ADMIN_TOKEN: ADMIN, MATCH_REMATCH_COOLDOWN_MS: '0' } });
+const { profiles } = suite;
 
 /** Someone new, in a fresh browser, signed up and searching on `interest`. */
 async function person(nickname: string, interest: string): Promise<Page> {
   const page = await profiles.newPage();
-  await signUpAndSearch(page, server.url, nickname, [interest]);
+  await signUpAndSearch(page, suite.server.url, nickname, [interest]);
   return page;
 }
 
@@ -42,7 +31,7 @@ describe('report and block', () => {
     expect(await dialog.getByRole('radio', { name: 'Leave and block Bob' }).isChecked()).toBe(true);
     await dialog.getByRole('button', { name: 'Report and block' }).click();
     await expect.poll(async () => {
-      const res = await api<{ reports: Array<{ reason: string; note: string | null }> }>(server.url, 'GET', '/api/admin/reports', { token: ADMIN });
+      const res = await api<{ reports: Array<{ reason: string; note: string | null }> }>(suite.server.url, 'GET', '/api/admin/reports', { token: ADMIN });
       return res.body.reports;
     }).toEqual([expect.objectContaining({ reason: 'spam', note: 'kept sending links' })]);
     await expect.poll(() => alice.getByRole('button', { name: 'Report' }).isDisabled()).toBe(true);

@@ -293,3 +293,31 @@ describe('ending a chat', () => {
     for (const p of [a, b, c, d]) p.socket.close();
   });
 });
+
+describe('end-to-end keys reach only clients that offer one (docs/protocol.md `key`)', () => {
+  const keyOf = (fill: string) => `${fill.repeat(42)}A`;
+
+  it('a client that never offers a key never gets one, and its chat goes on in plain text', async () => {
+    const { a, b, chatId } = await pair([fresh()]);
+    a.socket.send({ type: 'key', chatId, publicKey: keyOf('A') });
+    a.socket.send({ type: 'send', chatId, id: 'after-key', text: 'plain after a key offer' });
+    // B's next frame after A's key is A's message: the key frame was held for B, not sent.
+    expect(await b.socket.next('message')).toMatchObject({ text: 'plain after a key offer' });
+    expect(b.socket.received('key')).toEqual([]);
+    a.socket.close();
+    b.socket.close();
+  });
+
+  it('two clients that both offer get each other’s key, whichever offered first', async () => {
+    const { a, b, chatId } = await pair([fresh()]);
+    a.socket.send({ type: 'key', chatId, publicKey: keyOf('A') });
+    a.socket.send({ type: 'send', chatId, id: 'marker', text: 'marker' });
+    await b.socket.next('message');
+    expect(b.socket.received('key')).toEqual([]);
+    b.socket.send({ type: 'key', chatId, publicKey: keyOf('B') });
+    expect(await b.socket.next('key')).toEqual({ type: 'key', chatId, publicKey: keyOf('A') });
+    expect(await a.socket.next('key')).toEqual({ type: 'key', chatId, publicKey: keyOf('B') });
+    a.socket.close();
+    b.socket.close();
+  });
+});

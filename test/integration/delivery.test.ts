@@ -76,7 +76,7 @@ describe('precompressed assets', () => {
     const loaded = [...html.matchAll(/(?:src|href)="\/assets\/([^"]+\.js)"/g)].map((m) => m[1]!);
     expect(loaded.length).toBeGreaterThan(0);
     const chunks = scripts().filter((f) => f.endsWith('.js'));
-    for (const screen of ['ChatScreen', 'SettingsScreen', 'PrivacyScreen', 'ThreadScreen', 'SearchingScreen']) {
+    for (const screen of ['ChatScreen', 'SettingsScreen', 'PrivacyScreen', 'ThreadScreen', 'SearchingScreen', 'ModerateScreen']) {
       expect(chunks.some((f) => f.startsWith(`${screen}-`)), screen).toBe(true);
       expect(loaded.some((f) => f.startsWith(`${screen}-`)), screen).toBe(false);
     }

@@ -19,6 +19,18 @@ afterEach(async () => {
 
 const skipped = postgresServerUnavailable();
 
+const occurrences = (text: string, line: string) => text.split(line).length - 1;
+
+/** Waits (bounded) until the server has logged `line`; returns the logs then. */
+async function logged(server: { logs(): string }, line: string, waitMs = 10_000): Promise<string> {
+  const deadline = Date.now() + waitMs;
+  while (!server.logs().includes(line)) {
+    if (Date.now() > deadline) throw new Error(`not logged within ${waitMs} ms: ${line}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return server.logs();
+}
+
 describe.skipIf(skipped !== undefined)(`a PostgreSQL restart${skipped ? ` (skipped: ${skipped})` : ''}`, () => {
   it('answers unavailable while the database is down, keeps live chats relaying, and loses no acknowledged write', async () => {
     const pg = await PostgresServer.start();
@@ -34,8 +46,12 @@ describe.skipIf(skipped !== undefined)(`a PostgreSQL restart${skipped ? ` (skipp
     a.socket.send({ type: 'dm', connectionId, id: 'kept', text: 'acknowledged before the restart' });
     expect(await a.socket.next('dm_sent')).toMatchObject({ id: 'kept', stored: true });
 
+    // Three people whose sockets close during the outage: their presence updates fail.
+    const leaving = await Promise.all([1, 2, 3].map(async (i) => TestSocket.signedIn(server.wsUrl, (await signUp(server.url, [], `Leaving${i}`)).token)));
+
     pg.kill();
     expect((await readinessBecomes(server, 503)).failing).toEqual(['database']);
+    for (const socket of leaving) socket.close();
 
     const signUpRes = await api<{ error: { code: string } }>(server.url, 'POST', '/api/accounts', { body: { nickname: 'During', interests: [], adult: true } });
     expect(signUpRes.status).toBe(503);
@@ -67,6 +83,11 @@ describe.skipIf(skipped !== undefined)(`a PostgreSQL restart${skipped ? ` (skipp
     live.b.socket.send({ type: 'send', chatId: live.chatId, id: 'after', text: 'and after' });
     expect(await live.a.socket.next('message')).toMatchObject({ id: 'after' });
     expect(a.socket.received('dm_sent').map((f) => f.id)).toEqual(['kept']);
+    // One line when presence updates begin to fail, one when they work again: not a line per closed socket.
+    const logs = await logged(server, 'presence updates back');
+    expect(occurrences(server.logs(), 'presence updates failing')).toBe(1);
+    expect(occurrences(server.logs(), 'presence updates back')).toBe(1);
+    expect(Number(/"lost":(\d+)[^\n]*presence updates back/.exec(logs)?.[1])).toBeGreaterThanOrEqual(3);
     expect(server.logs()).not.toContain('unhandled error');
     expect(server.logs()).not.toContain('frame failed');
     expect(server.logs()).not.toContain('hello failed');

@@ -1,91 +1,113 @@
 /**
- * The shared search queue's Lua scripts (several nodes) follow the same policy
- * as the in-process Matchmaker: most overlap first, never the same account, never
- * a blocked or just-left pair, "near" first, wide searchers take anyone, and
- * searchers on a dead node are skipped. Runs when REDIS_URL is set.
+ * What only the shared search queue (several nodes) does, beyond the policy
+ * that matchingPolicy.contract.test.ts checks on both queues: a claim across
+ * two nodes is offered to the other node and starts the chat on both; a
+ * searcher whose node stopped its heartbeat is never claimed. Runs when
+ * REDIS_URL is set.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FIND, REMOVE, WIDEN } from '../../src/server/cluster/sharedQueueScripts.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NodeBus } from '../../src/server/cluster/nodeBus.js';
+import type { QueueEntry } from '../../src/server/cluster/nodeMessages.js';
+import { RedisSearchQueue } from '../../src/server/cluster/redisSearchQueue.js';
+import { PUT } from '../../src/server/cluster/sharedQueueScripts.js';
+import type { Pairing, Seeker } from '../../src/server/domain/searchQueue.js';
 
 const redisUrl = process.env.REDIS_URL;
 
-describe.runIf(redisUrl)('shared search queue (Redis scripts)', () => {
-  let redis: Redis;
-  let prefix: string;
-  const node = `node-${Math.random().toString(36).slice(2, 8)}`;
-  beforeAll(async () => {
-    redis = new Redis(redisUrl!);
-    await redis.set(`metsony:alive:${node}`, '1', 'PX', 60_000);
-  });
-  afterAll(async () => {
-    await redis.del(`metsony:alive:${node}`);
-    const keys = await redis.keys('metsony:test-mq-*');
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  });
-  beforeEach(() => {
-    prefix = `metsony:test-mq-${Math.random().toString(36).slice(2, 8)}:`;
-  });
+type Across = { seeker: Seeker; chatId: string; partner: QueueEntry; common: string[] };
+type Node = { bus: NodeBus; queue: RedisSearchQueue; pairs: Pairing[]; across: Across[] };
 
+describe.runIf(redisUrl)('shared search queue across nodes (Redis)', () => {
+  const prefix = `metsony:test-mq-${Math.random().toString(36).slice(2, 10)}:`;
+  const nodes: Node[] = [];
   let n = 0;
-  const entry = (account: string, interests: string[], extra: Record<string, unknown> = {}) => ({
-    key: `k${++n}`,
-    node,
-    account,
-    nickname: account,
-    interests,
-    country: '',
+
+  afterEach(async () => {
+    for (const node of nodes.splice(0)) {
+      node.queue.clear();
+      await node.queue.settled();
+      const keys = await node.bus.client.keys(`${prefix}*`);
+      if (keys.length > 0) await node.bus.client.del(...keys);
+      await node.bus.close();
+    }
+  });
+
+  async function node(): Promise<Node> {
+    const bus = await NodeBus.open(redisUrl!, 60_000);
+    const pairs: Pairing[] = [];
+    const across: Across[] = [];
+    const queue = new RedisSearchQueue(bus, { widenAfterMs: 60_000, prefix }, { matched: (p) => void pairs.push(p) }, (seeker, chatId, partner, common) =>
+      across.push({ seeker, chatId, partner, common }),
+    );
+    const made = { bus, queue, pairs, across };
+    nodes.push(made);
+    return made;
+  }
+
+  const seeker = (accountId: string, interests: string[]): Seeker => ({
+    key: `seat-${++n}`,
+    accountId,
+    nickname: accountId,
+    interests: new Set(interests),
     near: false,
-    blocked: [] as string[],
-    since: n,
-    wide: interests.length === 0,
-    ...extra,
-  });
-  const run = async (script: string, e: object) => {
-    const out = (await redis.eval(script, 0, prefix, JSON.stringify(e), 200, 60_000)) as string | null;
-    return out && out !== 'gone' ? (JSON.parse(out) as { account: string }).account : out;
-  };
-
-  it('queues the first, pairs on shared interest, most overlap first, then longest wait', async () => {
-    expect(await run(FIND, entry('one', ['chess', 'x1']))).toBeNull();
-    expect(await run(FIND, entry('three', ['go', 'film', 'art']))).toBeNull();
-    expect(await run(FIND, entry('two', ['jazz', 'tea']))).toBeNull();
-    expect(await run(FIND, entry('me', ['chess', 'jazz', 'tea', 'go', 'film', 'art']))).toBe('three');
-    expect(await run(FIND, entry('tea-lover', ['tea', 'chess']))).toBe('one'); // equal overlap: waited longer
+    country: undefined,
+    since: Date.now() + n,
+    blocked: new Set(),
   });
 
-  it('never the same account, a blocked pair, or a pair kept apart after a chat', async () => {
-    expect(await run(FIND, entry('a', ['chess']))).toBeNull();
-    expect(await run(FIND, entry('a', ['chess']))).toBeNull(); // second tab
-    expect(await run(FIND, entry('b', ['chess'], { blocked: ['a'] }))).toBeNull();
-    await redis.set(`${prefix}recent:c`, 'a', 'PX', 60_000);
-    expect(await run(FIND, entry('c', ['chess']))).toBe('b'); // not a (just left); b is free
-    expect(await run(FIND, entry('d', ['chess']))).toBe('a');
+  it('a claim of someone on another node is offered there: both nodes start the same chat, the queue lets go of both', async () => {
+    const [one, two] = [await node(), await node()];
+    const a = seeker('a', ['chess', 'go']);
+    one.queue.add(a);
+    await one.queue.settled();
+    const b = seeker('b', ['go', 'tea']);
+    two.queue.add(b);
+    await two.queue.settled();
+
+    expect(one.across).toHaveLength(1);
+    expect(two.across).toHaveLength(1);
+    const [here, there] = [one.across[0]!, two.across[0]!];
+    expect(here.chatId).toBe(there.chatId);
+    expect([here.seeker.accountId, here.partner.account, here.partner.node]).toEqual(['a', 'b', two.bus.nodeId]);
+    expect([there.seeker.accountId, there.partner.account, there.partner.node]).toEqual(['b', 'a', one.bus.nodeId]);
+    expect(here.common).toEqual(['go']);
+    expect([one.pairs, two.pairs]).toEqual([[], []]);
+    expect([one.queue.size, two.queue.size]).toEqual([0, 0]);
   });
 
-  it('with "near", the same country wins over a bigger overlap', async () => {
-    expect(await run(FIND, entry('far', ['jazz', 'go'], { country: 'US' }))).toBeNull();
-    expect(await run(FIND, entry('close', ['chess'], { country: 'DE' }))).toBeNull();
-    expect(await run(FIND, entry('me', ['chess', 'jazz', 'go'], { country: 'DE', near: true }))).toBe('close');
+  it('a cooldown written by a node of an older version (the account alone) still keeps the two apart', async () => {
+    const one = await node();
+    await one.bus.client.set(`${prefix}recent:old-a`, 'old-b', 'PX', 60_000);
+    one.queue.add(seeker('old-a', ['chess']));
+    one.queue.add(seeker('old-b', ['chess']));
+    await one.queue.settled();
+    expect(one.pairs).toEqual([]);
+    one.queue.add(seeker('c', ['chess']));
+    await one.queue.settled();
+    expect(one.pairs.map((p) => [p.a.accountId, p.b.accountId])).toEqual([['old-a', 'c']]);
   });
 
-  it('a wide searcher takes anyone; widening pairs the ones left waiting; removal is final', async () => {
-    const a = entry('a', ['knitting']);
-    const b = entry('b', ['rally']);
-    expect(await run(FIND, a)).toBeNull();
-    expect(await run(FIND, b)).toBeNull();
-    expect(await run(WIDEN, { ...b, wide: true })).toBe('a');
-    expect(await run(WIDEN, { ...a, wide: true })).toBe('gone'); // a was claimed
-    const c = entry('c', ['solo']);
-    expect(await run(FIND, c)).toBeNull();
-    expect(Number(await redis.eval(REMOVE, 0, prefix, c.key))).toBe(1);
-    expect(Number(await redis.eval(REMOVE, 0, prefix, c.key))).toBe(0);
-    expect(await run(FIND, entry('open', []))).toBeNull(); // nobody left
-  });
-
-  it('skips searchers whose node stopped its heartbeat', async () => {
-    expect(await run(FIND, entry('ghost', ['chess'], { node: 'dead-node' }))).toBeNull();
-    expect(await run(FIND, entry('alive', ['chess']))).toBeNull();
+  it('a searcher on a node that stopped its heartbeat is never claimed; one on a live node is', async () => {
+    const [one, two] = [await node(), await node()];
+    const ghost: QueueEntry = {
+      key: 'ghost-seat',
+      node: 'a-node-that-died',
+      account: 'ghost',
+      nickname: 'ghost',
+      interests: ['chess'],
+      country: '',
+      near: false,
+      blocked: [],
+      since: 1,
+      wide: false,
+    };
+    await one.bus.client.eval(PUT, 0, prefix, JSON.stringify(ghost), 0, 60_000);
+    two.queue.add(seeker('alive', ['chess']));
+    await two.queue.settled();
+    one.queue.add(seeker('me', ['chess']));
+    await one.queue.settled();
+    expect(one.across.map((m) => m.partner.account)).toEqual(['alive']);
+    // Never claimed (a claim takes the entry out of the queue): it waits for its entry to expire.
+    expect(await one.bus.client.exists(`${prefix}e:ghost-seat`)).toBe(1);
   });
 });

@@ -79,7 +79,7 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     const again = await store.connect('a1', 'a2', 'c-other', '2026-11-29T13:00:00.000Z');
     expect(again).toEqual(first);
     expect(await store.connection('c1')).toEqual(first);
-    expect(await store.connectionsOf('a1')).toEqual([{ id: 'c1', partnerId: 'a2', partnerNickname: 'nick-a2', since: '2026-11-29T12:00:00.000Z', unread: 0 }]);
+    expect(await store.connectionsOf('a1')).toEqual([{ id: 'c1', partnerId: 'a2', partnerNickname: 'nick-a2', since: '2026-11-29T12:00:00.000Z', unread: 0, partnerPublicKey: null }]);
     expect((await store.connectionsOf('a2'))[0]).toMatchObject({ id: 'c1', partnerId: 'a1', partnerNickname: 'nick-a1' });
   });
 
@@ -352,6 +352,67 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     expect((await store.reportsBy('r1')).find((r) => r.id === 'old-minor')?.status).toBe('closed');
   });
 
+  it('open reports newest first, paged by (time, id); distinct reporters per account; an account\u2019s history newest first', async () => {
+    for (const id of ['r1', 'r2', 'bad', 'other']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    const report = (id: string, reporterId: string, reportedId: string, createdAt: string) =>
+      store.createReport({ id, reporterId, reportedId, reason: 'spam', note: null, createdAt, status: 'open' });
+    await report('a', 'r1', 'bad', '2026-11-01T00:00:00.000Z');
+    await report('b', 'r1', 'bad', '2026-11-02T00:00:00.000Z');
+    await report('c', 'r2', 'bad', '2026-11-02T00:00:00.000Z');
+    await report('d', 'r2', 'other', '2026-11-03T00:00:00.000Z');
+    const ids = async (page: Parameters<Store['openReportsNewest']>[0]) => (await store.openReportsNewest(page)).map((r) => r.id);
+    expect(await ids({ limit: 10 })).toEqual(['d', 'c', 'b', 'a']);
+    expect(await ids({ limit: 2 })).toEqual(['d', 'c']);
+    // the page after 'c' starts with 'b', which has the same time and a smaller id
+    expect(await ids({ limit: 2, before: { at: '2026-11-02T00:00:00.000Z', id: 'c' } })).toEqual(['b', 'a']);
+    expect(Object.fromEntries(await store.reporterCounts(['bad', 'other', 'r1']))).toEqual({ bad: 2, other: 1, r1: 0 });
+    expect(await store.closeReport('b', 'dismissed')).toBe(true);
+    expect(await ids({ limit: 10 })).toEqual(['d', 'c', 'a']);
+    expect(Object.fromEntries(await store.reporterCounts(['bad']))).toEqual({ bad: 2 }); // handled reports still count
+    const history = await store.reportsAgainst('bad', 10);
+    expect(history.map((r) => [r.id, r.status])).toEqual([['c', 'open'], ['b', 'dismissed'], ['a', 'open']]);
+    expect((await store.reportsAgainst('bad', 1)).map((r) => r.id)).toEqual(['c']);
+  });
+
+  it('audit log: a stamped suspension or report decision writes its entry; newest first, paged, by account; erased with the account; purged by age', async () => {
+    for (const id of ['r1', 'bad', 'gone']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    await store.createReport({ id: 'rep', reporterId: 'r1', reportedId: 'gone', reason: 'spam', note: null, createdAt: '2026-11-01T00:00:00.000Z', status: 'open' });
+    await store.createReport({ id: 'mine', reporterId: 'gone', reportedId: 'bad', reason: 'other', note: null, createdAt: '2026-11-01T00:00:00.000Z', status: 'open' });
+    const stamp = (id: string, at: string, actor: 'moderator' | 'automatic' = 'moderator') => ({ id, at, actor });
+    expect(await store.setSuspension('bad', '2026-12-10T00:00:00.000Z', stamp('e1', '2026-12-01T00:00:00.000Z', 'automatic'))).toBe(true);
+    expect(await store.setSuspension('bad', null, stamp('e2', '2026-12-02T00:00:00.000Z'))).toBe(true);
+    expect(await store.setSuspension('missing', null, stamp('x', '2026-12-02T00:00:00.000Z'))).toBe(false);
+    expect(await store.closeReport('rep', 'unfounded', stamp('e3', '2026-12-03T00:00:00.000Z'))).toBe(true);
+    expect(await store.closeReport('nope', 'closed', stamp('y', '2026-12-03T00:00:00.000Z'))).toBe(false);
+    expect(await store.closeReport('mine', 'closed', stamp('e4', '2026-12-03T00:00:00.000Z'))).toBe(true);
+    expect(await store.setSuspension('gone', '2026-12-10T00:00:00.000Z', stamp('e5', '2026-12-04T00:00:00.000Z'))).toBe(true);
+    expect(await store.closeReport('mine', 'dismissed')).toBe(true); // no stamp, no entry
+    const entry = (id: string, at: string, action: string, fields: { reportId?: string; accountId?: string; until?: string; actor?: string } = {}) => ({
+      id,
+      at,
+      action,
+      actor: fields.actor ?? 'moderator',
+      reportId: fields.reportId ?? null,
+      accountId: fields.accountId ?? null,
+      until: fields.until ?? null,
+    });
+    const all = [
+      entry('e5', '2026-12-04T00:00:00.000Z', 'suspend', { accountId: 'gone', until: '2026-12-10T00:00:00.000Z' }),
+      entry('e4', '2026-12-03T00:00:00.000Z', 'close', { reportId: 'mine', accountId: 'bad' }),
+      entry('e3', '2026-12-03T00:00:00.000Z', 'unfounded', { reportId: 'rep', accountId: 'gone' }),
+      entry('e2', '2026-12-02T00:00:00.000Z', 'unsuspend', { accountId: 'bad' }),
+      entry('e1', '2026-12-01T00:00:00.000Z', 'suspend', { accountId: 'bad', until: '2026-12-10T00:00:00.000Z', actor: 'automatic' }),
+    ];
+    expect(await store.auditLog({ limit: 10 })).toEqual(all);
+    expect(await store.auditLog({ limit: 2, before: { at: '2026-12-03T00:00:00.000Z', id: 'e4' } })).toEqual(all.slice(2, 4));
+    expect((await store.auditLog({ limit: 10, accountId: 'bad' })).map((e) => e.id)).toEqual(['e4', 'e2', 'e1']);
+    // erasing 'gone' takes the entries naming it; the one about the report it filed names only 'bad' and stays
+    await store.deleteAccount('gone');
+    expect((await store.auditLog({ limit: 10 })).map((e) => e.id)).toEqual(['e4', 'e2', 'e1']);
+    expect(await store.purgeAuditLog('2026-12-02T00:00:00.000Z')).toBe(1);
+    expect((await store.auditLog({ limit: 10 })).map((e) => e.id)).toEqual(['e4', 'e2']);
+  });
+
   it('sets and clears a suspension, seen by every lookup; false for an unknown account', async () => {
     await store.createAccount(account('a1'), hashSecret('t1'));
     const until = '2026-12-06T10:00:00.000Z';
@@ -365,6 +426,25 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     expect((await store.account('a1'))?.suspendedUntil).toBeNull();
     expect(await store.setSuspension('missing', until)).toBe(false);
     expect(await store.account('missing')).toBeUndefined();
+  });
+
+  it('identity keys: set and replaced, seen by connections, the wrap dropped by a code rotation, all gone with the account', async () => {
+    await store.createAccount(account('a1'), hashSecret('t1'));
+    await store.createAccount(account('a2'), hashSecret('t2'));
+    await store.connect('a1', 'a2', 'c1', '2026-11-29T12:00:00.000Z');
+    expect(await store.accountKeys('a1')).toBeUndefined();
+    const keys = { publicKey: 'P'.repeat(43), wrappedKey: '{"w":"wrap-one"}', updatedAt: '2026-11-29T12:00:00.000Z' };
+    await store.setAccountKeys('a1', keys);
+    await store.setAccountKeys('a1', { ...keys, wrappedKey: '{"w":"wrap-two"}' });
+    expect(await store.accountKeys('a1')).toEqual({ ...keys, wrappedKey: '{"w":"wrap-two"}' });
+    expect((await store.connectionsOf('a2'))[0]?.partnerPublicKey).toBe(keys.publicKey);
+    expect((await store.connectionsOf('a1'))[0]?.partnerPublicKey).toBeNull();
+    await store.rotateRecoveryCode('a1', hashSecret('new-code'), hashSecret('t-new'), '2026-11-29T14:00:00.000Z');
+    expect(await store.accountKeys('a1')).toEqual({ publicKey: keys.publicKey, wrappedKey: null, updatedAt: '2026-11-29T14:00:00.000Z' });
+    await store.storeOfflineMessage({ ...message('1', 'a1', 'c1'), sealed: true }, { perConnection: 5, total: 5 });
+    expect((await store.inbox('a1'))[0]?.sealed).toBe(true);
+    await store.deleteAccount('a1');
+    expect(await store.accountKeys('a1')).toBeUndefined();
   });
 
   it('keeps nicknames and interests exactly as given (Unicode, order)', async () => {

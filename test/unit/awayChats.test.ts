@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Away, AwayChats } from '../../src/server/domain/awayChats.js';
 import type { Chat } from '../../src/server/domain/chat.js';
 import { Lobby } from '../../src/server/domain/lobby.js';
+import type { LocalLobby } from '../../src/server/domain/lobbyNodeSide.js';
+import { InProcessSearchQueue } from '../../src/server/domain/matching.js';
 import type { MessageFrame } from '../../src/shared/protocol.js';
 import { type Person, seat } from '../helpers/fakePeer.js';
 
@@ -72,9 +74,19 @@ describe('AwayChats', () => {
 });
 
 let lobby: Lobby;
+/** The lobby as other nodes see it (what cluster/crossNodeChats.ts calls). */
+let nodeSide: LocalLobby;
 
 function open(): Lobby {
-  lobby = new Lobby({ widenAfterMs: 5000, rematchCooldownMs: 0, away: LIMITS });
+  lobby = new Lobby({
+    widenAfterMs: 5000,
+    rematchCooldownMs: 0,
+    away: LIMITS,
+    matching: (side, events) => {
+      nodeSide = side;
+      return { queue: new InProcessSearchQueue({ widenAfterMs: 5000 }, events) };
+    },
+  });
   return lobby;
 }
 
@@ -157,13 +169,13 @@ describe('lobby with a grace period', () => {
   it('the person who stayed holds the chat for a partner of another node, who may come back through another proxy', () => {
     open();
     const [a, remote, chatId] = pairUp({ bKind: 'remote' });
-    expect(lobby.partnerAway(a.seat, chatId)?.seat).toBe(remote.seat);
+    expect(nodeSide.partnerAway(a.seat, chatId)?.seat).toBe(remote.seat);
     expect(a.peer.last('partner_away')).toEqual({ type: 'partner_away', chatId, graceMs: GRACE_MS });
     lobby.send(a.seat, { type: 'send', chatId, id: 'h', text: 'held here' });
     const elsewhere = seat(lobby, { accountId: 'stranger', kind: 'remote' });
-    expect(lobby.resumeFor(a.seat, chatId, 'stranger', elsewhere.seat)).toBe(false);
+    expect(nodeSide.resumeFor(a.seat, chatId, 'stranger', elsewhere.seat)).toBe(false);
     const back = seat(lobby, { accountId: remote.seat.account.id, kind: 'remote' });
-    expect(lobby.resumeFor(a.seat, chatId, remote.seat.account.id, back.seat)).toBe(true);
+    expect(nodeSide.resumeFor(a.seat, chatId, remote.seat.account.id, back.seat)).toBe(true);
     expect(back.peer.last('resumed')?.missed.map((m) => m.text)).toEqual(['held here']);
     expect(a.peer.last('delivered')).toEqual({ type: 'delivered', chatId, ids: ['h'] });
   });

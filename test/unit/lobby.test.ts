@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { aiPartnerFactory } from '../../src/server/ai/aiPartner.js';
 import type { ChatTurn, LanguageModel } from '../../src/server/ai/languageModel.js';
-import { type ClusterMatching, Lobby, type LobbyOptions } from '../../src/server/domain/lobby.js';
+import { Lobby, type LobbyOptions } from '../../src/server/domain/lobby.js';
+import { InProcessSearchQueue } from '../../src/server/domain/matching.js';
 import { type Person, seat } from '../helpers/fakePeer.js';
 
 const WIDEN_MS = 5_000;
@@ -303,15 +304,17 @@ describe('lobby: AI partner', () => {
 
   it('sets no rematch cooldown with an AI partner: the peer says it is one, whatever its account id', () => {
     const keptApart: string[][] = [];
-    const cluster: ClusterMatching = {
-      size: 0,
-      onlineCount: 0,
-      search: () => {},
-      leave: () => {},
-      keepApart: (x, y) => void keptApart.push([x, y]),
-      resume: async () => ({ ok: false, code: 'not_in_chat' }),
-    };
-    open({ cluster });
+    open({
+      matching: (_lobby, events) => {
+        const queue = new InProcessSearchQueue({ widenAfterMs: WIDEN_MS }, events);
+        const keepApart = queue.keepApart.bind(queue);
+        queue.keepApart = (x, y, ms) => {
+          keptApart.push([x, y]);
+          keepApart(x, y, ms);
+        };
+        return { queue };
+      },
+    });
     const a = seat(lobby, { nickname: 'Alice', accountId: 'acct-alice' });
     const human = seat(lobby, { nickname: 'Bob', accountId: 'acct-bob' });
     const ai = seat(lobby, { nickname: 'Nova', accountId: 'acct-nova', kind: 'ai' });

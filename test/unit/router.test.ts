@@ -11,6 +11,7 @@ describe('the web app router', () => {
     expect(parseRoute('#/privacy')).toEqual({ name: 'privacy' });
     expect(parseRoute('#/terms')).toEqual({ name: 'terms' });
     expect(parseRoute('#/google?ticket=x')).toEqual({ name: 'google' });
+    expect(parseRoute('#/moderate')).toEqual({ name: 'moderate' });
   });
 
   it('never throws on a malformed percent-encoding: it is an unknown route, shown as #/ is', () => {

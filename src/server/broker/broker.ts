@@ -2,7 +2,30 @@ import type { ServerFrame } from '../../shared/protocol.js';
 
 export type Listener = (frame: ServerFrame) => void;
 
-export type Subscription = { firstSocket: boolean; unsubscribe: () => Promise<{ lastSocket: boolean }> };
+export type Subscription = { readonly firstSocket: boolean; unsubscribe(): Promise<{ lastSocket: boolean }> };
+
+/**
+ * One socket's registration with a broker; `unsubscribe` acts once (later
+ * calls answer `lastSocket: false`). A small object per held socket rather
+ * than a closure and its context: it lives as long as the socket.
+ */
+export class SocketSubscription implements Subscription {
+  private done = false;
+
+  constructor(
+    readonly firstSocket: boolean,
+    private readonly accountId: string,
+    private readonly listener: Listener,
+    /** The broker's own release, shared by all its subscriptions. */
+    private readonly release: (accountId: string, listener: Listener) => Promise<{ lastSocket: boolean }>,
+  ) {}
+
+  async unsubscribe(): Promise<{ lastSocket: boolean }> {
+    if (this.done) return { lastSocket: false };
+    this.done = true;
+    return this.release(this.accountId, this.listener);
+  }
+}
 
 /**
  * What crosses from one person's sockets to another's: frames addressed to an

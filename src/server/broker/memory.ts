@@ -1,5 +1,5 @@
 import type { ServerFrame } from '../../shared/protocol.js';
-import type { Broker, Listener, Subscription } from './broker.js';
+import { type Broker, type Listener, SocketSubscription, type Subscription } from './broker.js';
 import { AccountListeners } from './listeners.js';
 
 /** The single-node broker: every socket is here, so presence is the local listener map. */
@@ -15,15 +15,10 @@ export class MemoryBroker implements Broker {
     return this.listeners.has(accountId);
   }
 
+  private readonly release = async (accountId: string, listener: Listener) => ({ lastSocket: this.listeners.remove(accountId, listener) });
+
   async subscribe(accountId: string, listener: Listener): Promise<Subscription> {
-    const firstSocket = this.listeners.add(accountId, listener);
-    let done = false;
-    const unsubscribe = async () => {
-      if (done) return { lastSocket: false };
-      done = true;
-      return { lastSocket: this.listeners.remove(accountId, listener) };
-    };
-    return { firstSocket, unsubscribe };
+    return new SocketSubscription(this.listeners.add(accountId, listener), accountId, listener, this.release);
   }
 
   async online(accountId: string): Promise<boolean> {

@@ -5,11 +5,11 @@
  * it, each entry expiring unless its node keeps refreshing it, so a crashed
  * node's people go offline by themselves. Nodes drop their own echoes.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ServerFrame } from '../../shared/protocol.js';
-import { newId } from '../domain/secrets.js';
+import { NodeBus } from '../cluster/nodeBus.js';
 import { Unavailable } from '../domain/unavailable.js';
-import type { Broker, Listener, Subscription } from './broker.js';
+import { type Broker, type Listener, SocketSubscription, type Subscription } from './broker.js';
 import { AccountListeners } from './listeners.js';
 
 const PREFIX = 'metsony:';
@@ -36,38 +36,29 @@ return redis.call('ZCARD', KEYS[1])`;
 
 export class RedisBroker implements Broker {
   private readonly listeners = new AccountListeners();
-  private readonly refresher: NodeJS.Timeout;
   /** Accounts held here that another node holds too: how many nodes, as of the last join or refresh. */
   private readonly holders = new Map<string, number>();
+  private readonly client: Redis;
+  private readonly nodeId: string;
+  /** A crashed node's people go offline this long after its last refresh; it refreshes at each heartbeat (a third of it). */
+  private readonly presenceTtlMs: number;
 
-  private constructor(
-    /** Commands and PUBLISH. */
-    readonly client: Redis,
-    /** SUBSCRIBE only (a subscribed connection can do nothing else). */
-    private readonly subscriber: Redis,
-    /** A crashed node's people go offline this long after its last refresh; it refreshes at a third of it. */
-    private readonly presenceTtlMs: number,
-    /** This node's one identity (presence entries, echoes), shared with its cluster matching. */
-    readonly nodeId: string,
+  /** `ownsBus`: close the bus with the broker (a broker opened on its own, by `connect`). */
+  constructor(
+    private readonly bus: NodeBus,
+    private readonly ownsBus = false,
   ) {
-    subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.receive(channel.toString(), payload.toString()));
-    this.refresher = setInterval(() => void this.refresh(), Math.max(100, Math.floor(presenceTtlMs / 3)));
-    this.refresher.unref();
+    this.client = bus.client;
+    this.nodeId = bus.nodeId;
+    this.presenceTtlMs = bus.ttlMs;
+    bus.onMessage(`${PREFIX}acct:`, (channel, payload) => this.receive(channel, payload));
+    // Keeps this node's presence entries alive.
+    bus.onBeat(() => this.announce());
   }
 
-  static async connect(url: string, presenceTtlMs = DEFAULT_PRESENCE_TTL_MS, nodeId = newId()): Promise<RedisBroker> {
-    const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true };
-    const client = new Redis(url, options);
-    const subscriber = new Redis(url, { ...options, enableAutoPipelining: false });
-    // ioredis reconnects by itself; a failure surfaces on the command that needed it.
-    for (const c of [client, subscriber]) c.on('error', () => {});
-    await Promise.all([client.connect(), subscriber.connect()]);
-    return new RedisBroker(client, subscriber, presenceTtlMs, nodeId);
-  }
-
-  /** Every Redis connection this broker holds (for health and outage logging). */
-  get connections(): Redis[] {
-    return [this.client, this.subscriber];
+  /** A broker with a node bus of its own (tests of the Broker contract). */
+  static async connect(url: string, presenceTtlMs = DEFAULT_PRESENCE_TTL_MS): Promise<RedisBroker> {
+    return new RedisBroker(await NodeBus.open(url, presenceTtlMs), true);
   }
 
   publish(accountId: string, frame: ServerFrame): void {
@@ -100,7 +91,7 @@ export class RedisBroker implements Broker {
     const firstHere = this.listeners.add(accountId, listener);
     let firstSocket = false;
     if (firstHere) {
-      await this.subscriber.subscribe(channelOf(accountId));
+      await this.bus.subscribe(channelOf(accountId));
       const now = Date.now();
       const others = Number(
         await this.client.eval(JOIN, 1, presenceOf(accountId), now, now + this.presenceTtlMs, this.nodeId, this.presenceTtlMs),
@@ -108,18 +99,16 @@ export class RedisBroker implements Broker {
       firstSocket = others === 0;
       this.countHolders(accountId, others + 1);
     }
-    let done = false;
-    const unsubscribe = async () => {
-      if (done) return { lastSocket: false };
-      done = true;
-      if (!this.listeners.remove(accountId, listener)) return { lastSocket: false };
-      this.holders.delete(accountId);
-      await this.subscriber.unsubscribe(channelOf(accountId));
-      const left = Number(await this.client.eval(LEAVE, 1, presenceOf(accountId), Date.now(), this.nodeId));
-      return { lastSocket: left === 0 };
-    };
-    return { firstSocket, unsubscribe };
+    return new SocketSubscription(firstSocket, accountId, listener, this.release);
   }
+
+  private readonly release = async (accountId: string, listener: Listener): Promise<{ lastSocket: boolean }> => {
+    if (!this.listeners.remove(accountId, listener)) return { lastSocket: false };
+    this.holders.delete(accountId);
+    await this.bus.unsubscribe(channelOf(accountId));
+    const left = Number(await this.client.eval(LEAVE, 1, presenceOf(accountId), Date.now(), this.nodeId));
+    return { lastSocket: left === 0 };
+  };
 
   async online(accountId: string): Promise<boolean> {
     if (this.listeners.has(accountId)) return true;
@@ -136,7 +125,6 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.refresher);
     const accounts = [...this.listeners.accounts()];
     this.listeners.clear();
     if (accounts.length > 0) {
@@ -144,8 +132,7 @@ export class RedisBroker implements Broker {
       for (const id of accounts) pipeline.zrem(presenceOf(id), this.nodeId);
       await pipeline.exec().catch(() => undefined);
     }
-    this.subscriber.disconnect();
-    await this.client.quit().catch(() => undefined);
+    if (this.ownsBus) await this.bus.close();
   }
 
   private receive(channel: string, payload: string): void {
@@ -161,21 +148,9 @@ export class RedisBroker implements Broker {
     this.listeners.deliver(accountId, frame);
   }
 
-  /** Keeps this node's presence entries alive. */
-  private async refresh(): Promise<void> {
-    await this.announce().catch(() => undefined);
-  }
-
-  /** Redis is back after an outage: once the subscriber has re-subscribed (a ping answered after it), announce presence again. */
-  async recover(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    await this.subscriber.ping();
-    await this.announce();
-  }
-
   /**
    * Writes this node's presence entry for every account it holds: each
-   * refresh, and at once when Redis is back after an outage (whose data may
+   * heartbeat, and at once when Redis is back after an outage (whose data may
    * be gone). Rejects when Redis fails.
    */
   async announce(): Promise<void> {

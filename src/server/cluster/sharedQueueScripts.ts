@@ -2,13 +2,24 @@
  * The shared search queue's scripts, run atomically in Redis, so two nodes can
  * never claim the same person. Entries are JSON under `<p>e:<key>`, indexed by
  * interest (`<p>i:<interest>`, sets) and by waiting time (`<p>all`, `<p>wide`,
- * sorted sets). The policy is the same as the in-process Matchmaker's.
+ * sorted sets). Two accounts kept apart after a chat: `<p>recent:<account>` is
+ * `<other account>|<until, ms>`. The policy is the in-process queue's
+ * (domain/searchQueue.ts); one test suite runs over both.
  */
 
-/** Shared by FIND and WIDEN: pick the best waiting partner for `me`, or nil. */
+/** Shared by FIND and RETRY: pick the best waiting partner for `me`, or nil. ARGV[5]: the time now, ms. */
 const PICK = `
 local p = ARGV[1]
 local limit = tonumber(ARGV[3])
+local now = tonumber(ARGV[5])
+local function apart(a, b)
+  local v = redis.call('GET', p .. 'recent:' .. a)
+  if not v then return false end
+  local bar = string.find(v, '|', 1, true)
+  -- written by a node of an older version (a rolling upgrade): the account alone, kept apart until the key expires
+  if not bar then return v == b end
+  return string.sub(v, 1, bar - 1) == b and tonumber(string.sub(v, bar + 1)) > now
+end
 local function load(cache, k)
   if cache[k] == nil then
     local raw = redis.call('GET', p .. 'e:' .. k)
@@ -20,8 +31,7 @@ local function eligible(me, c)
   if c.key == me.key or c.account == me.account then return false end
   for _, b in ipairs(me.blocked) do if b == c.account then return false end end
   for _, b in ipairs(c.blocked) do if b == me.account then return false end end
-  if redis.call('GET', p .. 'recent:' .. me.account) == c.account then return false end
-  if redis.call('GET', p .. 'recent:' .. c.account) == me.account then return false end
+  if apart(me.account, c.account) or apart(c.account, me.account) then return false end
   -- a searcher on a node that stopped its heartbeat is gone
   if c.node ~= me.node and redis.call('EXISTS', 'metsony:alive:' .. c.node) == 0 then return false end
   return true
@@ -75,7 +85,7 @@ local function enlist(e, raw)
 end
 `;
 
-/** ARGV: prefix, entry JSON, scan limit, entry TTL ms. Returns the claimed partner's JSON, or false after queueing `me`. */
+/** ARGV: prefix, entry JSON, scan limit, entry TTL ms, now. Returns the claimed partner's JSON, or false after queueing `me`. */
 export const FIND = `${PICK}
 local me = cjson.decode(ARGV[2])
 local best = pick(me)
@@ -83,8 +93,8 @@ if best then unlist(best) return cjson.encode(best) end
 enlist(me, ARGV[2])
 return false`;
 
-/** ARGV: prefix, entry JSON (wide), scan limit, TTL. 'gone' when `me` was claimed meanwhile; else like FIND. */
-export const WIDEN = `${PICK}
+/** Looks again for a partner of `me`, waiting (widened, or a cooldown ended). ARGV as FIND. 'gone' when `me` was claimed meanwhile; else like FIND. */
+export const RETRY = `${PICK}
 local me = cjson.decode(ARGV[2])
 local old = redis.call('GET', p .. 'e:' .. me.key)
 if not old then return 'gone' end
@@ -106,7 +116,14 @@ redis.call('ZREM', p .. 'wide', e.key)
 for _, i in ipairs(e.interests) do redis.call('SREM', p .. 'i:' .. i, e.key) end
 return 1`;
 
-/** ARGV: prefix, entry JSON, (unused), TTL. Puts an entry back as it was. */
+/** ARGV: prefix, entry JSON, (unused), TTL. Puts an entry back in the queue. */
 export const PUT = `${PICK}
 enlist(cjson.decode(ARGV[2]), ARGV[2])
+return 1`;
+
+/** ARGV: prefix, account a, account b, until (ms), TTL (ms). */
+export const KEEP_APART = `
+local p = ARGV[1]
+redis.call('SET', p .. 'recent:' .. ARGV[2], ARGV[3] .. '|' .. ARGV[4], 'PX', tonumber(ARGV[5]))
+redis.call('SET', p .. 'recent:' .. ARGV[3], ARGV[2] .. '|' .. ARGV[4], 'PX', tonumber(ARGV[5]))
 return 1`;

@@ -78,6 +78,9 @@ export type Chat = {
   /** Each side reveals its profile at most once per chat. */
   revealedA: boolean;
   revealedB: boolean;
+  /** Each side's ephemeral public key for end-to-end encryption, relayed once (docs/encryption.md). */
+  keyA?: string;
+  keyB?: string;
 };
 
 export function partnerIn(chat: Chat, seat: Seat): Seat {

@@ -17,7 +17,7 @@ import { newId, newSortableId } from './secrets.js';
 export type DmGate = { live(): LimitResult; stored(): Promise<LimitResult> };
 
 export function toOfflineMessage(m: OfflineMessageRecord): OfflineMessage {
-  return { id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt };
+  return { id: m.id, connectionId: m.connectionId, text: m.text, at: m.createdAt, ...(m.sealed ? { sealed: true as const } : {}) };
 }
 
 /** The other account of a connection, or undefined when `accountId` is not one of its two. */
@@ -42,6 +42,7 @@ export class Connections {
       online: await this.broker.online(view.partnerId),
       unread: view.unread,
       since: view.since,
+      ...(view.partnerPublicKey ? { publicKey: view.partnerPublicKey } : {}),
     };
   }
 
@@ -92,7 +93,7 @@ export class Connections {
    * `dm`: relayed live when the recipient has a socket open, else stored until read.
    * A live one is held to the chat message rate (`gate.live`), a stored one to the stricter dm limit.
    */
-  async dm(accountId: string, frame: { connectionId: string; id: string; text: string }, gate: DmGate): Promise<FrameOutcome> {
+  async dm(accountId: string, frame: { connectionId: string; id: string; text: string; sealed?: true }, gate: DmGate): Promise<FrameOutcome> {
     const record = await this.store.connection(frame.connectionId);
     const recipient = otherAccount(record, accountId);
     if (!record || !recipient) return refuse('not_found', 'That connection does not exist (any more).');
@@ -100,13 +101,14 @@ export class Connections {
     const verdict = live ? gate.live() : await gate.stored();
     if (!verdict.ok) return refuse('rate_limited', undefined, { retryAfterMs: verdict.retryAfterMs });
     const at = new Date().toISOString();
+    const sealed = frame.sealed === true;
     // Live only once a socket of theirs got it (or their node did); `unavailable` if it cannot be handed on.
-    if (live && (await this.broker.deliver(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at }))) {
+    if (live && (await this.broker.deliver(recipient, { type: 'dm', connectionId: record.id, id: frame.id, text: frame.text, at, ...(sealed ? { sealed } : {}) }))) {
       return { ok: true, reply: { type: 'dm_sent', connectionId: record.id, id: frame.id, stored: false, at } };
     }
     try {
       await this.store.storeOfflineMessage(
-        { id: newSortableId(), connectionId: record.id, senderId: accountId, recipientId: recipient, text: frame.text, createdAt: at },
+        { id: newSortableId(), connectionId: record.id, senderId: accountId, recipientId: recipient, text: frame.text, createdAt: at, sealed },
         this.limits,
       );
     } catch (err) {

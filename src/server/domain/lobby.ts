@@ -6,7 +6,9 @@ import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, MessageFrame, Partner, ServerFrame } from '../../shared/protocol.js';
 import { type Away, AwayChats, type AwayLimits } from './awayChats.js';
 import { type Chat, partnerIn, type Seat } from './chat.js';
-import { Matchmaker, type Pairing, type Seeker } from './matching.js';
+import { type LobbyCore, LobbyNodeSide, type Matching, type OtherNodes } from './lobbyNodeSide.js';
+import { InProcessSearchQueue } from './matching.js';
+import type { Pairing, SearchEvents, SearchQueue, Seeker } from './searchQueue.js';
 import { DONE, errorFrame, type FrameOutcome, refuse } from '../errors.js';
 import { WaitTimes } from './waitTimes.js';
 import { newId } from './secrets.js';
@@ -16,8 +18,8 @@ export type LobbyOptions = {
   rematchCooldownMs: number;
   /** When set, a search that finds no human within `afterMs` gets an AI partner made by `create`. */
   aiPartner?: { afterMs: number; create: (lobby: Lobby, interests: readonly string[]) => Seat };
-  /** Several nodes (REDIS_URL): the search queue is shared in Redis instead of this node's Matchmaker. */
-  cluster?: ClusterMatching;
+  /** The search queue, and with several nodes (REDIS_URL) the link to the others; unset: one node, the in-process queue. */
+  matching?: Matching;
   /** How long a chat waits for a side whose connection dropped, and what it holds meanwhile; unset: it ends at once. */
   away?: AwayLimits;
   /** Told when chats start, carry a message and end (botSignals.ts); never given the text. */
@@ -31,19 +33,6 @@ export interface ChatObserver {
   ended(chat: Chat): void;
 }
 
-/** What the lobby needs of a search queue shared by several nodes (cluster/sharedMatching.ts provides it). */
-export interface ClusterMatching {
-  readonly size: number;
-  /** People online on every node. */
-  readonly onlineCount: number;
-  search(seat: Seat, seeker: Seeker): void;
-  /** The person cancelled, matched elsewhere on this node, or left. */
-  leave(seat: Seat): void;
-  keepApart(a: string, b: string, ms: number): void;
-  /** `resume` of a chat this node does not hold: the node that holds it, if any, gives it back here. */
-  resume(seat: Seat, chatId: string): Promise<FrameOutcome>;
-}
-
 /** One of the two people of a chat; `ai` for an AI partner. */
 export type ChatMember = { id: string; nickname: string; ai: boolean };
 
@@ -51,16 +40,15 @@ export type ChatMember = { id: string; nickname: string; ai: boolean };
 const ENDED_CHAT_MEMORY_MS = 10 * 60_000;
 const ENDED_CHAT_MEMORY_MAX = 100_000;
 const EMPTY: ReadonlySet<Seat> = new Set();
+const NO_ONE: ReadonlySet<string> = new Set();
 const NO_GRACE: AwayLimits = { graceMs: 0, heldMessages: 0, heldBytes: 0 };
 
 export class Lobby {
   private readonly seats = new Map<string, Seat>();
   private readonly byAccount = new Map<string, Set<Seat>>();
   private readonly chats = new Map<string, Chat>();
-  /** accountId → the partner it last chatted with, and until when they are kept apart. */
-  private readonly recentPartner = new Map<string, { accountId: string; until: number }>();
-  private readonly matchmaker: Matchmaker;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly queue: SearchQueue;
+  private readonly nodes: OtherNodes | undefined;
   /** Chats that ended recently: only the two members, kept so they can still connect. */
   private readonly endedChats = new Map<string, { members: [ChatMember, ChatMember]; endedAt: number }>();
   /** Sides of live chats whose connection dropped, within their grace. */
@@ -71,11 +59,30 @@ export class Lobby {
   readonly matchWaits = new WaitTimes();
 
   constructor(private readonly options: LobbyOptions) {
-    this.matchmaker = new Matchmaker(
-      { widenAfterMs: options.widenAfterMs, excluded: (a, b) => this.excluded(a, b) },
-      (pairing) => this.startChat(pairing),
-    );
     this.away = new AwayChats(options.away ?? NO_GRACE, (away) => this.expire(away));
+    const events: SearchEvents = { matched: (pairing) => this.startChat(pairing) };
+    const made = options.matching?.(new LobbyNodeSide(this.core()), events) ?? {
+      queue: new InProcessSearchQueue({ widenAfterMs: options.widenAfterMs }, events),
+    };
+    this.queue = made.queue;
+    this.nodes = made.nodes;
+  }
+
+  /** What the lobby lends its node side (cluster mode): its state and the steps shared with chats on one node. */
+  private core(): LobbyCore {
+    return {
+      chats: this.chats,
+      away: this.away,
+      onlineHere: () => this.localOnlineCount,
+      seat: (id) => this.seat(id),
+      pair: (a, b, common, chatId) => this.pair(a, b, common, chatId),
+      chatOf: (seat, chatId) => this.chatOf(seat, chatId),
+      rejoin: (away, seat) => this.rejoin(away, seat),
+      dropOut: (chat, seat, keepChat) => this.dropOut(chat, seat, keepChat),
+      partnerInfo: (chat, seat) => this.partnerInfo(chat, seat),
+      stopSearching: (seat) => this.stopSearching(seat),
+      close: (chat) => void this.close(chat),
+    };
   }
 
   /** People (accounts) with a socket open on this node. */
@@ -85,11 +92,11 @@ export class Lobby {
 
   /** What a searcher sees, an aggregate that says nothing about anyone: every node's people when several share Redis. */
   get onlineCount(): number {
-    return this.options.cluster?.onlineCount ?? this.byAccount.size;
+    return this.nodes?.onlineCount ?? this.byAccount.size;
   }
 
   get searchingCount(): number {
-    return this.options.cluster?.size ?? this.matchmaker.size;
+    return this.queue.size;
   }
 
   /** A seat of this node, by id. */
@@ -168,16 +175,17 @@ export class Lobby {
       seat.aiTimer = setTimeout(() => this.offerAi(seat, interests), aiAfterMs);
       seat.aiTimer.unref();
     }
-    const seeker = {
+    const seeker: Seeker = {
       key: seat.id,
       accountId: seat.account.id,
+      nickname: seat.account.nickname,
       interests: new Set(interests),
       near: frame.region === 'near',
       country: seat.country,
       since: Date.now(),
+      blocked: seat.blocked ?? NO_ONE,
     };
-    if (this.options.cluster) this.options.cluster.search(seat, seeker);
-    else this.matchmaker.add(seeker);
+    this.queue.add(seeker);
     return DONE;
   }
 
@@ -189,8 +197,7 @@ export class Lobby {
   private stopSearching(seat: Seat): void {
     clearSearchTimers(seat);
     if (seat.searching) {
-      if (this.options.cluster) this.options.cluster.leave(seat);
-      else this.matchmaker.remove(seat.id);
+      this.queue.remove(seat.id);
       seat.searching = false;
     }
   }
@@ -230,8 +237,11 @@ export class Lobby {
   send(seat: Seat, frame: ClientFrameOf<'send'>): FrameOutcome | Promise<FrameOutcome> {
     const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
-    const message: MessageFrame = { type: 'message', chatId: chat.id, id: frame.id, text: frame.text, at: new Date().toISOString() };
     const partner = partnerIn(chat, seat);
+    if (frame.e2e && partner.ai) return refuse('bad_request', 'Your partner is an AI: it cannot read an end-to-end encrypted message.');
+    const message: MessageFrame = { type: 'message', chatId: chat.id, id: frame.id, text: frame.text, at: new Date().toISOString() };
+    // Relayed untouched: the server cannot read an encrypted text and does not try. (No spread: this is the hot path.)
+    if (frame.e2e) message.e2e = true;
     const away = this.away.of(partner);
     if (away) {
       if (!this.away.hold(away, message)) return refuse('partner_away');
@@ -280,6 +290,25 @@ export class Lobby {
     if (chat.a === seat) chat.revealedA = true;
     else chat.revealedB = true;
     partnerIn(chat, seat).send({ type: 'revealed', chatId: chat.id, profile });
+    return DONE;
+  }
+
+  /**
+   * Relays this side's ephemeral public key to the partner, once per chat and side
+   * (the same key again is relayed again: a reconnect may not know it arrived).
+   * Never kept beyond the chat, never logged.
+   */
+  key(seat: Seat, frame: ClientFrameOf<'key'>): FrameOutcome {
+    const chat = this.chatOf(seat, frame.chatId);
+    if (!chat) return notInChat();
+    const partner = partnerIn(chat, seat);
+    if (partner.ai) return refuse('bad_request', 'Your partner is an AI: this chat cannot be end-to-end encrypted.');
+    const own = chat.a === seat ? chat.keyA : chat.keyB;
+    if (own !== undefined && own !== frame.publicKey) return refuse('bad_request', 'You already sent another key in this chat.');
+    if (this.away.of(partner)) return refuse('partner_away', 'They are away just now: send your key once they are back.');
+    if (chat.a === seat) chat.keyA = frame.publicKey;
+    else chat.keyB = frame.publicKey;
+    partner.send({ type: 'key', chatId: chat.id, publicKey: frame.publicKey });
     return DONE;
   }
 
@@ -349,23 +378,10 @@ export class Lobby {
     if (current) return { ok: true, reply: { type: 'resumed', chat: { id: current.id, partner: this.partnerInfo(current, seat) }, missed: [] } };
     if (seat.chat) return refuse('bad_request', 'Leave the current chat before resuming another.');
     const away = this.awayFrom(seat.account.id, frame.chatId);
-    if (!away) return this.options.cluster ? this.options.cluster.resume(seat, frame.chatId) : notInChat();
+    if (!away) return this.nodes ? this.nodes.resume(seat, frame.chatId) : notInChat();
     this.stopSearching(seat);
     this.rejoin(away, seat);
     return DONE;
-  }
-
-  /**
-   * Cluster: the person who dropped out of the chat `seat` is in came back on
-   * another node (`side` is its proxy there). False when the chat no longer
-   * waits for that account.
-   */
-  resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean {
-    const chat = this.chatOf(seat, chatId);
-    const away = chat && this.away.of(partnerIn(chat, seat));
-    if (!away || away.seat.account.id !== accountId) return false;
-    this.rejoin(away, side);
-    return true;
   }
 
   /** `seat` takes the place of the side that was away: it gets the chat and what was held; the partner hears it is back. */
@@ -389,45 +405,6 @@ export class Lobby {
       partner.send({ type: 'partner_back', chatId: chat.id });
       if (ids.length > 0) partner.send({ type: 'delivered', chatId: chat.id, ids });
     }
-  }
-
-  /**
-   * Cluster: the partner of `seat` (a person on another node) dropped out, or
-   * its node died. The chat waits here, with the person who stayed: the
-   * entry, or undefined when there is no grace (the chat ended).
-   */
-  partnerAway(seat: Seat, chatId: string): Away | undefined {
-    const chat = this.chatOf(seat, chatId);
-    if (!chat) return undefined;
-    const waiting = this.away.of(partnerIn(chat, seat));
-    if (waiting) return waiting;
-    const away = this.away.start(chat, partnerIn(chat, seat));
-    if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
-    else this.dropOut(chat, partnerIn(chat, seat), false);
-    return away;
-  }
-
-  /**
-   * Cluster: the first of two people whose node stopped comes back here; the
-   * chat waits here for the other (`side`, nobody yet). Undefined without a grace.
-   */
-  resumeAlone(seat: Seat, side: Seat, commonInterests: string[], chatId: string): Away | undefined {
-    this.joinResumed(seat, side, commonInterests, chatId);
-    const chat = seat.chat!;
-    const away = this.away.start(chat, side);
-    seat.send({ type: 'resumed', chat: { id: chatId, partner: this.partnerInfo(chat, seat) }, missed: [] });
-    if (away) seat.send({ type: 'partner_away', chatId, graceMs: this.away.graceMs });
-    else this.dropOut(chat, side, false);
-    return away;
-  }
-
-  /** Cluster: a chat resumed here whose partner is on another node (`side`, its proxy); that node sends `resumed`. */
-  joinResumed(seat: Seat, side: Seat, commonInterests: string[], chatId: string): void {
-    this.stopSearching(seat);
-    const chat: Chat = { id: chatId, a: seat, b: side, commonInterests, revealedA: false, revealedB: false };
-    this.chats.set(chatId, chat);
-    seat.chat = chat;
-    side.chat = chat;
   }
 
   /** A side left its chat without `leave`: the grace starts, or the chat ends for the partner. */
@@ -477,11 +454,12 @@ export class Lobby {
 
   /**
    * Server shutdown: every chat ends with reason `shutdown`; the queue empties.
-   * `handOver` (several nodes): a chat with a person on another node waits
-   * there instead, as if this node's person had dropped, and `keep` is given
-   * each chat between two people of this node before it is let go here.
+   * Several nodes: a chat with a person on another node waits there instead,
+   * as if this node's person had dropped, and a chat between two people of
+   * this node is handed over (`OtherNodes.keep`) before it is let go here.
    */
-  shutdown(handOver?: { keep(chat: Chat, graceMs: number): void }): void {
+  shutdown(): void {
+    const handOver = this.nodes;
     for (const chat of [...this.chats.values()]) {
       const remote = [chat.a, chat.b].find((s) => s.peer.kind === 'remote');
       if (handOver && this.away.graceMs > 0 && !chat.a.ai && !chat.b.ai) {
@@ -496,9 +474,7 @@ export class Lobby {
       for (const seat of [chat.a, chat.b]) seat.send(ended(chat.id, 'shutdown', undelivered?.get(seat)));
     }
     this.away.clear();
-    this.matchmaker.clear();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.queue.clear();
   }
 
   private startChat({ a, b, commonInterests }: Pairing): void {
@@ -506,12 +482,6 @@ export class Lobby {
     const sb = this.seats.get(b.key);
     if (!sa || !sb) return;
     this.pair(sa, sb, commonInterests);
-  }
-
-  /** The partner of a chat that spans two nodes ended it over there: forget the chat here too. */
-  endedElsewhere(seat: Seat, chatId: string): void {
-    const chat = this.chatOf(seat, chatId);
-    if (chat) this.close(chat);
   }
 
   /**
@@ -562,36 +532,11 @@ export class Lobby {
     this.endedChats.set(chat.id, { members: [memberOf(chat.a), memberOf(chat.b)], endedAt: now });
   }
 
-  private excluded(a: Seeker, b: Seeker): boolean {
-    const now = Date.now();
-    const ra = this.recentPartner.get(a.accountId);
-    if (ra && ra.accountId === b.accountId && ra.until > now) return true;
-    const rb = this.recentPartner.get(b.accountId);
-    if (rb && rb.accountId === a.accountId && rb.until > now) return true;
-    const sa = this.seats.get(a.key);
-    const sb = this.seats.get(b.key);
-    return (sa?.blocked?.has(b.accountId) ?? false) || (sb?.blocked?.has(a.accountId) ?? false);
-  }
-
   private keepApart(a: Seat, b: Seat): void {
     const cooldown = this.options.rematchCooldownMs;
     if (cooldown <= 0 || a.ai || b.ai) return;
-    const [x, y] = [a.account.id, b.account.id];
-    const until = Date.now() + cooldown;
-    this.options.cluster?.keepApart(x, y, cooldown);
-    this.recentPartner.set(x, { accountId: y, until });
-    this.recentPartner.set(y, { accountId: x, until });
-    // When the cooldown ends, the two may be the only ones waiting: look again.
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      for (const id of [x, y]) {
-        const entry = this.recentPartner.get(id);
-        if (entry && entry.until <= Date.now()) this.recentPartner.delete(id);
-      }
-      if (this.matchmaker.size >= 2) this.matchmaker.recheck();
-    }, cooldown + 10);
-    timer.unref();
-    this.timers.add(timer);
+    // The queue pairs them again once the cooldown ends, if both still search.
+    this.queue.keepApart(a.account.id, b.account.id, cooldown);
   }
 }
 

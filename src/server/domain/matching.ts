@@ -1,72 +1,52 @@
 /**
- * Matchmaking: who is paired with whom. In memory, per node.
- *
- * Policy (PROTOCOL §3): two seekers are paired when they share interests, the
- * most shared first; a seeker with no interests, or one who has waited
- * `widenAfterMs`, is "wide" and may be paired with anyone. Never with
- * itself (same account, e.g. two tabs), never with an excluded partner
- * (just left, or blocked). With `near`, a partner in the same country wins
- * over a bigger overlap.
+ * The in-process search queue (one node): the policy of searchQueue.ts over an
+ * inverted interest index in memory.
  *
  * Cost per `add`: proportional to the seekers sharing one of its interests,
  * never a scan of the whole queue unless the seeker is wide (and then it
  * stops at the first eligible one in wait order, which in a live queue is
  * nearly always the first).
  */
+import { commonInterests, type QueueClock, type SearchEvents, type SearchQueue, type Seeker, systemClock } from './searchQueue.js';
 
-export type Seeker = {
-  readonly key: string;
-  readonly accountId: string;
-  readonly interests: ReadonlySet<string>;
-  readonly near: boolean;
-  readonly country: string | undefined;
-  readonly since: number;
-};
-
-export type MatchPolicy = {
-  widenAfterMs: number;
-  /** True when a and b must not be paired now (recent partners, blocks). */
-  excluded(a: Seeker, b: Seeker): boolean;
-};
-
-export type Pairing = { a: Seeker; b: Seeker; commonInterests: string[] };
-
-type Waiting = { seeker: Seeker; wide: boolean; timer: NodeJS.Timeout | undefined };
-
-export function commonInterests(a: Seeker, b: Seeker): string[] {
-  const [small, large] = a.interests.size <= b.interests.size ? [a, b] : [b, a];
-  const common: string[] = [];
-  for (const interest of small.interests) if (large.interests.has(interest)) common.push(interest);
-  return common.sort();
-}
+type Waiting = { seeker: Seeker; wide: boolean; cancelWiden: (() => void) | undefined };
 
 function sameCountry(a: Seeker, b: Seeker): boolean {
   return (a.near || b.near) && a.country !== undefined && a.country === b.country;
 }
 
-export class Matchmaker {
+export type InProcessOptions = { widenAfterMs: number; clock?: QueueClock };
+
+export class InProcessSearchQueue implements SearchQueue {
   /** Insertion order is wait order. */
   private readonly waiting = new Map<string, Waiting>();
   private readonly byInterest = new Map<string, Set<Waiting>>();
   private readonly wide = new Set<Waiting>();
+  /** accountId → the partner it last chatted with, and until when they are kept apart. */
+  private readonly recentPartner = new Map<string, { accountId: string; until: number }>();
+  private readonly cooldowns = new Set<() => void>();
+  private readonly clock: QueueClock;
+  private readonly widenAfterMs: number;
 
   constructor(
-    private readonly policy: MatchPolicy,
-    private readonly onMatch: (pairing: Pairing) => void,
-  ) {}
+    options: InProcessOptions,
+    private readonly events: SearchEvents,
+  ) {
+    this.widenAfterMs = options.widenAfterMs;
+    this.clock = options.clock ?? systemClock;
+  }
 
   get size(): number {
     return this.waiting.size;
   }
 
-  /** Pairs the seeker at once if possible, else queues it until someone fits. */
   add(seeker: Seeker): void {
     if (this.waiting.has(seeker.key)) return;
-    const entry: Waiting = { seeker, wide: seeker.interests.size === 0, timer: undefined };
+    const entry: Waiting = { seeker, wide: seeker.interests.size === 0, cancelWiden: undefined };
     const partner = this.bestFor(entry);
     if (partner) {
       this.detach(partner);
-      this.onMatch({ a: partner.seeker, b: seeker, commonInterests: commonInterests(partner.seeker, seeker) });
+      this.events.matched({ a: partner.seeker, b: seeker, commonInterests: commonInterests(partner.seeker, seeker) });
       return;
     }
     this.waiting.set(seeker.key, entry);
@@ -76,18 +56,43 @@ export class Matchmaker {
       bucket.add(entry);
     }
     if (entry.wide) this.wide.add(entry);
-    else entry.timer = setTimeout(() => this.widen(entry), this.policy.widenAfterMs);
+    else entry.cancelWiden = this.clock.after(this.widenAfterMs, () => this.widen(entry));
   }
 
-  remove(key: string): boolean {
+  remove(key: string): void {
     const entry = this.waiting.get(key);
-    if (!entry) return false;
-    this.detach(entry);
-    return true;
+    if (entry) this.detach(entry);
   }
 
-  /** Re-examines everyone waiting, oldest first (after an exclusion has expired). */
-  recheck(): void {
+  keepApart(a: string, b: string, ms: number): void {
+    const until = this.clock.now() + ms;
+    this.recentPartner.set(a, { accountId: b, until });
+    this.recentPartner.set(b, { accountId: a, until });
+    // When the cooldown ends, the two may be the only ones waiting: look again.
+    const cancel = this.clock.after(ms, () => {
+      this.cooldowns.delete(cancel);
+      for (const id of [a, b]) {
+        const entry = this.recentPartner.get(id);
+        if (entry && entry.until <= this.clock.now()) this.recentPartner.delete(id);
+      }
+      if (this.waiting.size >= 2) this.recheck();
+    });
+    this.cooldowns.add(cancel);
+  }
+
+  async settled(): Promise<void> {}
+
+  clear(): void {
+    for (const entry of this.waiting.values()) entry.cancelWiden?.();
+    for (const cancel of this.cooldowns) cancel();
+    this.cooldowns.clear();
+    this.waiting.clear();
+    this.byInterest.clear();
+    this.wide.clear();
+  }
+
+  /** Re-examines everyone waiting, oldest first. */
+  private recheck(): void {
     for (const entry of [...this.waiting.values()]) {
       if (this.waiting.get(entry.seeker.key) !== entry) continue;
       const partner = this.bestFor(entry);
@@ -95,16 +100,11 @@ export class Matchmaker {
     }
   }
 
-  clear(): void {
-    for (const entry of this.waiting.values()) clearTimeout(entry.timer);
-    this.waiting.clear();
-    this.byInterest.clear();
-    this.wide.clear();
-  }
-
   private widen(entry: Waiting): void {
     if (this.waiting.get(entry.seeker.key) !== entry) return;
-    this.markWide(entry);
+    entry.cancelWiden = undefined;
+    entry.wide = true;
+    this.wide.add(entry);
     const partner = this.bestFor(entry);
     if (partner) this.pair(partner, entry);
   }
@@ -112,18 +112,11 @@ export class Matchmaker {
   private pair(first: Waiting, second: Waiting): void {
     this.detach(first);
     this.detach(second);
-    this.onMatch({ a: first.seeker, b: second.seeker, commonInterests: commonInterests(first.seeker, second.seeker) });
-  }
-
-  private markWide(entry: Waiting): void {
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
-    entry.wide = true;
-    this.wide.add(entry);
+    this.events.matched({ a: first.seeker, b: second.seeker, commonInterests: commonInterests(first.seeker, second.seeker) });
   }
 
   private detach(entry: Waiting): void {
-    clearTimeout(entry.timer);
+    entry.cancelWiden?.();
     this.waiting.delete(entry.seeker.key);
     this.wide.delete(entry);
     for (const interest of entry.seeker.interests) {
@@ -134,8 +127,18 @@ export class Matchmaker {
     }
   }
 
+  private keptApart(a: Seeker, b: Seeker): boolean {
+    const now = this.clock.now();
+    const ra = this.recentPartner.get(a.accountId);
+    if (ra && ra.accountId === b.accountId && ra.until > now) return true;
+    const rb = this.recentPartner.get(b.accountId);
+    return rb !== undefined && rb.accountId === a.accountId && rb.until > now;
+  }
+
   private eligible(a: Seeker, b: Seeker): boolean {
-    return a.key !== b.key && a.accountId !== b.accountId && !this.policy.excluded(a, b);
+    if (a.key === b.key || a.accountId === b.accountId) return false;
+    if (a.blocked.has(b.accountId) || b.blocked.has(a.accountId)) return false;
+    return !this.keptApart(a, b);
   }
 
   private bestFor(entry: Waiting): Waiting | undefined {

@@ -6,7 +6,8 @@
  */
 import type { ClientFrameOf } from '../../shared/protocol.js';
 import type { Config } from '../config.js';
-import type { ReportRecord, Store } from '../store/store.js';
+import type { AuditActor, AuditEntry, AuditStamp, PageQuery, ReportRecord, ReportStatus, Store } from '../store/store.js';
+import { suspendedUntil } from './accounts.js';
 import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import type { Connections } from './connections.js';
 import type { Lobby } from './lobby.js';
@@ -18,6 +19,25 @@ import { newId } from './secrets.js';
 
 /** Stated in the Privacy Policy: reports against a deleted account are kept this long after they were made. */
 export const ERASED_REPORT_RETENTION_MS = 180 * 24 * 3600_000;
+/** Stated in the Privacy Policy: an audit entry is kept this long after the action (or until the account it names is erased). */
+export const AUDIT_RETENTION_MS = 365 * 24 * 3600_000;
+/** The most reports an account's history shows. */
+const HISTORY_LIMIT = 200;
+
+/** An open report as the moderator console lists it: with how many distinct people reported that account. */
+export type QueuedReport = ReportRecord & { reporters: number };
+
+/** What a moderator sees of one account: itself (null once erased), and the reports against it, newest first. */
+export type AccountHistory = {
+  accountId: string;
+  account: { nickname: string; createdAt: string; suspendedUntil: string | null } | null;
+  reporters: number;
+  reports: ReportRecord[];
+  /** Reports this account filed, and how many of them a moderator found unfounded. */
+  filed: { total: number; unfounded: number };
+};
+
+const stamp = (actor: AuditActor): AuditStamp => ({ id: newId(), at: new Date().toISOString(), actor });
 const SWEEP_EVERY_MS = 3600_000;
 
 const NOT_IN_CHAT = refuse('not_in_chat', 'You can only report or block someone you chatted with just now.');
@@ -80,30 +100,61 @@ export class Moderation {
     return this.store.blockedPairsOf(accountId);
   }
 
-  async suspend(accountId: string, until: string): Promise<boolean> {
-    if (!(await this.store.setSuspension(accountId, until))) return false;
+  /** Every suspension is written to the audit log, a moderator's or the automatic one. */
+  async suspend(accountId: string, until: string, actor: AuditActor = 'moderator'): Promise<boolean> {
+    if (!(await this.store.setSuspension(accountId, until, stamp(actor)))) return false;
     this.revocations.emit({ accountId, tokenHashes: 'all', suspendedUntil: until });
     return true;
   }
 
   async unsuspend(accountId: string): Promise<boolean> {
-    return this.store.setSuspension(accountId, null);
+    return this.store.setSuspension(accountId, null, stamp('moderator'));
   }
 
   openReports(limit = 100): Promise<ReportRecord[]> {
     return this.store.openReports(limit);
   }
 
-  /** `unfounded` lowers the weight of that reporter's later reports. */
-  closeReport(id: string, unfounded = false): Promise<boolean> {
-    return this.store.closeReport(id, unfounded ? 'unfounded' : 'closed');
+  /** Closed (handled), dismissed, or unfounded, which lowers the weight of that reporter's later reports; audited. */
+  closeReport(id: string, status: Exclude<ReportStatus, 'open'>): Promise<boolean> {
+    return this.store.closeReport(id, status, stamp('moderator'));
   }
 
-  /** Purges reports against erased accounts past their retention, now and every hour; forgets old report networks. */
+  async openReportsNewest(page: PageQuery): Promise<QueuedReport[]> {
+    const reports = await this.store.openReportsNewest(page);
+    const counts = await this.store.reporterCounts(reports.map((r) => r.reportedId));
+    return reports.map((r) => ({ ...r, reporters: counts.get(r.reportedId) ?? 0 }));
+  }
+
+  /** Undefined when the id names neither an account nor any kept report (an erased account's pseudonym has only reports). */
+  async history(accountId: string): Promise<AccountHistory | undefined> {
+    const [account, reports, counts, filed] = await Promise.all([
+      this.store.account(accountId),
+      this.store.reportsAgainst(accountId, HISTORY_LIMIT),
+      this.store.reporterCounts([accountId]),
+      this.store.reportsBy(accountId),
+    ]);
+    if (!account && reports.length === 0) return undefined;
+    return {
+      accountId,
+      account: account ? { nickname: account.nickname, createdAt: account.createdAt, suspendedUntil: suspendedUntil(account) ?? null } : null,
+      reporters: counts.get(accountId) ?? 0,
+      reports,
+      filed: { total: filed.length, unfounded: filed.filter((r) => r.status === 'unfounded').length },
+    };
+  }
+
+  auditLog(page: PageQuery & { accountId?: string }): Promise<AuditEntry[]> {
+    return this.store.auditLog(page);
+  }
+
+  /** Purges reports against erased accounts and audit entries past their retention, now and every hour; forgets old report networks. */
   async startRetentionSweep(onError: (err: unknown) => void): Promise<void> {
-    const sweep = () => {
+    const sweep = async () => {
       this.networks.sweep();
-      return this.store.purgeErasedReports(new Date(Date.now() - ERASED_REPORT_RETENTION_MS).toISOString()).catch(onError);
+      const now = Date.now();
+      await this.store.purgeErasedReports(new Date(now - ERASED_REPORT_RETENTION_MS).toISOString()).catch(onError);
+      await this.store.purgeAuditLog(new Date(now - AUDIT_RETENTION_MS).toISOString()).catch(onError);
     };
     await sweep();
     this.sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
@@ -130,7 +181,7 @@ export class Moderation {
       }),
     );
     if (weightedSum(weighted) >= this.safety.reportThreshold) {
-      await this.suspend(accountId, new Date(Date.now() + this.safety.suspensionMs).toISOString());
+      await this.suspend(accountId, new Date(Date.now() + this.safety.suspensionMs).toISOString(), 'automatic');
     }
   }
 }

@@ -6,6 +6,8 @@ import { toOfflineMessage } from './connections.js';
 import type { Revocations } from './revocations.js';
 
 export const EXPORT_FORMAT = 'metsony-export/1';
+/** Far more audit entries than a year of moderation ever writes about one account. */
+const EXPORT_AUDIT_LIMIT = 10_000;
 
 export class Privacy {
   constructor(
@@ -18,7 +20,7 @@ export class Privacy {
   async export(accountId: string, currentTokenHash: string) {
     const account = await this.store.account(accountId);
     if (!account) return undefined;
-    const [connections, received, sent, sessions, blocks, reports, identities] = await Promise.all([
+    const [connections, received, sent, sessions, blocks, reports, identities, keys, moderation] = await Promise.all([
       this.store.connectionsOf(accountId),
       this.store.inbox(accountId),
       this.store.outbox(accountId),
@@ -26,6 +28,8 @@ export class Privacy {
       this.store.blocksBy(accountId),
       this.store.reportsBy(accountId),
       this.store.identitiesOf(accountId),
+      this.store.accountKeys(accountId),
+      this.store.auditLog({ accountId, limit: EXPORT_AUDIT_LIMIT }),
     ]);
     return {
       format: EXPORT_FORMAT,
@@ -38,6 +42,12 @@ export class Privacy {
       blocks: blocks.map((b) => ({ accountId: b.blockedId, createdAt: b.createdAt })),
       reports: reports.map((r) => ({ id: r.id, accountId: r.reportedId, reason: r.reason, note: r.note, createdAt: r.createdAt, status: r.status })),
       linkedIdentities: identities,
+      // The wrapped private key is left out on purpose: a copy of it is only a target for guessing the code (docs/encryption.md).
+      identityKey: keys
+        ? { publicKey: keys.publicKey, privateKey: keys.wrappedKey ? 'stored only wrapped under your recovery code; not in this file' : 'not stored' }
+        : null,
+      // What moderators did to the account (the reports behind it are other people's, and are not shown).
+      moderation: moderation.map((e) => ({ action: e.action, at: e.at, by: e.actor, until: e.until })),
     };
   }
 

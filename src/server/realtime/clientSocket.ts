@@ -4,6 +4,7 @@ import { type ErrorDetails, errorFrame } from '../errors.js';
 import type { Tally } from '../tally.js';
 import type { Subscription } from '../broker/broker.js';
 import type { FrameBudget } from './frameBudget.js';
+import { KeyExchange } from './keyExchange.js';
 import type { Peer, Seat } from '../domain/chat.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -51,6 +52,8 @@ export class ClientSocket implements Peer {
   readonly kind = 'human';
   state: SocketState;
   missedPings = 0;
+  /** End-to-end key frames of its chats (keyExchange.ts); made at the first one. */
+  private keys: KeyExchange | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -77,6 +80,7 @@ export class ClientSocket implements Peer {
 
   send(frame: ServerFrame): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (frame.type === 'key' && !(this.keys ??= new KeyExchange()).incoming(frame)) return;
     // A client that does not read must not grow our memory: cut it off.
     if (this.ws.bufferedAmount > this.maxBufferedBytes) {
       this.ws.terminate();
@@ -84,6 +88,12 @@ export class ClientSocket implements Peer {
     }
     if (frame.type === 'error') this.errors.add(frame.code);
     this.ws.send(JSON.stringify(frame));
+  }
+
+  /** This socket offered its own key in a chat: the partner's key, if held, goes out now. */
+  offeredKey(chatId: string): void {
+    const held = (this.keys ??= new KeyExchange()).offer(chatId);
+    if (held) this.send(held);
   }
 
   close(code: number, reason: string): void {

@@ -12,8 +12,8 @@ import { DONE, type FrameOutcome, refuse } from '../errors.js';
 import type { ClientSocket, ReadyFrame } from './clientSocket.js';
 import type { Seat } from '../domain/chat.js';
 
-/** The socket a frame came from: its address (a report's network key, in memory only). */
-export type FrameSource = Pick<ClientSocket, 'ip'>;
+/** The socket a frame came from: its address (a report's network key, in memory only), and its end-to-end key offers. */
+export type FrameSource = Pick<ClientSocket, 'ip' | 'offeredKey'>;
 
 type Handler<F extends ReadyFrame> = (frame: F, seat: Seat, from: FrameSource) => FrameOutcome | Promise<FrameOutcome>;
 
@@ -52,6 +52,11 @@ export function dispatchTable({ lobby, connections, moderation, limits, doorkeep
       return DONE;
     },
     reveal: (frame, seat) => lobby.reveal(seat, frame),
+    key: (frame, seat, from) => {
+      const outcome = lobby.key(seat, frame);
+      if (outcome.ok) from.offeredKey(frame.chatId);
+      return outcome;
+    },
     // A bot-like account (botSignals.ts) waits, and may need a proof, before each search.
     find: limited('find', async (frame, seat) => (await doorkeeper.checkFind(seat.account.id, frame.proof)) ?? lobby.find(seat, frame)),
     connect: limited('connect', (frame, seat) => connections.request(seat.account.id, frame.chatId)),

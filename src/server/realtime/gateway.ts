@@ -10,14 +10,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import WebSocket, { type WebSocketServer } from 'ws';
-import { FRAME_BUDGET, LIMITS } from '../../shared/limits.js';
-import { ClientFrame, isTextTooLong, type ServerFrame } from '../../shared/protocol.js';
+import { FRAME_BUDGET } from '../../shared/limits.js';
+import { ClientFrame, type ServerFrame } from '../../shared/protocol.js';
 import type { Broker, Subscription } from '../broker/broker.js';
 import type { Config } from '../config.js';
 import type { Accounts } from '../domain/accounts.js';
 import type { Connections } from '../domain/connections.js';
 import type { Geo } from '../domain/geo.js';
-import type { Chat } from '../domain/chat.js';
 import type { Lobby } from '../domain/lobby.js';
 import type { Moderation } from '../domain/moderation.js';
 import type { RateLimits } from '../domain/rateLimits.js';
@@ -43,8 +42,10 @@ import type { Doorkeeper } from '../domain/doorkeeper.js';
 import { dispatch, type DispatchTable, dispatchTable } from './dispatch.js';
 import { ALLOW, CLOSE, FrameBudget, type FrameBudgetLimits, REFUSE, type Verdict } from './frameBudget.js';
 import { handshake, type HandshakeDeps } from './handshake.js';
+import { PresenceFailures } from './presenceFailures.js';
 import { SocketCaps } from './socketCaps.js';
 import { acceptUpgrades } from './upgrade.js';
+import { checkText } from './textCheck.js';
 
 type Deps = {
   config: Config;
@@ -59,7 +60,7 @@ type Deps = {
   clientIp: ClientIpResolver;
   log: Logger;
   /** Several nodes: on shutdown the chats are handed over (they wait for their people on other nodes) and clients reconnect at once. */
-  handOver?: { keep(chat: Chat, graceMs: number): void };
+  handOver?: boolean;
 };
 
 /** What a client that overfills a socket's queue is told to wait. */
@@ -78,8 +79,10 @@ export class Gateway {
   private readonly frameLimits: FrameBudgetLimits;
   private readonly table: DispatchTable;
   private readonly handshakeDeps: HandshakeDeps;
+  private readonly presenceFailures: PresenceFailures;
 
   constructor(private readonly deps: Deps) {
+    this.presenceFailures = new PresenceFailures(deps.log);
     this.pingTimer = setInterval(() => this.pingAll(), deps.config.socket.pingIntervalMs);
     this.pingTimer.unref();
     this.frameLimits = { ...FRAME_BUDGET, burst: deps.config.socket.frameBurst, perSecond: deps.config.socket.framesPerSecond };
@@ -174,17 +177,20 @@ export class Gateway {
   private async unsubscribe(accountId: string, subscription: Subscription): Promise<void> {
     try {
       const { lastSocket } = await subscription.unsubscribe();
-      if (lastSocket && !this.closing) await this.deps.connections.announce(accountId, false);
+      if (!lastSocket || this.closing) return;
+      await this.deps.connections.announce(accountId, false);
+      this.presenceFailures.succeeded();
     } catch (err) {
-      this.deps.log.error({ err }, 'presence update failed');
+      this.presenceFailures.failed(err);
     }
   }
 
   private async announceOnline(accountId: string): Promise<void> {
     try {
       await this.deps.connections.announce(accountId, true);
+      this.presenceFailures.succeeded();
     } catch (err) {
-      this.deps.log.error({ err }, 'presence update failed');
+      this.presenceFailures.failed(err);
     }
   }
 
@@ -265,8 +271,9 @@ export class Gateway {
       socket.error('unauthorized', 'Send hello with your token first.');
       return;
     }
-    if ((frame.type === 'send' || frame.type === 'dm') && isTextTooLong(frame.text)) {
-      socket.error('too_long', `Messages are at most ${LIMITS.textMax} characters.`);
+    const textProblem = frame.type === 'send' || frame.type === 'dm' ? checkText(frame) : undefined;
+    if (textProblem) {
+      socket.error(textProblem.code, textProblem.message);
       return;
     }
     if (state.draining) this.enqueue(socket, state, state.queue, frame);
@@ -371,7 +378,7 @@ export class Gateway {
   async shutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.pingTimer);
-    this.deps.lobby.shutdown(this.deps.handOver);
+    this.deps.lobby.shutdown();
     const closed: Promise<void>[] = [];
     for (const socket of this.sockets) {
       socket.send(this.goodbye);

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import * as moderation from './moderationQueries.js';
+import { toReport } from './moderationQueries.js';
 import type { AccountTable, Database } from './schema.js';
 import {
+  type AccountKeysRecord,
   type AccountRecord,
   type ConnectionRecord,
   type ConnectionView,
@@ -11,8 +14,11 @@ import {
   type LinkedIdentity,
   type NewAccount,
   type OfflineMessageRecord,
-  type ReportReason,
+  type AuditEntry,
+  type AuditStamp,
+  type PageQuery,
   type ReportRecord,
+  type ReportStatus,
   type SessionRecord,
   type Store,
   ERASED_PREFIX,
@@ -27,18 +33,6 @@ function toAccount(row: Selectable<AccountTable> & { linked_google: unknown }): 
     suspendedUntil: row.suspended_until,
     // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
     linkedGoogle: Boolean(row.linked_google),
-  };
-}
-
-function toReport(row: Selectable<Database['reports']>): ReportRecord {
-  return {
-    id: row.id,
-    reporterId: row.reporter_id,
-    reportedId: row.reported_id,
-    reason: row.reason as ReportReason,
-    note: row.note,
-    createdAt: row.created_at,
-    status: row.status === 'open' || row.status === 'unfounded' ? row.status : 'closed',
   };
 }
 
@@ -247,6 +241,8 @@ export class KyselyStore implements Store {
       if (options.unlinkGoogle) {
         await tx.deleteFrom('linked_identities').where('account_id', '=', accountId).where('provider', '=', 'google').execute();
       }
+      // The old code must unwrap nothing once it is replaced: the device re-wraps under the new one.
+      await tx.updateTable('account_keys').set({ wrapped_key: null, updated_at: createdAt }).where('account_id', '=', accountId).execute();
     });
     await this.erased();
   }
@@ -280,6 +276,22 @@ export class KyselyStore implements Store {
     });
     if (rehashed > 0) await this.erased();
     return rehashed;
+  }
+
+  async accountKeys(accountId: string): Promise<AccountKeysRecord | undefined> {
+    const row = await this.db.selectFrom('account_keys').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+    return row && { publicKey: row.public_key, wrappedKey: row.wrapped_key, updatedAt: row.updated_at };
+  }
+
+  async setAccountKeys(accountId: string, keys: AccountKeysRecord): Promise<void> {
+    const values = { public_key: keys.publicKey, wrapped_key: keys.wrappedKey, updated_at: keys.updatedAt };
+    await this.db
+      .insertInto('account_keys')
+      .values({ account_id: accountId, ...values })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+      .execute();
+    // A replaced wrap is personal data gone: no old copy may stay in a file.
+    await this.erased();
   }
 
   async serverValue(key: string): Promise<string | undefined> {
@@ -322,7 +334,10 @@ export class KyselyStore implements Store {
       // Reports against the account outlive it, under a pseudonym (never its nickname).
       const pseudonym = `${ERASED_PREFIX}${randomBytes(12).toString('base64url')}`;
       await tx.updateTable('reports').set({ reported_id: pseudonym }).where('reported_id', '=', accountId).execute();
+      // What moderators did to the account goes with it (docs/data-model.md).
+      await tx.deleteFrom('audit_log').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('linked_identities').where('account_id', '=', accountId).execute();
+      await tx.deleteFrom('account_keys').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
       await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
       return connections.map((c) => ({ connectionId: c.id, partnerId: c.account_a === accountId ? c.account_b : c.account_a }));
@@ -363,10 +378,12 @@ export class KyselyStore implements Store {
     const partnerOf = (r: (typeof rows)[number]) => (r.account_a === accountId ? r.account_b : r.account_a);
     const partners = await this.db
       .selectFrom('accounts')
-      .select(['id', 'nickname'])
-      .where('id', 'in', rows.map(partnerOf))
+      .leftJoin('account_keys', 'account_keys.account_id', 'accounts.id')
+      .select(['accounts.id', 'accounts.nickname', 'account_keys.public_key'])
+      .where('accounts.id', 'in', rows.map(partnerOf))
       .execute();
     const nickname = new Map(partners.map((p) => [p.id, p.nickname]));
+    const publicKey = new Map(partners.map((p) => [p.id, p.public_key]));
     const counts = await this.db
       .selectFrom('offline_messages')
       .select((eb) => ['connection_id', eb.fn.countAll<number>().as('n')])
@@ -380,6 +397,7 @@ export class KyselyStore implements Store {
       partnerId: partnerOf(r),
       partnerNickname: nickname.get(partnerOf(r)) ?? '',
       unread: unread.get(r.id) ?? 0,
+      partnerPublicKey: publicKey.get(partnerOf(r)) ?? null,
     }));
   }
 
@@ -413,6 +431,7 @@ export class KyselyStore implements Store {
           recipient_id: message.recipientId,
           text: message.text,
           created_at: message.createdAt,
+          sealed: message.sealed === true ? 1 : 0,
         })
         .execute();
     });
@@ -441,6 +460,7 @@ export class KyselyStore implements Store {
       recipientId: r.recipient_id,
       text: r.text,
       createdAt: r.created_at,
+      ...(r.sealed === 1 ? { sealed: true } : {}),
     }));
   }
 
@@ -528,9 +548,20 @@ export class KyselyStore implements Store {
     return rows.map(toReport);
   }
 
-  async closeReport(id: string, status: 'closed' | 'unfounded' = 'closed'): Promise<boolean> {
-    const result = await this.db.updateTable('reports').set({ status }).where('id', '=', id).executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  openReportsNewest(page: PageQuery): Promise<ReportRecord[]> {
+    return moderation.openReportsNewest(this.db, page);
+  }
+
+  reportsAgainst(reportedId: string, limit: number): Promise<ReportRecord[]> {
+    return moderation.reportsAgainst(this.db, reportedId, limit);
+  }
+
+  reporterCounts(reportedIds: readonly string[]): Promise<Map<string, number>> {
+    return moderation.reporterCounts(this.db, reportedIds);
+  }
+
+  closeReport(id: string, status: Exclude<ReportStatus, 'open'> = 'closed', stamp?: AuditStamp): Promise<boolean> {
+    return moderation.closeReport(this.db, id, status, stamp);
   }
 
   async purgeErasedReports(before: string): Promise<number> {
@@ -542,9 +573,16 @@ export class KyselyStore implements Store {
     return Number(result.numDeletedRows);
   }
 
-  async setSuspension(accountId: string, until: string | null): Promise<boolean> {
-    const result = await this.db.updateTable('accounts').set({ suspended_until: until }).where('id', '=', accountId).executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  setSuspension(accountId: string, until: string | null, stamp?: AuditStamp): Promise<boolean> {
+    return moderation.setSuspension(this.db, accountId, until, stamp);
+  }
+
+  auditLog(page: PageQuery & { accountId?: string }): Promise<AuditEntry[]> {
+    return moderation.auditLog(this.db, page);
+  }
+
+  purgeAuditLog(before: string): Promise<number> {
+    return moderation.purgeAuditLog(this.db, before);
   }
 
   async ping(): Promise<void> {

@@ -139,6 +139,37 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_id').on('sessions').column('id').unique().execute();
     },
   },
+  '2026-12-03T16-e2ee-account-keys-and-sealed-messages': {
+    async up(db: Kysely<unknown>) {
+      // Issue 16: the identity public key, and its private key wrapped under the recovery code (never in clear).
+      await db.schema
+        .createTable('account_keys')
+        .addColumn('account_id', 'text', (c) => c.primaryKey().references('accounts.id').onDelete('cascade'))
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('wrapped_key', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // 1: the text is an HPKE envelope sealed to the recipient (docs/encryption.md); the server cannot read it.
+      await db.schema.alterTable('offline_messages').addColumn('sealed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
+  /** Every moderation action (docs/data-model.md); no foreign keys, so an entry may name a report that is gone. */
+  '2026-12-03T17-moderation-audit-log': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('report_id', 'text')
+        .addColumn('account_id', 'text')
+        .addColumn('until', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
+      await db.schema.createIndex('audit_log_account').on('audit_log').columns(['account_id', 'at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -7,7 +7,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
 
-const ERASED_TABLES = ['offline_messages', 'connections', 'blocks', 'reports', 'linked_identities', 'sessions', 'accounts'] as const;
+const ERASED_TABLES = ['offline_messages', 'connections', 'blocks', 'reports', 'linked_identities', 'account_keys', 'sessions', 'accounts', 'audit_log'] as const;
 
 export class ErasureVacuum {
   private running: Promise<void> | undefined;

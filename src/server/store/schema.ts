@@ -44,6 +44,18 @@ export type OfflineMessageTable = {
   recipient_id: string;
   text: string;
   created_at: string;
+  /** 1 when `text` is sealed to the recipient's identity key (an `hpke1.` envelope), else 0. */
+  sealed: number;
+};
+
+/** An account's identity key (issue 16): the public key, and the private key wrapped under the recovery code. */
+export type AccountKeyTable = {
+  account_id: string;
+  /** base64url of the 32-byte X25519 public key. */
+  public_key: string;
+  /** JSON of the wrap (scrypt parameters, salt, nonce, ciphertext); null after a code rotation until the device re-wraps. */
+  wrapped_key: string | null;
+  updated_at: string;
 };
 
 /** `blocker_id` never wants to meet `blocked_id` again. */
@@ -61,8 +73,23 @@ export type ReportTable = {
   reason: string;
   note: string | null;
   created_at: string;
-  /** 'open' or 'closed'. */
+  /** 'open', 'closed' (handled), 'dismissed' (no action needed) or 'unfounded' (dismissed; lowers the reporter's weight). */
   status: string;
+};
+
+/** One moderation action: what, when, on which report or account. Never an IP, never who the moderator is. */
+export type AuditLogTable = {
+  id: string;
+  at: string;
+  /** 'moderator' (through the moderator API) or 'automatic' (a suspension by reports). */
+  actor: string;
+  /** 'suspend', 'unsuspend', 'close', 'dismiss' or 'unfounded'. */
+  action: string;
+  report_id: string | null;
+  /** The account acted on (for a report: the reported account); erased with it. */
+  account_id: string | null;
+  /** For 'suspend': until when. */
+  until: string | null;
 };
 
 /** A sign-in provider's account linked to ours (P6): only its subject id and email. */
@@ -81,6 +108,8 @@ export type Database = {
   offline_messages: OfflineMessageTable;
   blocks: BlockTable;
   reports: ReportTable;
+  audit_log: AuditLogTable;
   linked_identities: LinkedIdentityTable;
   server_state: ServerStateTable;
+  account_keys: AccountKeyTable;
 };

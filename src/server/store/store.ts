@@ -31,9 +31,33 @@ export type ReportRecord = {
   reason: ReportReason;
   note: string | null;
   createdAt: string;
-  /** `unfounded`: closed by a moderator as unfounded; it lowers the reporter's weight (reporterWeight.ts). */
-  status: 'open' | 'closed' | 'unfounded';
+  /**
+   * `closed`: handled; `dismissed`: nothing to act on; `unfounded`: dismissed as
+   * unfounded, which lowers the reporter's weight (reporterWeight.ts).
+   */
+  status: ReportStatus;
 };
+export type ReportStatus = 'open' | 'closed' | 'dismissed' | 'unfounded';
+
+export type AuditAction = 'suspend' | 'unsuspend' | 'close' | 'dismiss' | 'unfounded';
+/** Never who the moderator is: only that it was one, or the automatic suspension by reports. */
+export type AuditActor = 'moderator' | 'automatic';
+export type AuditEntry = {
+  id: string;
+  at: string;
+  actor: AuditActor;
+  action: AuditAction;
+  reportId: string | null;
+  /** The account acted on (for a report action: the reported account). */
+  accountId: string | null;
+  /** For `suspend`: until when. */
+  until: string | null;
+};
+/** Who acted and when, given with a moderation change so its audit entry is written in the same transaction. */
+export type AuditStamp = Pick<AuditEntry, 'id' | 'at' | 'actor'>;
+
+/** Newest first; `before` is the last row of the previous page (its time and id). */
+export type PageQuery = { limit: number; before?: { at: string; id: string } };
 
 /** What a report's reported id becomes when that account is erased: `erased-` and a random id shared by its reports. */
 export const ERASED_PREFIX = 'erased-';
@@ -41,7 +65,18 @@ export const ERASED_PREFIX = 'erased-';
 export type ConnectionRecord = { id: string; accountA: string; accountB: string; createdAt: string };
 
 /** A connection as one side sees it. */
-export type ConnectionView = { id: string; partnerId: string; partnerNickname: string; since: string; unread: number };
+export type ConnectionView = {
+  id: string;
+  partnerId: string;
+  partnerNickname: string;
+  since: string;
+  unread: number;
+  /** The partner's identity public key, when they have one (issue 16). */
+  partnerPublicKey: string | null;
+};
+
+/** An account's identity key: the public key and the private key wrapped under the recovery code (opaque JSON). */
+export type AccountKeysRecord = { publicKey: string; wrappedKey: string | null; updatedAt: string };
 
 export type OfflineMessageRecord = {
   id: string;
@@ -50,6 +85,8 @@ export type OfflineMessageRecord = {
   recipientId: string;
   text: string;
   createdAt: string;
+  /** The text is sealed to the recipient (issue 16); stored and delivered as it is. */
+  sealed?: boolean;
 };
 
 export type InboxLimits = { perConnection: number; total: number };
@@ -78,6 +115,8 @@ export interface Store {
   /**
    * Replaces the code hash and every session with one new session, in one
    * transaction; with `unlinkGoogle`, also drops the linked Google identity.
+   * The identity key's wrap (made under the old code) is dropped in the same
+   * transaction; its public key stays.
    */
   rotateRecoveryCode(accountId: string, codeHash: string, tokenHash: string, createdAt: string, options?: { unlinkGoogle?: boolean }): Promise<void>;
   /** Swaps a code hash for its rehash under a new pepper; false if it changed meanwhile. */
@@ -89,13 +128,16 @@ export interface Store {
    */
   pepperCodeHashes(key: string, check: string, rehash: (hash: string) => string): Promise<number>;
   serverValue(key: string): Promise<string | undefined>;
+  accountKeys(accountId: string): Promise<AccountKeysRecord | undefined>;
+  /** Sets (replaces) the account's identity key and its wrap. */
+  setAccountKeys(accountId: string, keys: AccountKeysRecord): Promise<void>;
   /** Sets, or with null removes, a server-state value. */
   setServerValue(key: string, value: string | null): Promise<void>;
   /**
-   * "Delete everything": the account, its sessions, connections (both sides)
-   * and offline messages to and from it, and the reports it made. Reports
-   * against it are kept, with the reported id replaced by one random
-   * pseudonym (ERASED_PREFIX). Returns who it was connected with.
+   * "Delete everything": the account, its sessions, identity keys, connections (both sides)
+   * and offline messages to and from it, the reports it made and the audit
+   * entries naming it. Reports against it are kept, with the reported id
+   * replaced by one random pseudonym (ERASED_PREFIX). Returns who it was connected with.
    */
   deleteAccount(accountId: string): Promise<Array<{ connectionId: string; partnerId: string }>>;
 
@@ -124,13 +166,30 @@ export interface Store {
   reportsBy(reporterId: string): Promise<ReportRecord[]>;
   /** Reports against an account since a time, one row per distinct reporter with their heaviest reason. */
   reportersAgainst(reportedId: string, since: string): Promise<Array<{ reporterId: string; underage: boolean }>>;
+  /** Minors first, then oldest first (the moderator queue of `GET /api/admin/reports`). */
   openReports(limit: number): Promise<ReportRecord[]>;
-  /** True when the report existed and is now closed (as `closed` or `unfounded`). */
-  closeReport(id: string, status?: 'closed' | 'unfounded'): Promise<boolean>;
+  /** Open reports, newest first, paged. */
+  openReportsNewest(page: PageQuery): Promise<ReportRecord[]>;
+  /** Every kept report against an account (or an erased account's pseudonym), newest first, at most `limit`. */
+  reportsAgainst(reportedId: string, limit: number): Promise<ReportRecord[]>;
+  /** For each of the accounts, how many distinct accounts reported it (kept reports, any status). */
+  reporterCounts(reportedIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * True when the report existed and now has that status; with `stamp`, an
+   * audit entry (close, dismiss or unfounded) is written in the same transaction.
+   */
+  closeReport(id: string, status?: Exclude<ReportStatus, 'open'>, stamp?: AuditStamp): Promise<boolean>;
   /** Deletes reports against erased accounts made before `before`; returns how many. */
   purgeErasedReports(before: string): Promise<number>;
-  /** Sets or clears (null) a suspension; false when there is no such account. */
-  setSuspension(accountId: string, until: string | null): Promise<boolean>;
+  /**
+   * Sets or clears (null) a suspension; false when there is no such account.
+   * With `stamp`, an audit entry (suspend or unsuspend) is written in the same transaction.
+   */
+  setSuspension(accountId: string, until: string | null, stamp?: AuditStamp): Promise<boolean>;
+  /** The audit log, newest first, paged; with `accountId`, only the entries naming that account. */
+  auditLog(page: PageQuery & { accountId?: string }): Promise<AuditEntry[]>;
+  /** Deletes audit entries older than `before`; returns how many. */
+  purgeAuditLog(before: string): Promise<number>;
 
   /** Links (or re-links with a fresh email) a provider account; IdentityTakenError if another account has it. */
   linkIdentity(accountId: string, identity: LinkedIdentity): Promise<void>;

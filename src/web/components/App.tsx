@@ -4,6 +4,7 @@
  *
  *   #/privacy, #/terms          → the policy pages (signed in or not)
  *   #/google                    → GoogleLandingScreen, while the landing after Google finishes
+ *   #/moderate                  → ModerateScreen, the moderator console (its own token; signed in or not)
  *   signed out                  → WelcomeScreen (first visit / recovery code)
  *   #/settings                  → SettingsScreen
  *   #/connections[/<id>]        → ConnectionsScreen / ThreadScreen
@@ -31,6 +32,7 @@ import { Notices } from './Notices.js';
 const ChatScreen = lazyScreen(() => import('../screens/ChatScreen.js').then((m) => m.ChatScreen));
 const ConnectionsScreen = lazyScreen(() => import('../screens/ConnectionsScreen.js').then((m) => m.ConnectionsScreen));
 const GoogleLandingScreen = lazyScreen(() => import('../screens/GoogleLandingScreen.js').then((m) => m.GoogleLandingScreen));
+const ModerateScreen = lazyScreen(() => import('../screens/ModerateScreen.js').then((m) => m.ModerateScreen));
 const PrivacyScreen = lazyScreen(() => import('../screens/PrivacyScreen.js').then((m) => m.PrivacyScreen));
 const RecoveryCodeScreen = lazyScreen(() => import('../screens/RecoveryCodeScreen.js').then((m) => m.RecoveryCodeScreen));
 const SearchingScreen = lazyScreen(() => import('../screens/SearchingScreen.js').then((m) => m.SearchingScreen));
@@ -46,6 +48,7 @@ function currentScreen(): Screen {
   if (r.name === 'privacy') return { key: 'privacy', view: <PrivacyScreen /> };
   if (r.name === 'terms') return { key: 'terms', view: <TermsScreen /> };
   if (r.name === 'google') return { key: 'google', view: <GoogleLandingScreen /> };
+  if (r.name === 'moderate') return { key: 'moderate', view: <ModerateScreen /> };
   if (!session.value) return { key: 'welcome', view: <WelcomeScreen /> };
   if (r.name === 'settings') return { key: 'settings', view: <SettingsScreen /> };
   if (r.name === 'connections') return { key: 'connections', view: <ConnectionsScreen /> };

@@ -37,7 +37,11 @@ function languageName(tag: string): string {
   }
 }
 
-export function ReceivedText({ text, translationKey }: { text: string; translationKey: string }) {
+/**
+ * `undecryptable`: an encrypted message that did not open; its text is then the
+ * app's own sentence, shown as a warning and never offered for translation.
+ */
+export function ReceivedText({ text, translationKey, undecryptable = false }: { text: string; translationKey: string; undecryptable?: boolean }) {
   const [textId] = useState(() => `received-${++counter}`);
   const state = translations.value[translationKey];
   const button = useRef<HTMLButtonElement>(null);
@@ -73,7 +77,7 @@ export function ReceivedText({ text, translationKey }: { text: string; translati
         )}
       </div>
     );
-  } else if (features.value.translation && !looksLikeLanguage(text, targetLanguage())) {
+  } else if (!undecryptable && features.value.translation && !looksLikeLanguage(text, targetLanguage())) {
     const busy = state?.status === 'busy';
     after = (
       <button
@@ -83,15 +87,16 @@ export function ReceivedText({ text, translationKey }: { text: string; translati
         aria-busy={busy ? 'true' : 'false'}
         ref={button}
         onClick={() => void translateMessage(translationKey, text)}
+        title="Sends this message's text to the server to be translated"
       >
-        Translate
+        Translate<span class="visually-hidden"> (sends this message's text to the server)</span>
       </button>
     );
   }
 
   return (
     <>
-      <span class="msg-text" id={textId} lang={done ? langOf(state.from) : undefined}>
+      <span class={undecryptable ? 'msg-text msg-undecryptable' : 'msg-text'} id={textId} lang={done ? langOf(state.from) : undefined}>
         {text}
       </span>
       {after}

@@ -9,19 +9,33 @@ const KEPT: { what: string; why: string; until: string }[] = [
   { what: 'Recovery code, hashed', why: 'It is your account: signing in', until: 'Until you replace it or delete everything' },
   { what: 'Sign-in tokens, hashed, with when each began and was last used', why: 'To keep you signed in on a device, and to list your devices in Settings', until: 'Until you log out or sign out that device, it goes unused for a long time (90 days unless the server is set otherwise), you replace your code, or delete everything' },
   { what: 'Connections (who, since when)', why: 'So two people who agreed can find each other again', until: 'Until either of you removes it or deletes everything' },
-  { what: 'Offline messages to a connection', why: 'To deliver them when the person comes back', until: 'Until they are read (then deleted), or either account is deleted' },
+  {
+    what: 'Offline messages to a connection: encrypted on the sender’s device for the recipient’s key, so we cannot read them',
+    why: 'To deliver them when the person comes back',
+    until: 'Until they are read (then deleted), or either account is deleted',
+  },
+  {
+    what: 'Your encryption key: the public half, and the private half locked with your recovery code on your device (we cannot unlock it)',
+    why: 'So connections can write to you end to end, and a new device signed in with your code can read what waits',
+    until: 'The locked copy until you replace your code (then your device locks it again with the new one); both until you delete everything',
+  },
   {
     what: 'Your conversations with connections: in your browser only (IndexedDB), never on our servers',
     why: 'So a conversation is still there after a reload, as in a messenger',
     until: 'On this device, until you log out, delete everything or remove that connection (clearing the browser’s site data deletes it too)',
   },
   { what: 'Blocks', why: 'So you are never matched again with someone you blocked', until: 'Until you delete everything' },
-  { what: 'Reports you file (reason, optional note)', why: 'Moderation and temporary suspensions', until: 'Until a moderator handles them, or you delete everything' },
+  { what: 'Reports you file (reason, optional note), and what a moderator decided about each', why: 'Moderation and temporary suspensions', until: 'Until you delete everything' },
   {
     what: 'Reports about you (reason, the reporter’s note)',
     why: 'Moderation, and protecting people after an account is deleted',
     until:
       'If you delete everything, they are kept for 180 days after each report was made, under a random pseudonym: never with your nickname, interests or any other data of yours',
+  },
+  {
+    what: 'What moderators did about your account: a suspension (until when) or its lifting, a report about you closed or dismissed, and when; never who the moderator was, never your IP address',
+    why: 'So every moderation decision can be checked later; shown in your data export',
+    until: 'One year after each action, or until you delete everything (then at once)',
   },
   { what: 'Google account id (and email), only if you link Google', why: 'To let you sign in with Google', until: 'Until you unlink it or delete everything' },
 ];
@@ -61,7 +75,10 @@ export function PrivacyScreen() {
       <ul>
         <li>
           <strong>Live chat messages.</strong> They are relayed from one person to the other in memory and never written
-          to disk or to logs.
+          to disk or to logs. Between two people using this app they are end-to-end encrypted: each chat makes fresh
+          keys on both devices, and the server relays only ciphertext it cannot read or alter unnoticed. The chat says
+          “End-to-end encrypted” and shows a safety code to compare, or says plainly when a chat is not end-to-end
+          encrypted (an AI partner, or a partner’s app that offers no key).
         </li>
         <li>
           <strong>Your IP address.</strong> It is used for a moment to estimate your country or region (for “near me”
@@ -90,8 +107,8 @@ export function PrivacyScreen() {
 
       <h2>On your device</h2>
       <p>
-        Your browser’s local storage keeps your sign-in, your “near me” choice, your private profile and whether new
-        matches and messages play a sound. Log out and Delete everything clear it. Alerts while METSONY is in the
+        Your browser’s local storage keeps your sign-in, your encryption key, your “near me” choice, your private
+        profile and whether new matches and messages play a sound. Log out and Delete everything clear it. Alerts while METSONY is in the
         background (the tab’s title, the sound, notifications you allowed) are made on your device; notifications say
         who wrote, never what.
       </p>
@@ -100,8 +117,9 @@ export function PrivacyScreen() {
       <ul>
         <li>
           <strong>An AI provider (xAI Grok by default)</strong> powers the occasional AI conversation partner, always
-          labelled “AI”, and message translation. When you press “Translate”, the text of that one message is sent to
-          the provider; in a chat with an AI, that chat’s messages are. METSONY stores neither.
+          labelled “AI”, and message translation. When you press “Translate”, the text of that one message leaves your
+          device in clear, to our server and the provider; in a chat with an AI, that chat’s messages do (such a chat is
+          not end-to-end encrypted, and says so). METSONY stores neither.
         </li>
         {features.value.challenge === 'turnstile' && (
           <li>

@@ -85,7 +85,7 @@ function DmItem({ line, nickname, connectionId }: { line: DmLine; nickname: stri
     return (
       <li class="msg msg-partner">
         <span class="visually-hidden">{nickname}: </span>
-        <ReceivedText text={line.text} translationKey={dmMessageKey(connectionId, line.id)} />
+        <ReceivedText text={line.text} translationKey={dmMessageKey(connectionId, line.id)} undecryptable={line.undecryptable === true} />
         <span class="msg-meta">
           <MessageTime at={line.at} />
         </span>

@@ -25,17 +25,19 @@ import {
   frameTime,
   markDelivered,
   markFailed,
+  releaseLocal,
   retryLine,
   settleAfterResume,
   type ChatLine,
   type OwnLine,
 } from './chatLines.js';
 import { announce } from './announcer.js';
+import { acceptPartnerKey, beginChatKeys, type Encryption, endChatKeys, openIncoming, ownChatKey, restoreChatKeys, sealOutgoing } from './chatCrypto.js';
 import { showNotice } from './notices.js';
 import { findProof } from './proof.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
 
-export type { ChatLine };
+export type { ChatLine, Encryption };
 
 /** Why a chat ended: the server's reasons, or `lost` when our own socket dropped and the chat did not survive. */
 export type EndState = EndReason | 'lost';
@@ -55,6 +57,8 @@ export type ChatSession = {
   blockedByMe: boolean;
   /** The partner's connection dropped: the server keeps the chat until `until` (ms since the epoch). */
   partnerAway: { until: number; graceMs: number } | null;
+  /** End-to-end encryption of this chat (chatCrypto.ts). */
+  encryption: Encryption;
 };
 
 /**
@@ -91,6 +95,13 @@ const TYPING_IDLE_MS = 3000;
 const PARTNER_TYPING_TIMEOUT_MS = 8000;
 /** Next sends `leave`, waits for `ended`, then `find`; this long at most. */
 const LEAVE_WAIT_MS = 1500;
+/**
+ * How long a new chat waits for the partner's key before it goes on without
+ * end-to-end encryption (an app that offers none); messages typed meanwhile
+ * wait. The web app's key comes within a round trip.
+ */
+const KEY_WAIT_MS = 2000;
+let keyWaitTimer: ReturnType<typeof setTimeout> | undefined;
 
 let leavingChatId: string | null = null;
 let leaveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -261,13 +272,42 @@ function sendResume(chatId: string): void {
   sendFrame({ type: 'resume', chatId });
 }
 
-/** Sends now, or keeps it `local` while the connection is down or the chat is being resumed. */
+/** Sends now, or keeps it `local` while the connection is down, the chat is being resumed or its keys are not settled. */
 function canSendIn(chatId: string): boolean {
-  return isSocketReady() && resumePending.value !== chatId;
+  const chat = currentChat();
+  const keysSettled = !chat || chat.id !== chatId || chat.encryption.status !== 'pending';
+  return isSocketReady() && resumePending.value !== chatId && keysSettled;
 }
 
+/** Encrypted when the chat is (a retry is encrypted again, with a new counter). */
 function sendOwn(chatId: string, line: OwnLine): void {
-  sendFrame({ type: 'send', chatId, id: line.id, text: line.text });
+  sendFrame({ type: 'send', chatId, id: line.id, ...sealOutgoing(chatId, line.text) });
+}
+
+/** The chat's encryption changed: show it, and send what waited for it. */
+function setEncryption(chatId: string, encryption: Encryption): void {
+  if (encryption.status !== 'pending') clearTimeout(keyWaitTimer);
+  updateChat(chatId, (c) => ({ ...c, encryption }));
+  if (encryption.status === 'pending' || !canSendIn(chatId)) return;
+  const chat = liveChat();
+  if (!chat || chat.id !== chatId) return;
+  const { lines, toSend } = releaseLocal(chat.lines);
+  updateChat(chatId, (c) => ({ ...c, lines }));
+  for (const line of toSend) sendOwn(chatId, line);
+}
+
+/** A chat with a person begins: our key goes out; without theirs in time, the chat goes on unencrypted. */
+function startChatKeys(chatId: string): void {
+  sendKey(chatId, beginChatKeys(chatId));
+}
+
+function sendKey(chatId: string, publicKey: string): void {
+  sendFrame({ type: 'key', chatId, publicKey });
+  clearTimeout(keyWaitTimer);
+  keyWaitTimer = setTimeout(() => {
+    const chat = currentChat();
+    if (chat?.id === chatId && chat.encryption.status === 'pending') setEncryption(chatId, { status: 'off', why: 'no-key' });
+  }, KEY_WAIT_MS);
 }
 
 /** Returns an error sentence, or null when the message went out (or waits for a reconnect). */
@@ -362,6 +402,8 @@ export function block(): void {
 
 function endChat(chatId: string, reason: EndState, undelivered: readonly string[] = []): void {
   clearTimeout(partnerTypingTimer);
+  clearTimeout(keyWaitTimer);
+  endChatKeys();
   if (loadTabChat() === chatId) clearTabChat();
   if (resumePending.value === chatId) resumePending.value = null;
   const before = currentChat();
@@ -388,6 +430,8 @@ export function resetChat(): void {
   clearTimeout(leaveTimer);
   clearTimeout(typingIdleTimer);
   clearTimeout(partnerTypingTimer);
+  clearTimeout(keyWaitTimer);
+  endChatKeys();
   leavingChatId = null;
   lastSearchCommand = null;
   typingActive = false;
@@ -413,11 +457,12 @@ function onReady(): void {
   }
 }
 
-function newSession(id: string, partner: Partner, lines: ChatLine[]): ChatSession {
+function newSession(id: string, partner: Partner, lines: ChatLine[], encryption: Encryption): ChatSession {
   return {
     id,
     partner,
     lines,
+    encryption,
     ended: null,
     partnerTyping: false,
     connect: 'none',
@@ -440,7 +485,7 @@ function onResumed(frame: Extract<ServerFrame, { type: 'resumed' }>): void {
   if (p.kind === 'chat' && p.chat.id === id && !p.chat.ended) {
     saveTabChat(id);
     // Back on a new connection with the log still in memory.
-    const { lines, toSend } = settleAfterResume(addMissed(p.chat.lines, frame.missed));
+    const { lines, toSend } = settleAfterResume(addMissed(p.chat.lines, frame.missed, openIncoming));
     phase.value = { kind: 'chat', chat: { ...p.chat, partner, lines } };
     for (const line of toSend) sendOwn(id, line);
     return;
@@ -448,7 +493,14 @@ function onResumed(frame: Extract<ServerFrame, { type: 'resumed' }>): void {
   // An answer to a resume this tab has moved on from (Next meanwhile, say): the `leave` sent since ends it.
   if (p.kind !== 'resuming' || p.chatId !== id) return;
   saveTabChat(id);
-  phase.value = { kind: 'chat', chat: newSession(id, partner, addMissed([eventLine(FORGOTTEN_LOG[p.from])], frame.missed)) };
+  // After a reload this tab kept the chat's keys (tabMemory.ts); a chat taken over from another tab has none.
+  const encryption: Encryption = partner.ai ? { status: 'off', why: 'ai' } : (restoreChatKeys(id) ?? { status: 'off', why: 'lost-key' });
+  const lines = addMissed([eventLine(FORGOTTEN_LOG[p.from])], frame.missed, openIncoming);
+  phase.value = { kind: 'chat', chat: newSession(id, partner, lines, encryption) };
+  if (encryption.status === 'pending') {
+    const key = ownChatKey(id);
+    if (key) sendKey(id, key);
+  }
   navigate(href.chat);
 }
 
@@ -480,7 +532,10 @@ function onChatFrame(frame: ServerFrame): void {
       clearTimeout(typingIdleTimer);
       clearTimeout(partnerTypingTimer);
       saveTabChat(frame.chat.id);
-      phase.value = { kind: 'chat', chat: newSession(frame.chat.id, frame.chat.partner, []) };
+      endChatKeys();
+      const ai = frame.chat.partner.ai;
+      phase.value = { kind: 'chat', chat: newSession(frame.chat.id, frame.chat.partner, [], ai ? { status: 'off', why: 'ai' } : { status: 'pending' }) };
+      if (!ai) startChatKeys(frame.chat.id);
       announce(matchedText(frame.chat.partner));
       // Elsewhere (Settings, Connections…) the person is not pulled away: MatchBanner offers "Go to chat".
       return;
@@ -504,11 +559,20 @@ function onChatFrame(frame: ServerFrame): void {
         c.ended ? c : { ...c, partnerTyping: false, partnerAway: { until: Date.now() + frame.graceMs, graceMs: frame.graceMs } },
       );
       return;
-    case 'partner_back':
+    case 'partner_back': {
       updateChat(frame.chatId, (c) =>
         c.ended || !c.partnerAway ? c : addLine({ ...c, partnerAway: null }, eventLine(`${c.partner.nickname} is back.`)),
       );
+      // Our key may have been refused while they were away: it goes again (the same key is relayed again).
+      const key = currentChat()?.encryption.status === 'pending' ? ownChatKey(frame.chatId) : null;
+      if (key) sendFrame({ type: 'key', chatId: frame.chatId, publicKey: key });
       return;
+    }
+    case 'key': {
+      const encryption = acceptPartnerKey(frame.chatId, frame.publicKey);
+      if (encryption) setEncryption(frame.chatId, encryption);
+      return;
+    }
     case 'typing':
       clearTimeout(partnerTypingTimer);
       if (frame.typing) {
@@ -554,7 +618,7 @@ function onChatFrame(frame: ServerFrame): void {
 
 function receive(chat: ChatSession, frame: MessageFrame): ChatSession {
   if (chat.lines.some((l) => l.kind === 'partner' && l.id === frame.id)) return chat;
-  return addLine({ ...chat, partnerTyping: false }, { kind: 'partner', id: frame.id, text: frame.text, at: frameTime(frame.at) });
+  return addLine({ ...chat, partnerTyping: false }, { kind: 'partner', id: frame.id, at: frameTime(frame.at), ...openIncoming(frame) });
 }
 
 onFrame(onChatFrame);

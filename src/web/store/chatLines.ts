@@ -20,7 +20,8 @@ export type OwnLine = { kind: 'own'; id: string; text: string; state: OwnState; 
 
 export type ChatLine =
   | OwnLine
-  | { kind: 'partner'; id: string; text: string; at: number }
+  /** `undecryptable`: an encrypted message that did not open; `text` then says so (chatCrypto.ts). */
+  | { kind: 'partner'; id: string; text: string; at: number; undecryptable?: true }
   | { kind: 'event'; id: string; text: string }
   | { kind: 'profile'; id: string; from: 'me' | 'partner'; profile: RevealedProfile };
 
@@ -76,6 +77,13 @@ export function settleAfterResume(lines: ChatLine[]): { lines: ChatLine[]; toSen
   return { lines: next, toSend: toSend.map((l) => ({ ...l, state: 'sending' })) };
 }
 
+/** The chat's encryption is settled (or the wait for it is over): what was typed meanwhile goes out, in order. */
+export function releaseLocal(lines: ChatLine[]): { lines: ChatLine[]; toSend: OwnLine[] } {
+  const toSend = lines.filter((l): l is OwnLine => l.kind === 'own' && l.state === 'local');
+  const next = moveOwn(lines, (l) => (l.state === 'local' ? 'sending' : null));
+  return { lines: next, toSend: toSend.map((l) => ({ ...l, state: 'sending' })) };
+}
+
 /** The chat did not survive: nothing not yet answered will be. */
 export function failPending(lines: ChatLine[]): ChatLine[] {
   return moveOwn(lines, (l) => (l.state === 'local' || l.state === 'sending' ? 'failed' : null));
@@ -94,14 +102,18 @@ export function frameTime(at: string): number {
   return Date.parse(at) || Date.now();
 }
 
-/** The partner's messages held for us while we were away, each once. */
-export function addMissed(lines: ChatLine[], missed: readonly MessageFrame[]): ChatLine[] {
+/** How a received message reads: as it came, or decrypted (chatCrypto.ts `openIncoming`). */
+export type OpenMessage = (m: MessageFrame) => { text: string; undecryptable?: true };
+const asItCame: OpenMessage = (m) => ({ text: m.text });
+
+/** The partner's messages held for us while we were away, each once (opened in order, after the duplicates are dropped). */
+export function addMissed(lines: ChatLine[], missed: readonly MessageFrame[], open: OpenMessage = asItCame): ChatLine[] {
   const seen = new Set(lines.filter((l) => l.kind === 'partner').map((l) => l.id));
   const fresh: ChatLine[] = [];
   for (const m of missed) {
     if (seen.has(m.id)) continue;
     seen.add(m.id);
-    fresh.push({ kind: 'partner', id: m.id, text: m.text, at: frameTime(m.at) });
+    fresh.push({ kind: 'partner', id: m.id, at: frameTime(m.at), ...open(m) });
   }
   return fresh.length > 0 ? [...lines, ...fresh] : lines;
 }

@@ -8,13 +8,19 @@
  * how far this side has read. What a thread shows is kept on this device only
  * (threadHistory.ts, IndexedDB), so it survives a reload; Log out and Delete
  * everything wipe it.
+ *
+ * A message to a connection with an identity key is sealed to it (HPKE,
+ * docs/encryption.md): the server relays or stores only ciphertext. A sealed
+ * message received is opened with this device's identity key.
  */
 import { computed, signal } from '@preact/signals';
 import type { Connection, OfflineMessage, ServerFrame } from '../../shared/protocol.js';
 import { LIMITS } from '../../shared/limits.js';
 import * as api from '../api.js';
 import { newClientId } from '../ids.js';
+import { UNDECRYPTABLE } from './chatCrypto.js';
 import type { DmLine } from './dmLine.js';
+import { identityPrivateKey } from './identity.js';
 import { showNotice } from './notices.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
 import { deleteThread, loadThreads, saveThread } from './threadHistory.js';
@@ -100,7 +106,7 @@ export async function loadInbox(): Promise<void> {
   const token = tokenOf();
   if (!token) return;
   try {
-    receiveInbox(await api.getInbox(token));
+    await receiveInbox(await api.getInbox(token));
   } catch {
     // The next `inbox` frame brings them anyway.
   }
@@ -160,11 +166,28 @@ async function restoreHistory(accountId: string): Promise<void> {
   if (openThread.value) markThreadRead(openThread.value);
 }
 
-function receiveInbox(messages: OfflineMessage[]): void {
+/** HPKE is fetched the first time a connection message is sealed or opened, not with the first page. */
+const loadSealed = () => import('../crypto/sealed.js');
+
+/** A received text as the thread shows it: opened when sealed ("Could not decrypt this message" when it does not open). */
+async function openReceived(m: { connectionId: string; text: string; sealed?: true }): Promise<{ text: string; undecryptable?: true }> {
+  if (!m.sealed) return { text: m.text };
+  const privateKey = await identityPrivateKey();
+  if (!privateKey) return { text: UNDECRYPTABLE, undecryptable: true };
+  try {
+    const { openMessage } = await loadSealed();
+    return { text: await openMessage(privateKey, m.connectionId, m.text) };
+  } catch {
+    return { text: UNDECRYPTABLE, undecryptable: true };
+  }
+}
+
+async function receiveInbox(messages: OfflineMessage[]): Promise<void> {
+  const opened = await Promise.all(messages.map(openReceived));
   const byConnection = new Map<string, DmLine[]>();
-  for (const m of messages) {
+  for (const [i, m] of messages.entries()) {
     const list = byConnection.get(m.connectionId) ?? [];
-    list.push({ from: 'them', id: m.id, text: m.text, at: m.at, unread: true, offline: true });
+    list.push({ from: 'them', id: m.id, at: m.at, unread: true, offline: true, ...opened[i]! });
     byConnection.set(m.connectionId, list);
   }
   for (const [connectionId, lines] of byConnection) addLines(connectionId, lines);
@@ -213,7 +236,17 @@ export function sendDm(connectionId: string, raw: string): string | null {
   if ([...text].length > LIMITS.textMax) return `Messages are at most ${LIMITS.textMax} characters.`;
   const id = newClientId();
   addLines(connectionId, [{ from: 'me', id, text, at: new Date().toISOString(), state: 'sending' }]);
-  sendFrame({ type: 'dm', connectionId, id, text }, true);
+  const publicKey = connectionById(connectionId)?.publicKey;
+  if (!publicKey) {
+    sendFrame({ type: 'dm', connectionId, id, text }, true);
+    return null;
+  }
+  loadSealed()
+    .then(({ sealMessage }) => sealMessage(publicKey, connectionId, text))
+    .then(
+      (sealed) => sendFrame({ type: 'dm', connectionId, id, text: sealed, sealed: true }, true),
+      () => showNotice('This message could not be encrypted, so it was not sent.'),
+    );
   return null;
 }
 
@@ -239,12 +272,14 @@ function onConnectionFrame(frame: ServerFrame): void {
       void restoreHistory(frame.account.id);
       return;
     case 'inbox':
-      receiveInbox(frame.messages);
+      void receiveInbox(frame.messages);
       return;
     case 'dm': {
-      const line: DmLine = { from: 'them', id: frame.id, text: frame.text, at: frame.at, unread: true, offline: false };
-      addLines(frame.connectionId, [line]);
       if (!connectionById(frame.connectionId)) void loadConnections();
+      void openReceived(frame).then((opened) => {
+        const line: DmLine = { from: 'them', id: frame.id, at: frame.at, unread: true, offline: false, ...opened };
+        addLines(frame.connectionId, [line]);
+      });
       return;
     }
     case 'dm_sent': {

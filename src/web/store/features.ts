@@ -12,8 +12,19 @@ export const features = signal<api.Features>(ALL_OFF);
 
 /** Only the answer to the latest call counts (a slow old answer never overwrites a newer one). */
 let latest = 0;
+let loading: Promise<void> = Promise.resolve();
 
-export async function loadFeatures(): Promise<void> {
+export function loadFeatures(): Promise<void> {
+  loading = fetchFeatures();
+  return loading;
+}
+
+/** Settles once the latest call of loadFeatures (the first is made on page load) has its answer or failed. */
+export function featuresLoaded(): Promise<void> {
+  return loading;
+}
+
+async function fetchFeatures(): Promise<void> {
   const call = ++latest;
   let next: api.Features;
   try {

@@ -8,6 +8,7 @@
 import { signal } from '@preact/signals';
 import type { Challenge } from 'altcha-lib';
 import * as api from '../api.js';
+import { features, featuresLoaded } from './features.js';
 
 /** What the Welcome screen says about the check, in words (`ms`: time to solve, when done). */
 export type ProofState = { phase: 'idle' | 'off' | 'solving' | 'failed' } | { phase: 'ready'; ms: number };
@@ -45,13 +46,19 @@ function solveInWorker(challenge: Challenge): Promise<unknown> {
 }
 
 async function solveNext(): Promise<string | undefined> {
+  await featuresLoaded();
+  // Proof of work off (or Turnstile instead): no challenge to ask for.
+  if (features.value.challenge !== 'pow') {
+    proofState.value = { phase: 'off' };
+    return undefined;
+  }
   proofState.value = { phase: 'solving' };
   const started = performance.now();
   let challenge: Challenge;
   try {
     challenge = await api.getChallenge();
   } catch (e) {
-    // 404: this server has proof of work off (or uses Turnstile instead).
+    // 404: this server has proof of work off after all (its config was not known: that call failed).
     if (e instanceof api.ApiError && e.status === 404) {
       proofState.value = { phase: 'off' };
       return undefined;

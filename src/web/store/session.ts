@@ -15,6 +15,7 @@ import { handleConnectionsError, resetConnections, setTokenSource } from './conn
 import { wipeThreadHistory } from './threadHistory.js';
 import { loadFeatures } from './features.js';
 import { clearNotices, showNotice } from './notices.js';
+import { forgetIdentity, rewrapIdentity, setUpIdentity, unlockIdentity } from './identity.js';
 import { forgetPrivateProfile } from './profile.js';
 import { withProof } from './proof.js';
 import { onFrame, restartRealtime, startRealtime, stopRealtime } from './realtime.js';
@@ -101,6 +102,8 @@ function onSocketRefused(): void {
 export async function signUp(nickname: string, interests: string[]): Promise<void> {
   const result = await withProof((proof) => api.createAccount(nickname, interests, proof));
   freshRecoveryCode.value = result.recoveryCode;
+  forgetIdentity();
+  setUpIdentity(result.token, result.recoveryCode);
   begin(result.token, result.account);
   void loadFeatures();
   navigate(href.chat);
@@ -108,6 +111,7 @@ export async function signUp(nickname: string, interests: string[]): Promise<voi
 
 export async function signInWithCode(recoveryCode: string): Promise<void> {
   const result = await withProof((proof) => api.signIn(recoveryCode.trim(), proof));
+  unlockIdentity(result.token, recoveryCode);
   begin(result.token, result.account);
   void loadFeatures();
   navigate(href.chat);
@@ -125,6 +129,7 @@ export async function signInWithGoogleTicket(ticket: string, browserKey: string)
     stopRealtime();
     resetChat();
     resetConnections();
+    forgetIdentity();
     freshRecoveryCode.value = null;
   }
   begin(result.token, result.account);
@@ -176,6 +181,7 @@ export async function saveAccount(changes: { nickname?: string; interests?: stri
 export async function rotateRecoveryCode(options: { unlinkGoogle?: boolean } = {}): Promise<string> {
   const result = await withToken((t) => api.newRecoveryCode(t, options));
   saveToken(result.token);
+  rewrapIdentity(result.token, result.recoveryCode);
   if (session.value) session.value = { ...session.value, token: result.token };
   restartRealtime();
   if (options.unlinkGoogle) await refreshMe().catch(() => undefined);
@@ -237,6 +243,7 @@ export async function deleteEverything(): Promise<void> {
 export function signOutLocally(message?: string): void {
   stopRealtime();
   clearAll();
+  forgetIdentity();
   session.value = null;
   freshRecoveryCode.value = null;
   welcomeMode.value = 'sign-up';

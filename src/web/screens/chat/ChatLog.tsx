@@ -9,6 +9,7 @@ import { endedText } from '../../store/chat.js';
 import { profileEntries } from '../../store/profile.js';
 import { chatMessageKey } from '../../store/translations.js';
 import { ReceivedText } from '../../components/ReceivedText.js';
+import { EncryptionLine } from './EncryptionLine.js';
 import { MessageState } from './MessageState.js';
 import { ProfileList } from './ProfileList.js';
 
@@ -35,6 +36,7 @@ export function ChatLog({ chat }: { chat: ChatSession }) {
         <li class="line-event">
           {chat.partner.ai ? 'Your AI partner is here. Say hello!' : 'You are now chatting with a stranger. Say hello!'}
         </li>
+        <EncryptionLine chat={chat} />
         {chat.lines.map((line) => (
           <Line key={`${line.kind}:${line.id}`} line={line} partner={nickname} chatId={chat.id} live={!chat.ended} />
         ))}
@@ -72,7 +74,7 @@ function Line({ line, partner, chatId, live }: { line: ChatLine; partner: string
       return (
         <li class="msg msg-partner">
           <Meta who={partner} at={line.at} />
-          <ReceivedText text={line.text} translationKey={chatMessageKey(chatId, line.id)} />
+          <ReceivedText text={line.text} translationKey={chatMessageKey(chatId, line.id)} undecryptable={line.undecryptable === true} />
         </li>
       );
     case 'event':
