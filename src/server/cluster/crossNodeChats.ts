@@ -197,6 +197,19 @@ export class CrossNodeChats implements OtherNodes {
     this.remember(chat.id, { away, common: [...chat.commonInterests] }, graceMs);
   }
 
+  keepThere(chat: Chat, ours: Seat, graceMs: number): void {
+    const there = this.crossChats.get(chat.id);
+    if (!there) return;
+    const theirs = partnerIn(chat, ours);
+    // The node there writes the same when our partner_away reaches it; a resume may come first.
+    const waiting: Waiting = {
+      holder: { node: there.node, key: there.key, account: theirs.account.id, nickname: theirs.account.nickname },
+      away: [{ account: ours.account.id, nickname: ours.account.nickname }],
+      common: [...chat.commonInterests],
+    };
+    this.remember(chat.id, waiting, graceMs);
+  }
+
   private remember(chatId: string, waiting: Waiting, ttlMs: number): void {
     if (ttlMs <= 0) return;
     void this.bus.client.set(resumeKey(chatId), JSON.stringify(waiting), 'PX', ttlMs).catch(() => undefined);

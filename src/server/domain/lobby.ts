@@ -463,7 +463,11 @@ export class Lobby {
     for (const chat of [...this.chats.values()]) {
       const remote = [chat.a, chat.b].find((s) => s.peer.kind === 'remote');
       if (handOver && this.away.graceMs > 0 && !chat.a.ai && !chat.b.ai) {
-        if (remote) this.dropOut(chat, partnerIn(chat, remote), true);
+        if (remote) {
+          const ours = partnerIn(chat, remote);
+          handOver.keepThere(chat, ours, this.away.graceMs);
+          this.dropOut(chat, ours, true);
+        }
         else {
           handOver.keep(chat, this.away.graceMs);
           this.close(chat);
