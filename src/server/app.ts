@@ -24,6 +24,7 @@ import { registerReadiness } from './http/readiness.js';
 import { createHttpServer } from './http/server.js';
 import { registerTranslateRoutes } from './http/translateRoutes.js';
 import { Gateway } from './realtime/gateway.js';
+import { Tally } from './tally.js';
 import type { Store } from './store/store.js';
 
 export type { GoogleOverrides, Overrides } from './context.js';
@@ -44,13 +45,15 @@ export type Service = {
 export async function buildService(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Service> {
   const context = await buildContext(config, overrides);
   const { log, store, broker, accounts, lobby, connections, privacy, moderation, limits, clientIp, translator, google, doorkeeper } = context;
-  const app = await createHttpServer(config, log, overrides.webRoot ?? WEB_ROOT);
+  const httpErrors = new Tally();
+  const app = await createHttpServer(config, log, overrides.webRoot ?? WEB_ROOT, httpErrors);
   const gateway = new Gateway({ config, accounts, lobby, connections, moderation, limits, doorkeeper, broker, geo: context.geo, clientIp, log, handOver: context.severalNodes });
 
   registerAuthentication(app, accounts);
   app.get('/healthz', async () => ({ status: 'ok' }));
   let draining = false;
-  registerReadiness(app, { store, redisReady: context.redisReady, draining: () => draining });
+  const readiness = { store, redisReady: context.redisReady, draining: () => draining };
+  registerReadiness(app, readiness);
   const turnstileSiteKey = config.challenge.mode === 'turnstile' ? config.challenge.turnstile?.siteKey : undefined;
   app.get('/api/config', async () => ({
     ai: context.aiPartners,
@@ -67,7 +70,7 @@ export async function buildService(config: Config, overrides: Overrides & Google
   registerTranslateRoutes(app, limits, translator, clientIp);
   registerGoogleRoutes(app, { google, accounts, redirectUri: config.google.enabled ? config.google.redirectUri : undefined, limits, clientIp, doorkeeper });
   gateway.register(app);
-  registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway });
+  registerMetrics(app, { token: config.safety.metricsToken, lobby, gateway, limits, httpErrors, readiness });
   context.revocations.on((revocation) => {
     gateway.revoke(revocation);
     context.broadcastRevocation?.(revocation);

@@ -88,9 +88,12 @@ async function naming<T>(variable: string, open: () => Promise<T>): Promise<T> {
 async function openStore(config: Config, log: Logger): Promise<Store> {
   const { databaseUrl } = config;
   const vacuumFailed = (err: unknown) => log.warn({ err }, 'VACUUM after an erasure failed; autovacuum will get to it');
+  const migrated = (names: string[]) => {
+    if (names.length > 0) log.info({ migrations: names }, 'database migrated');
+  };
   return databaseUrl
-    ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl, vacuumFailed))
-    : naming('DATA_DIR', () => openSqliteStore(config.dataDir));
+    ? naming('DATABASE_URL', () => openPostgresStore(databaseUrl, vacuumFailed, migrated))
+    : naming('DATA_DIR', () => openSqliteStore(config.dataDir, { onMigrated: migrated }));
 }
 
 export async function buildContext(config: Config, overrides: Overrides & GoogleOverrides = {}): Promise<Context> {

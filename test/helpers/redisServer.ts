@@ -80,13 +80,13 @@ export async function readinessBecomes(server: Running, status: number, waitMs =
  * schema of its own when DATABASE_URL is set); each teardown is pushed onto
  * `cleanups`, to be run in reverse.
  */
-export async function serverWithOwnRedis(cleanups: Array<() => Promise<void>>): Promise<{ redis: RedisServer; server: Running }> {
+export async function serverWithOwnRedis(cleanups: Array<() => Promise<void>>, env: Record<string, string> = {}): Promise<{ redis: RedisServer; server: Running }> {
   const redis = await RedisServer.start();
   cleanups.push(() => redis.kill());
   const databaseUrl = process.env.DATABASE_URL;
   const schema = databaseUrl ? await postgresSchema(databaseUrl) : undefined;
   if (schema) cleanups.push(() => schema.drop());
-  const server = await startService({ REDIS_URL: redis.url, ...(schema ? { DATABASE_URL: schema.url } : {}) });
+  const server = await startService({ ...env, REDIS_URL: redis.url, ...(schema ? { DATABASE_URL: schema.url } : {}) });
   cleanups.push(() => server.stop());
   return { redis, server };
 }

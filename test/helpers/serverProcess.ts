@@ -22,7 +22,10 @@ export type ServerProcess = {
   kill(): Promise<void>;
 };
 
-export async function startServerProcess(opts: { env?: Record<string, string>; dataDir?: string; maxOpenFiles?: number } = {}): Promise<ServerProcess> {
+/** `startTimeoutMs`: how long to wait for its "listening" line (default 30 s; tests starting several at once on a busy machine need more). */
+export async function startServerProcess(
+  opts: { env?: Record<string, string>; dataDir?: string; maxOpenFiles?: number; startTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metsony-proc-'));
   // The embedded defaults unless a test asks otherwise: CI's DATABASE_URL / REDIS_URL are for the contract suites,
   // and for the servers of files that call serversOnPostgres().
@@ -46,7 +49,7 @@ export async function startServerProcess(opts: { env?: Record<string, string>; d
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start (the "listening" line needs LOG_LEVEL info or lower):\n${output}`));
-    }, 30_000);
+    }, opts.startTimeoutMs ?? 30_000);
     const onData = () => {
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(output);
       if (m) {

@@ -46,8 +46,9 @@ export class TestSocket {
     return Promise.race([this.closing, timeout]).finally(() => clearTimeout(timer));
   }
 
-  static async open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-    const ws = new WebSocket(url, { headers });
+  /** `localAddress`: the loopback address to connect from (127.0.0.0/8 is all local), so a test can be several clients. */
+  static async open(url: string, headers: Record<string, string> = {}, localAddress?: string): Promise<TestSocket> {
+    const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     const socket = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -57,8 +58,8 @@ export class TestSocket {
   }
 
   /** Opens a socket, says hello and waits for `ready` and `inbox`. */
-  static async signedIn(url: string, token: string): Promise<TestSocket> {
-    const socket = await TestSocket.open(url);
+  static async signedIn(url: string, token: string, localAddress?: string): Promise<TestSocket> {
+    const socket = await TestSocket.open(url, {}, localAddress);
     socket.send({ type: 'hello', token });
     await socket.next('ready');
     await socket.next('inbox');

@@ -190,7 +190,24 @@ export class CrossNodeChats implements OtherNodes {
   /** Shutdown: a chat between two people of this node waits in Redis for the first of them to come back anywhere. */
   keep(chat: Chat, graceMs: number): void {
     const away = [chat.a, chat.b].map((s) => ({ account: s.account.id, nickname: s.account.nickname }));
+    // A chat this node took over from another that stopped may still carry that
+    // take-over's claim (it lives as long as the grace): this hand-over starts afresh,
+    // or the first to come back would wait for a holder that never answers.
+    void this.bus.client.del(claimKey(chat.id)).catch(() => undefined);
     this.remember(chat.id, { away, common: [...chat.commonInterests] }, graceMs);
+  }
+
+  keepThere(chat: Chat, ours: Seat, graceMs: number): void {
+    const there = this.crossChats.get(chat.id);
+    if (!there) return;
+    const theirs = partnerIn(chat, ours);
+    // The node there writes the same when our partner_away reaches it; a resume may come first.
+    const waiting: Waiting = {
+      holder: { node: there.node, key: there.key, account: theirs.account.id, nickname: theirs.account.nickname },
+      away: [{ account: ours.account.id, nickname: ours.account.nickname }],
+      common: [...chat.commonInterests],
+    };
+    this.remember(chat.id, waiting, graceMs);
   }
 
   private remember(chatId: string, waiting: Waiting, ttlMs: number): void {

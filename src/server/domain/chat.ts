@@ -33,6 +33,8 @@ export class Seat {
   /** The chat this seat is in, or undefined. */
   chat: Chat | undefined;
   searching = false;
+  /** When the current search began (Date.now()), for the match-wait metric. */
+  searchingSince = 0;
   /** The last chat that ended, so a late `leave` for it is not an error. */
   lastChatId: string | undefined;
   /** Accounts this one blocked or was blocked by: never paired. Unset when there are none (most people). */

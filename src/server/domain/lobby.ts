@@ -10,6 +10,7 @@ import { type LobbyCore, LobbyNodeSide, type Matching, type OtherNodes } from '.
 import { InProcessSearchQueue } from './matching.js';
 import type { Pairing, SearchEvents, SearchQueue, Seeker } from './searchQueue.js';
 import { DONE, errorFrame, type FrameOutcome, refuse } from '../errors.js';
+import { WaitTimes } from './waitTimes.js';
 import { newId } from './secrets.js';
 
 export type LobbyOptions = {
@@ -54,6 +55,8 @@ export class Lobby {
   private readonly away: AwayChats;
   /** Chat messages relayed since start (a number, not a metric object: this is the hot path). */
   relayed = 0;
+  /** How long this node's people searched before a person (not an AI) was found for them. */
+  readonly matchWaits = new WaitTimes();
 
   constructor(private readonly options: LobbyOptions) {
     this.away = new AwayChats(options.away ?? NO_GRACE, (away) => this.expire(away));
@@ -154,6 +157,7 @@ export class Lobby {
       interests = result.interests;
     }
     seat.searching = true;
+    seat.searchingSince = Date.now();
     const ai = this.options.aiPartner;
     const aiAfterMs = ai && ai.afterMs > 0 && frame.aiPartner !== false ? ai.afterMs : undefined;
     const searching = (widened: boolean) =>
@@ -459,7 +463,11 @@ export class Lobby {
     for (const chat of [...this.chats.values()]) {
       const remote = [chat.a, chat.b].find((s) => s.peer.kind === 'remote');
       if (handOver && this.away.graceMs > 0 && !chat.a.ai && !chat.b.ai) {
-        if (remote) this.dropOut(chat, partnerIn(chat, remote), true);
+        if (remote) {
+          const ours = partnerIn(chat, remote);
+          handOver.keepThere(chat, ours, this.away.graceMs);
+          this.dropOut(chat, ours, true);
+        }
         else {
           handOver.keep(chat, this.away.graceMs);
           this.close(chat);
@@ -509,6 +517,7 @@ export class Lobby {
       [sb, sa],
     ] as const) {
       clearSearchTimers(self);
+      if (self.searching && !other.ai) this.matchWaits.observe(Date.now() - self.searchingSince);
       self.searching = false;
       self.chat = chat;
       self.send({

@@ -19,6 +19,11 @@ export interface OtherNodes {
   resume(seat: Seat, chatId: string): Promise<FrameOutcome>;
   /** Shutdown: a chat between two people of this node waits for the first of them to come back on any node. */
   keep(chat: Chat, graceMs: number): void;
+  /**
+   * Shutdown: a chat with a person of another node (`theirs`) will wait there for `ours`; said
+   * before `ours` is told to reconnect, so their `resume` finds it on any node at once.
+   */
+  keepThere(chat: Chat, ours: Seat, graceMs: number): void;
 }
 
 /** What the other nodes' chats need of this node's lobby. */

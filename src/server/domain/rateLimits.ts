@@ -7,6 +7,7 @@
  */
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, Rate, RateName } from '../config.js';
+import { Tally } from '../tally.js';
 import { IpKeys } from './ipKeys.js';
 import { TokenBuckets } from './tokenBucket.js';
 import { Unavailable } from './unavailable.js';
@@ -22,6 +23,8 @@ export const memoryLimiter: LimiterFactory = (name, rate) =>
   new RateLimiterMemory({ keyPrefix: name, points: rate.points, duration: rate.seconds });
 
 export class RateLimits {
+  /** Refusals by limit name (`message` included), for /metrics. */
+  readonly hits = new Tally();
   private readonly limiters: Record<LimitName, RateLimiterAbstract> | undefined;
   /** Chat messages: a burst, then a steady rate; with several nodes each grants its share (`share`) of the account's rate. */
   private readonly messages: TokenBuckets | undefined;
@@ -53,7 +56,9 @@ export class RateLimits {
   message(accountId: string): LimitResult {
     if (!this.messages) return ALLOWED;
     const waitMs = this.messages.take(accountId, this.share(accountId));
-    return waitMs === 0 ? ALLOWED : { ok: false, retryAfterMs: waitMs };
+    if (waitMs === 0) return ALLOWED;
+    this.hits.add('message');
+    return { ok: false, retryAfterMs: waitMs };
   }
 
   close(): void {
@@ -73,7 +78,10 @@ export class RateLimits {
       await this.limiters[name].consume(key);
       return ALLOWED;
     } catch (err) {
-      if (err instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(1, Math.ceil(err.msBeforeNext)) };
+      if (err instanceof RateLimiterRes) {
+        this.hits.add(name);
+        return { ok: false, retryAfterMs: Math.max(1, Math.ceil(err.msBeforeNext)) };
+      }
       return storeFailed(err);
     }
   }

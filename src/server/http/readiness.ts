@@ -28,12 +28,20 @@ async function storeReachable(store: Store): Promise<boolean> {
   }
 }
 
+export type Failing = 'draining' | 'database' | 'redis';
+
+/** What keeps this node from serving now: empty when it is ready (also read by /metrics). */
+export async function readinessFailures(deps: ReadinessDeps): Promise<Failing[]> {
+  const failing: Failing[] = [];
+  if (deps.draining()) failing.push('draining');
+  if (!(await storeReachable(deps.store))) failing.push('database');
+  if (deps.redisReady && !deps.redisReady()) failing.push('redis');
+  return failing;
+}
+
 export function registerReadiness(app: FastifyInstance, deps: ReadinessDeps): void {
   app.get('/readyz', async (_request, reply) => {
-    const failing: string[] = [];
-    if (deps.draining()) failing.push('draining');
-    if (!(await storeReachable(deps.store))) failing.push('database');
-    if (deps.redisReady && !deps.redisReady()) failing.push('redis');
+    const failing = await readinessFailures(deps);
     if (failing.length === 0) return { status: 'ready' };
     return reply.code(503).send({ status: 'unavailable', failing });
   });

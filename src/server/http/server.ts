@@ -12,14 +12,18 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { Unavailable } from '../domain/unavailable.js';
 import { AppError, httpError } from '../errors.js';
+import { Tally } from '../tally.js';
 import { clientErrorHandler } from './clientErrors.js';
 import { httpTimeouts } from './httpTimeouts.js';
 import { CONTENT_SECURITY_POLICY_TURNSTILE, HSTS, SECURITY_HEADERS } from './securityHeaders.js';
 
 const API_BODY_LIMIT = 64 * 1024;
 
-/** `webRoot`: where the built web app would be; served only if it holds an index.html. */
-export async function createHttpServer(config: Config, log: Logger, webRoot: string): Promise<FastifyInstance> {
+/**
+ * `webRoot`: where the built web app would be; served only if it holds an index.html.
+ * `errors`: counts the error responses by code (for /metrics).
+ */
+export async function createHttpServer(config: Config, log: Logger, webRoot: string, errors: Tally = new Tally()): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Fastify's own request lines carry the remote address: off (see onResponse below).
@@ -52,13 +56,18 @@ export async function createHttpServer(config: Config, log: Logger, webRoot: str
   app.setErrorHandler((thrown: FastifyError | AppError | Unavailable, _request, reply) => {
     const error = thrown instanceof Unavailable ? httpError('unavailable', undefined, { retryAfterMs: thrown.retryAfterMs }) : thrown;
     if (error instanceof AppError) {
+      errors.add(error.code);
       if ((error.status === 429 || error.code === 'unavailable') && typeof error.extra.retryAfterMs === 'number') {
         reply.header('retry-after', String(Math.ceil(error.extra.retryAfterMs / 1000)));
       }
       return reply.code(error.status).send(error.toBody());
     }
     const known = fastifyErrorToApp(error);
-    if (known) return reply.code(known.status).send(known.toBody());
+    if (known) {
+      errors.add(known.code);
+      return reply.code(known.status).send(known.toBody());
+    }
+    errors.add('internal');
     log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(new AppError('internal', 'Something went wrong on our side.', 500).toBody());
   });
@@ -67,6 +76,7 @@ export async function createHttpServer(config: Config, log: Logger, webRoot: str
   // The app's routes are hash routes (#/settings…): the only page is `/`. Any other path is a real 404,
   // a small page for a browser outside /api, the JSON error everywhere else.
   app.setNotFoundHandler((request, reply) => {
+    errors.add('not_found');
     const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !/^\/api(?:[/?]|$)/.test(request.url);
     if (wantsPage) return reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(NOT_FOUND_PAGE);
     return reply.code(404).send(new AppError('not_found', 'There is nothing here.', 404).toBody());

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { ClientFrame, ServerFrame, SocketErrorCode } from '../../shared/protocol.js';
 import { type ErrorDetails, errorFrame } from '../errors.js';
+import type { Tally } from '../tally.js';
 import type { Subscription } from '../broker/broker.js';
 import type { FrameBudget } from './frameBudget.js';
 import { KeyExchange } from './keyExchange.js';
@@ -63,6 +64,8 @@ export class ClientSocket implements Peer {
     readonly budget: FrameBudget | undefined,
     private readonly maxBufferedBytes: number,
     helloTimer: NodeJS.Timeout,
+    /** `error` frames sent, by code (for /metrics). */
+    private readonly errors: Tally,
   ) {
     this.state = { phase: 'awaitingHello', helloTimer };
   }
@@ -83,6 +86,7 @@ export class ClientSocket implements Peer {
       this.ws.terminate();
       return;
     }
+    if (frame.type === 'error') this.errors.add(frame.code);
     this.ws.send(JSON.stringify(frame));
   }
 

@@ -23,6 +23,7 @@ import type { RateLimits } from '../domain/rateLimits.js';
 import type { Revocation } from '../domain/revocations.js';
 import { Unavailable } from '../domain/unavailable.js';
 import type { FrameOutcome } from '../errors.js';
+import { Tally } from '../tally.js';
 import { firstIssue } from '../zodIssue.js';
 import { type ClientIpResolver, trustedCountryHeader } from '../http/clientIp.js';
 import {
@@ -68,6 +69,8 @@ const QUEUE_FULL_RETRY_MS = 1000;
 const CLOSED: Closed = { phase: 'closed' };
 
 export class Gateway {
+  /** `error` frames sent to clients, by code (for /metrics). */
+  readonly errors = new Tally();
   private readonly sockets = new Set<ClientSocket>();
   private readonly caps: SocketCaps;
   private readonly pingTimer: NodeJS.Timeout;
@@ -111,6 +114,7 @@ export class Gateway {
     const headers = request.headers;
     const ip = this.deps.clientIp(request.socket.remoteAddress, headers);
     if (ip && !this.caps.takeIp(ip)) {
+      this.errors.add('too_many_connections');
       ws.send(JSON.stringify({ type: 'error', code: 'too_many_connections', message: 'Too many open connections from your network.' } satisfies ServerFrame));
       ws.close(CLOSE_TOO_MANY, 'too many connections');
       return;
@@ -118,7 +122,7 @@ export class Gateway {
     const country = trustedCountryHeader(this.deps.config.trustProxy, request.socket.remoteAddress, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
     const budget = this.deps.config.safety.rateLimits ? new FrameBudget(Date.now(), this.frameLimits) : undefined;
     const helloTimer = setTimeout(() => this.helloDeadline(socket), this.deps.config.socket.helloDeadlineMs);
-    const socket = new ClientSocket(ws, ip, country, budget, this.deps.config.socket.maxBufferedBytes, helloTimer);
+    const socket = new ClientSocket(ws, ip, country, budget, this.deps.config.socket.maxBufferedBytes, helloTimer, this.errors);
     this.accept(socket);
   }
 

@@ -179,10 +179,11 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * it, Kysely takes a `kysely_migration` table in any schema of the database as
  * this one's, and two servers in two schemas of one database break each other.
  */
-export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error } = await migrator.migrateToLatest();
+  const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** Migrates only up to (and including) the named migration: tests build databases as older versions left them. */

@@ -15,12 +15,17 @@ export const SQLITE_FILE = 'metsony.sqlite';
  * any commit is acknowledged); secure_delete so deleted rows are zeroed rather
  * than left in free pages.
  */
-export async function openSqliteStore(dataDir: string, options: { groupCommit?: boolean } = {}): Promise<KyselyStore> {
+export async function openSqliteStore(
+  dataDir: string,
+  options: { groupCommit?: boolean; onMigrated?: (names: string[]) => void } = {},
+): Promise<KyselyStore> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, SQLITE_FILE);
   const db = new Kysely<Database>({ dialect: new SqliteWorkerDialect({ file, groupCommit: options.groupCommit ?? true }) });
   try {
-    await migrateToLatest(db as Kysely<unknown>);
+    // Migrated whether or not anyone is told (an optional call would skip its argument).
+    const applied = await migrateToLatest(db as Kysely<unknown>);
+    options.onMigrated?.(applied);
   } catch (err) {
     await db.destroy();
     throw err;
