@@ -231,7 +231,7 @@ export class CrossNodeChats implements OtherNodes {
     if (!waiting || !me || seat.chat) return refuse('not_in_chat');
     if (!waiting.holder) return this.takeOver(seat, chatId, waiting, ttlMs);
     const holder = waiting.holder;
-    if (holder.node === this.bus.nodeId) return refuse('not_in_chat');
+    if (holder.node === this.bus.nodeId) return this.resumeOwnSoon(seat, chatId);
     this.lobby.joinResumed(seat, this.proxyOf(holder), waiting.common, chatId);
     this.crossChats.set(chatId, { seat, node: holder.node, key: holder.key });
     const from: SeatRef = { node: this.bus.nodeId, key: seat.id, account: seat.account.id, nickname: seat.account.nickname };
@@ -239,6 +239,20 @@ export class CrossNodeChats implements OtherNodes {
     this.crossChats.delete(chatId);
     this.lobby.endedElsewhere(seat, chatId);
     return refuse('not_in_chat');
+  }
+
+  /**
+   * The chat waits here for this person, but this node may not have heard it yet: a stopping
+   * node writes where its chats wait before it tells its people to reconnect, and their
+   * `resume` can come before its `partner_away` does. Bounded, like a claim's wait.
+   */
+  private async resumeOwnSoon(seat: Seat, chatId: string): Promise<FrameOutcome> {
+    const deadline = Date.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      if (this.lobby.resumeOwn(seat, chatId)) return DONE;
+      if (seat.chat || Date.now() >= deadline) return refuse('not_in_chat');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** The first of two people of a stopped node to come back holds their chat here, and waits for the other. */

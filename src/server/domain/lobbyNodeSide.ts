@@ -36,6 +36,8 @@ export interface LocalLobby {
   endedElsewhere(seat: Seat, chatId: string): void;
   partnerAway(seat: Seat, chatId: string): Away | undefined;
   resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean;
+  /** `resume` by `seat` of a chat that waits on this node for its account; false when none does (yet). */
+  resumeOwn(seat: Seat, chatId: string): boolean;
   joinResumed(seat: Seat, side: Seat, commonInterests: string[], chatId: string): void;
   resumeAlone(seat: Seat, side: Seat, commonInterests: string[], chatId: string): Away | undefined;
 }
@@ -91,6 +93,14 @@ export class LobbyNodeSide implements LocalLobby {
    * node (`side` is its proxy there). False when the chat no longer waits for
    * that account.
    */
+  resumeOwn(seat: Seat, chatId: string): boolean {
+    const away = this.lobby.away.ofAccount(seat.account.id).find((a) => a.chat.id === chatId);
+    if (!away || seat.chat || this.lobby.seat(seat.id) !== seat) return false;
+    this.lobby.stopSearching(seat);
+    this.lobby.rejoin(away, seat);
+    return true;
+  }
+
   resumeFor(seat: Seat, chatId: string, accountId: string, side: Seat): boolean {
     const chat = this.lobby.chatOf(seat, chatId);
     const away = chat && this.lobby.away.of(partnerIn(chat, seat));
