@@ -51,7 +51,8 @@ describe('AI partner', () => {
 
       // Nobody else is searching: after AI_PARTNER_AFTER_MS an AI partner comes.
       const heading = page.getByRole('heading', { level: 1 });
-      await heading.locator('.badge-ai', { hasText: 'AI' }).waitFor();
+      // Sign-up makes the identity key (scrypt) meanwhile: on a busy machine the match takes a while.
+      await heading.locator('.badge-ai', { hasText: 'AI' }).waitFor({ timeout: 30_000 });
       expect(await heading.textContent()).toMatch(/AI$/);
       await page.getByText('You are chatting with an AI, not a person.', { exact: false }).waitFor();
       await page.getByText(`You both like: ${interest}`).waitFor();

@@ -243,6 +243,10 @@ describe.runIf(databaseUrl && redisUrl && nginxAvailable() && redisServerAvailab
  * (or a dropped socket) it reconnects through the proxy at once and resumes its chat,
  * trying again if it lands on the node that is stopping.
  */
+/** A roamer's reconnects: bounded in count, the pause between them growing to a second (a busy machine restarts nodes slowly). */
+const MAX_ATTEMPTS = 20;
+const backoffMs = (attempt: number) => Math.min(100 * attempt, 1000);
+
 class Roamer {
   socket: TestSocket;
   resumes = 0;
@@ -279,11 +283,11 @@ class Roamer {
   private async comeBack(): Promise<void> {
     this.old.push(this.socket);
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 5) throw new Error('no live node took the socket in 5 attempts');
+      if (attempt > MAX_ATTEMPTS) throw new Error(`no live node took the socket in ${MAX_ATTEMPTS} attempts`);
       // Like the web app, try again when the proxy has no node to offer just then.
       const socket = await TestSocket.open(this.proxy.wsUrl, {}, this.visitor.from).catch((err: unknown) => err);
       if (!(socket instanceof TestSocket)) {
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
         continue;
       }
       socket.send({ type: 'hello', token: this.visitor.user.token });
@@ -301,8 +305,9 @@ class Roamer {
         this.watch(socket);
         return;
       }
-      // It landed on the node that is stopping: that one says goodbye again.
+      // It landed on the node that is stopping: that one says goodbye again; the proxy's next pick may be another.
       socket.close();
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
     }
   }
 
