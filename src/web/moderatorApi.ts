@@ -2,18 +2,11 @@
  * The moderator API (docs/protocol.md, "Moderator API"), for the console only:
  * imported by its lazy chunk, never by the landing page.
  */
+import type { AuditEntry, ReportRecord } from '../shared/moderation.js';
 import { requestEmpty, requestJson } from './api.js';
 
-export type ReportReason = 'spam' | 'harassment' | 'underage' | 'illegal' | 'other';
-export type Report = {
-  id: string;
-  reporterId: string;
-  reportedId: string;
-  reason: ReportReason;
-  note: string | null;
-  createdAt: string;
-  status: 'open' | 'closed' | 'dismissed' | 'unfounded';
-};
+export type { AuditEntry, ReportReason } from '../shared/moderation.js';
+export type Report = ReportRecord;
 /** An open report with how many distinct people reported that account. */
 export type QueuedReport = Report & { reporters: number };
 export type AccountHistory = {
@@ -22,15 +15,6 @@ export type AccountHistory = {
   reporters: number;
   reports: Report[];
   filed: { total: number; unfounded: number };
-};
-export type AuditEntry = {
-  id: string;
-  at: string;
-  actor: 'moderator' | 'automatic';
-  action: 'suspend' | 'unsuspend' | 'close' | 'dismiss' | 'unfounded';
-  reportId: string | null;
-  accountId: string | null;
-  until: string | null;
 };
 export type Page<K extends string, T> = Record<K, T[]> & { next: string | null };
 

@@ -2,6 +2,8 @@
  * The Store port: everything the service keeps on disk goes through here.
  * Live chat never does. Implemented over Kysely for SQLite and PostgreSQL.
  */
+import type { AuditEntry, ReportRecord, ReportStatus } from '../../shared/moderation.js';
+
 export type AccountRecord = {
   id: string;
   nickname: string;
@@ -23,36 +25,8 @@ export type LinkedIdentity = { provider: 'google'; subject: string; email: strin
 /** Thrown by linkIdentity when that provider account is already linked to another of ours. */
 export class IdentityTakenError extends Error {}
 
-export type ReportReason = 'spam' | 'harassment' | 'underage' | 'illegal' | 'other';
-export type ReportRecord = {
-  id: string;
-  reporterId: string;
-  reportedId: string;
-  reason: ReportReason;
-  note: string | null;
-  createdAt: string;
-  /**
-   * `closed`: handled; `dismissed`: nothing to act on; `unfounded`: dismissed as
-   * unfounded, which lowers the reporter's weight (reporterWeight.ts).
-   */
-  status: ReportStatus;
-};
-export type ReportStatus = 'open' | 'closed' | 'dismissed' | 'unfounded';
+export type { AuditAction, AuditActor, AuditEntry, ReportReason, ReportRecord, ReportStatus } from '../../shared/moderation.js';
 
-export type AuditAction = 'suspend' | 'unsuspend' | 'close' | 'dismiss' | 'unfounded';
-/** Never who the moderator is: only that it was one, or the automatic suspension by reports. */
-export type AuditActor = 'moderator' | 'automatic';
-export type AuditEntry = {
-  id: string;
-  at: string;
-  actor: AuditActor;
-  action: AuditAction;
-  reportId: string | null;
-  /** The account acted on (for a report action: the reported account). */
-  accountId: string | null;
-  /** For `suspend`: until when. */
-  until: string | null;
-};
 /** Who acted and when, given with a moderation change so its audit entry is written in the same transaction. */
 export type AuditStamp = Pick<AuditEntry, 'id' | 'at' | 'actor'>;
 
