@@ -282,11 +282,16 @@ class Roamer {
 
   private async comeBack(): Promise<void> {
     this.old.push(this.socket);
+    /** What each attempt met, for the failure message. */
+    const tries: string[] = [];
     for (let attempt = 1; ; attempt++) {
-      if (attempt > MAX_ATTEMPTS) throw new Error(`no live node took the socket in ${MAX_ATTEMPTS} attempts`);
+      if (attempt > MAX_ATTEMPTS) {
+        throw new Error(`no live node took the socket in ${MAX_ATTEMPTS} attempts: ${tries.join('; ')}\nnginx: ${this.proxy.errorLog().slice(-2000)}`);
+      }
       // Like the web app, try again when the proxy has no node to offer just then.
       const socket = await TestSocket.open(this.proxy.wsUrl, {}, this.visitor.from).catch((err: unknown) => err);
       if (!(socket instanceof TestSocket)) {
+        tries.push(`${attempt}: ${socket instanceof Error ? socket.message : String(socket)}`);
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
         continue;
       }
@@ -305,7 +310,8 @@ class Roamer {
         this.watch(socket);
         return;
       }
-      // It landed on the node that is stopping: that one says goodbye again; the proxy's next pick may be another.
+      // An upgrade already under way when the node began to stop (later ones are refused with 503 and nginx tries another node).
+      tries.push(`${attempt}: shutdown`);
       socket.close();
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
     }

@@ -47,6 +47,19 @@ describe('/readyz', () => {
     await closing;
   });
 
+  it('refuses a new WebSocket with 503 unavailable once the node has begun to close, so a proxy picks another node', async () => {
+    const server = await startService();
+    cleanups.push(() => server.stop());
+    const raw = await openSilentSocket(server.url);
+    cleanups.push(async () => void raw.destroy());
+    const closing = server.stop();
+    const refused = await upgradeAnswer(server.url);
+    expect(refused.head).toMatch(/^HTTP\/1\.1 503 /);
+    expect(refused.head).toMatch(/\r\nRetry-After: 1\r\n/i);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'unavailable' } });
+    await closing;
+  });
+
   it.skipIf(!redisServerAvailable())('answers 503 redis while Redis is down and 200 once it is back, logging one line each way', async () => {
     const errors = vi.spyOn(console, 'error');
     const { redis, server } = await serverWithOwnRedis(cleanups);
@@ -90,6 +103,10 @@ async function resetConnections(port: number, count: number): Promise<void> {
   await new Promise<void>((resolve) => listener.close(() => resolve()));
 }
 
+const UPGRADE_REQUEST =
+  'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
 /** Completes a WebSocket upgrade by hand, then reads and writes nothing more. */
 async function openSilentSocket(base: string): Promise<net.Socket> {
   const { hostname, port } = new URL(base);
@@ -97,12 +114,7 @@ async function openSilentSocket(base: string): Promise<net.Socket> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no upgrade answer')), WAIT_MS);
     socket.once('error', reject);
-    socket.once('connect', () =>
-      socket.write(
-        'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-      ),
-    );
+    socket.once('connect', () => socket.write(UPGRADE_REQUEST));
     socket.once('data', (chunk: Buffer) => {
       clearTimeout(timer);
       if (chunk.toString().startsWith('HTTP/1.1 101')) resolve();
@@ -110,4 +122,24 @@ async function openSilentSocket(base: string): Promise<net.Socket> {
     });
   });
   return socket;
+}
+
+/** Sends an upgrade request by hand and reads the whole answer until the server closes the connection. */
+async function upgradeAnswer(base: string): Promise<{ head: string; body: string }> {
+  const { hostname, port } = new URL(base);
+  const socket = net.connect(Number(port), hostname);
+  const text = await new Promise<string>((resolve, reject) => {
+    let received = '';
+    const timer = setTimeout(() => reject(new Error(`the connection stayed open; so far: ${received}`)), WAIT_MS);
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write(UPGRADE_REQUEST));
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.once('end', () => {
+      clearTimeout(timer);
+      resolve(received);
+    });
+  });
+  socket.destroy();
+  const split = text.indexOf('\r\n\r\n');
+  return { head: text.slice(0, split + 2), body: text.slice(split + 4) };
 }

@@ -101,10 +101,11 @@ export class Gateway {
   }
 
   register(app: FastifyInstance): void {
-    this.wss = acceptUpgrades(app, (ws, request) => this.open(ws, request));
+    this.wss = acceptUpgrades(app, (ws, request) => this.open(ws, request), () => this.closing);
   }
 
   private open(ws: WebSocket, request: IncomingMessage): void {
+    // An upgrade that was under way when the node began to stop.
     if (this.closing) {
       ws.send(JSON.stringify(this.goodbye));
       ws.close(CLOSE_SHUTDOWN, 'shutting down');
