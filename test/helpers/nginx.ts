@@ -18,6 +18,7 @@ const START_WAIT_MS = 10_000;
 
 export const nginxAvailable = (): boolean => spawnSync(NGINX_BIN, ['-v']).status === 0;
 
+const UPSTREAM_BLOCK = /^upstream [\w-]+ \{\n[^}]*\}/gm;
 const UPSTREAM_SERVER = /^([ \t]*)server 127\.0\.0\.1:\d+([^;\n]*);\n/gm;
 const LISTEN = /^([ \t]*)listen (?:80|\[::\]:80);\n/gm;
 
@@ -29,17 +30,22 @@ const LISTEN = /^([ \t]*)listen (?:80|\[::\]:80);\n/gm;
  */
 export function renderSite(file: string, port: number, nodePorts: number[], replace: Array<[string, string]> = []): string {
   let text = fs.readFileSync(path.join(ROOT, 'deploy/nginx', file), 'utf8');
-  const servers = [...text.matchAll(UPSTREAM_SERVER)];
+  const blocks = [...text.matchAll(UPSTREAM_BLOCK)];
   const listens = [...text.matchAll(LISTEN)];
-  if (servers.length === 0 || listens.length === 0) throw new Error(`${file}: no upstream "server 127.0.0.1:PORT" or "listen 80" line to render`);
-  const [indent, options] = [servers[0]![1]!, servers[0]![2]!];
-  let first = true;
-  text = text.replace(UPSTREAM_SERVER, () => {
-    if (!first) return '';
-    first = false;
-    return nodePorts.map((p) => `${indent}server 127.0.0.1:${p}${options};\n`).join('');
+  if (blocks.length === 0 || listens.length === 0) throw new Error(`${file}: no upstream block or "listen 80" line to render`);
+  // In each upstream block, its first `server` line (with its own options) becomes one line per node.
+  text = text.replace(UPSTREAM_BLOCK, (block) => {
+    const servers = [...block.matchAll(UPSTREAM_SERVER)];
+    if (servers.length === 0) throw new Error(`${file}: an upstream block has no "server 127.0.0.1:PORT" line`);
+    const [indent, options] = [servers[0]![1]!, servers[0]![2]!];
+    let first = true;
+    return block.replace(UPSTREAM_SERVER, () => {
+      if (!first) return '';
+      first = false;
+      return nodePorts.map((p) => `${indent}server 127.0.0.1:${p}${options};\n`).join('');
+    });
   });
-  first = true;
+  let first = true;
   text = text.replace(LISTEN, (_line, lead: string) => {
     if (!first) return '';
     first = false;

@@ -118,7 +118,7 @@ describe.runIf(databaseUrl && redisUrl && nginxAvailable() && redisServerAvailab
 
   async function signUpVia(from: string, interests: string[], nickname: string): Promise<SignUp> {
     const res = await request(from, proxy.url, 'POST', '/api/accounts', { nickname, interests, adult: true });
-    if (res.status !== 201) throw new Error(`sign-up through the proxy: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201) throw new Error(`sign-up through the proxy: ${res.status} ${JSON.stringify(res.body)}\nnginx: ${proxy.errorLog().slice(0, 6000)}`);
     return res.body as unknown as SignUp;
   }
 

@@ -23,8 +23,15 @@ const ONLINE_COUNTS = 'metsony:online';
 /** A chat waiting for someone who dropped out: who may resume it, and where it is held. */
 const resumeKey = (chatId: string) => `metsony:resume:${chatId}`;
 const claimKey = (chatId: string) => `metsony:resume-claim:${chatId}`;
-/** How long a node that lost the claim to take over a handed-over chat waits for the winner to say where it is. */
-const CLAIM_WAIT_MS = 1000;
+/**
+ * How long a resume waits for the other nodes to catch up with it: a node that lost the claim to
+ * take over a handed-over chat, for the winner to say where it is; a resume that reached a node
+ * before the stopping node's `partner_away` did, for that notice. Generous: on a busy machine a
+ * node can take seconds to get to it, and meanwhile the person would lose the chat.
+ */
+const CLAIM_WAIT_MS = 3000;
+/** Between two asks of a holding node that did not know yet that its chat waits. */
+const ASK_AGAIN_MS = 50;
 
 type Member = { account: string; nickname: string };
 /**
@@ -235,7 +242,15 @@ export class CrossNodeChats implements OtherNodes {
     this.lobby.joinResumed(seat, this.proxyOf(holder), waiting.common, chatId);
     this.crossChats.set(chatId, { seat, node: holder.node, key: holder.key });
     const from: SeatRef = { node: this.bus.nodeId, key: seat.id, account: seat.account.id, nickname: seat.account.nickname };
-    if (await this.bus.ask(holder.node, { t: 'resume', chatId, to: holder.key, from })) return DONE;
+    // The holder says no while it has not yet heard (from a stopping node) that this person went
+    // away: ask again, bounded, while this seat still waits for the answer.
+    const deadline = Date.now() + CLAIM_WAIT_MS;
+    const stillJoined = () => seat.chat?.id === chatId;
+    for (;;) {
+      if (await this.bus.ask(holder.node, { t: 'resume', chatId, to: holder.key, from })) return DONE;
+      if (!stillJoined() || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, ASK_AGAIN_MS));
+    }
     this.crossChats.delete(chatId);
     this.lobby.endedElsewhere(seat, chatId);
     return refuse('not_in_chat');
@@ -251,7 +266,7 @@ export class CrossNodeChats implements OtherNodes {
     for (;;) {
       if (this.lobby.resumeOwn(seat, chatId)) return DONE;
       if (seat.chat || Date.now() >= deadline) return refuse('not_in_chat');
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, ASK_AGAIN_MS));
     }
   }
 
