@@ -15,8 +15,7 @@ import * as api from '../api.js';
 import { fromBase64Url, toBase64Url } from '../crypto/bytes.js';
 import { type DeriveKey, type IdentityKeys, newIdentity, publicKeyOf, scryptHere, unwrapIdentity, wrapIdentity } from '../crypto/identity.js';
 import { loadIdentity, saveIdentity } from '../storage.js';
-import { KEYS_NOT_SET_UP } from './identityKeys.js';
-import { showNotice } from './notices.js';
+import { KEYS_NOT_SET_UP, showNotice } from './notices.js';
 
 /** scrypt in a Web Worker, so the page stays responsive; on the main thread if workers fail. */
 const deriveInWorker: DeriveKey = (password, salt, params) =>

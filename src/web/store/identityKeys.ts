@@ -8,9 +8,7 @@
  */
 import { saveIdentity } from '../storage.js';
 import { type CryptoCode, loadCrypto, loadedCrypto } from './cryptoLoader.js';
-import { showNotice } from './notices.js';
-
-export const KEYS_NOT_SET_UP = 'End-to-end encryption keys could not be set up on this device. Messages to you may arrive unencrypted.';
+import { KEYS_NOT_SET_UP, showNotice } from './notices.js';
 
 /** Bumped by forgetIdentity: work asked for before it is dropped. */
 let generation = 0;
