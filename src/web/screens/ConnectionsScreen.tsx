@@ -11,11 +11,14 @@ import {
   loadInbox,
   unreadFor,
 } from '../store/connections.js';
+import { warmUpCrypto } from '../store/cryptoLoader.js';
 
 export function ConnectionsScreen() {
   useEffect(() => {
     void loadConnections();
     void loadInbox();
+    // Sealed messages are opened with the identity key: fetch its code before a thread is opened.
+    warmUpCrypto();
   }, []);
 
   const last = (id: string) => threads.value[id]?.at(-1);

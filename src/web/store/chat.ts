@@ -9,6 +9,13 @@
  * and go out once `resumed` arrives (chatLines.ts says how each one moves).
  *
  * `phase` is replaced, never mutated, so every change re-renders what reads it.
+ *
+ * The chat's keys (chatCrypto.ts) come with the encryption code, which is
+ * fetched on demand (cryptoLoader.ts): a search starts fetching it, and a
+ * frame that needs it (`key`, `resumed`, an encrypted `message`) waits for it,
+ * in a queue with every chat frame after it, so they are all handled in the
+ * order they came. Until our key has gone out the chat's encryption is
+ * `pending`, and messages typed meanwhile wait as they do for the partner's key.
  */
 import { signal } from '@preact/signals';
 import type { EndReason, MessageFrame, Partner, RevealedProfile, ServerFrame } from '../../shared/protocol.js';
@@ -30,9 +37,11 @@ import {
   settleAfterResume,
   type ChatLine,
   type OwnLine,
+  UNDECRYPTABLE,
 } from './chatLines.js';
 import { announce } from './announcer.js';
-import { acceptPartnerKey, beginChatKeys, type Encryption, endChatKeys, openIncoming, ownChatKey, restoreChatKeys, sealOutgoing } from './chatCrypto.js';
+import type { Encryption } from './chatCrypto.js';
+import { loadCrypto, loadedCrypto, warmUpCrypto } from './cryptoLoader.js';
 import { showNotice } from './notices.js';
 import { findProof } from './proof.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
@@ -80,6 +89,8 @@ export type ReportReason = (typeof REPORT_REASONS)[number];
 
 const storedChat = loadTabChat();
 export const phase = signal<Phase>(storedChat ? { kind: 'resuming', chatId: storedChat, from: 'reload' } : { kind: 'idle' });
+// A reload in the middle of a chat: its keys are needed as soon as `resumed` comes.
+if (storedChat) warmUpCrypto();
 /** The chat a `resume` was sent for, until `resumed` or `not_in_chat` answers it. */
 export const resumePending = signal<string | null>(null);
 export const region = signal<Region>(loadRegion());
@@ -111,6 +122,81 @@ let typingActive = false;
 let typingLastSent = 0;
 let typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
 let partnerTypingTimer: ReturnType<typeof setTimeout> | undefined;
+
+// The chat's keys, once the encryption code is here (without it there are none: nothing to seal, open or forget)
+
+function acceptPartnerKey(chatId: string, publicKey: string): Encryption | null {
+  return loadedCrypto()?.acceptPartnerKey(chatId, publicKey) ?? null;
+}
+
+function endChatKeys(): void {
+  loadedCrypto()?.endChatKeys();
+}
+
+function openIncoming(frame: MessageFrame): { text: string; undecryptable?: true } {
+  const code = loadedCrypto();
+  if (code) return code.openIncoming(frame);
+  return frame.e2e ? { text: UNDECRYPTABLE, undecryptable: true } : { text: frame.text };
+}
+
+function ownChatKey(chatId: string): string | null {
+  return loadedCrypto()?.ownChatKey(chatId) ?? null;
+}
+
+function restoreChatKeys(chatId: string): Encryption | null {
+  return loadedCrypto()?.restoreChatKeys(chatId) ?? null;
+}
+
+function sealOutgoing(chatId: string, text: string): { text: string; e2e?: true } {
+  return loadedCrypto()?.sealOutgoing(chatId, text) ?? { text };
+}
+
+/** What waits for the encryption code, in order: frames from the server, and our key for a new chat. */
+const waitingForCrypto: Array<() => void> = [];
+let drainingCrypto = false;
+/** Bumped when the queue is dropped (sign-out), so an older fetch's answer does not run a newer queue early. */
+let cryptoQueue = 0;
+
+/**
+ * Runs `task` now if the encryption code is here and nothing waits before it;
+ * otherwise once it is (or once fetching it failed: then without it).
+ */
+function withCrypto(task: () => void): void {
+  if (drainingCrypto || (loadedCrypto() && waitingForCrypto.length === 0)) {
+    task();
+    return;
+  }
+  waitingForCrypto.push(task);
+  if (waitingForCrypto.length > 1) return;
+  const queue = cryptoQueue;
+  loadCrypto()
+    .then(
+      () => undefined,
+      () => showNotice('End-to-end encryption could not be loaded. Reload the page to try again.'),
+    )
+    .then(() => queue === cryptoQueue && runWaiting());
+}
+
+function runWaiting(): void {
+  drainingCrypto = true;
+  try {
+    while (waitingForCrypto.length > 0) {
+      try {
+        waitingForCrypto.shift()!();
+      } catch (error) {
+        // One failing task must not hold back the ones after it.
+        reportError(error);
+      }
+    }
+  } finally {
+    drainingCrypto = false;
+  }
+}
+
+/** Frames that cannot be handled without the encryption code. */
+function needsCrypto(frame: ServerFrame): boolean {
+  return frame.type === 'key' || frame.type === 'resumed' || (frame.type === 'message' && frame.e2e === true);
+}
 
 export function currentChat(): ChatSession | null {
   const p = phase.value;
@@ -166,6 +252,7 @@ export function startSearch(): void {
   const chat = liveChat();
   stopTyping();
   clearTabChat();
+  warmUpCrypto();
   phase.value = { kind: 'searching' };
   lastSearchCommand = 'find';
   if (chat) {
@@ -255,12 +342,14 @@ export function stop(): void {
 
 /** The chat another tab dropped out of: take it over in this tab. */
 export function continueChatHere(chatId: string): void {
+  warmUpCrypto();
   phase.value = { kind: 'resuming', chatId, from: 'other-tab' };
   sendResume(chatId);
 }
 
 /** The chat another tab dropped out of: end it, and search for someone new. */
 export function leaveWaitingChat(chatId: string): void {
+  warmUpCrypto();
   phase.value = { kind: 'searching' };
   lastSearchCommand = 'find';
   leavingChatId = chatId;
@@ -296,9 +385,17 @@ function setEncryption(chatId: string, encryption: Encryption): void {
   for (const line of toSend) sendOwn(chatId, line);
 }
 
-/** A chat with a person begins: our key goes out; without theirs in time, the chat goes on unencrypted. */
+/**
+ * A chat with a person begins: our key goes out (once the encryption code is
+ * here); without theirs in time, or without the code, the chat goes on unencrypted.
+ */
 function startChatKeys(chatId: string): void {
-  sendKey(chatId, beginChatKeys(chatId));
+  withCrypto(() => {
+    if (liveChat()?.id !== chatId) return;
+    const code = loadedCrypto();
+    if (code) sendKey(chatId, code.beginChatKeys(chatId));
+    else setEncryption(chatId, { status: 'off', why: 'no-key' });
+  });
 }
 
 function sendKey(chatId: string, publicKey: string): void {
@@ -432,6 +529,9 @@ export function resetChat(): void {
   clearTimeout(partnerTypingTimer);
   clearTimeout(keyWaitTimer);
   endChatKeys();
+  // Frames of the signed-out session that waited for the encryption code are no use any more.
+  waitingForCrypto.length = 0;
+  cryptoQueue += 1;
   leavingChatId = null;
   lastSearchCommand = null;
   typingActive = false;
@@ -518,6 +618,14 @@ function resumeRefused(chatId: string): void {
 }
 
 function onChatFrame(frame: ServerFrame): void {
+  if (waitingForCrypto.length > 0 || (needsCrypto(frame) && !loadedCrypto())) {
+    withCrypto(() => handleChatFrame(frame));
+    return;
+  }
+  handleChatFrame(frame);
+}
+
+function handleChatFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'ready':
       onReady();

@@ -5,6 +5,9 @@
  * can be compared. The secret state lives here, outside any signal; chat.ts
  * keeps only what the screen shows (`Encryption`). A chat with an AI partner,
  * or with an app that offers no key, is not end-to-end encrypted, and says so.
+ *
+ * Part of the chunk fetched on demand (cryptoCode.ts): chat.ts reaches it
+ * through cryptoLoader.ts.
  */
 import type { MessageFrame } from '../../shared/protocol.js';
 import { toBase64Url } from '../crypto/bytes.js';
@@ -20,6 +23,7 @@ import {
   saveChannel,
 } from '../crypto/channel.js';
 import { forgetChatKeys, loadChatKeys, pruneChatKeys, saveChatKeys } from '../chatKeyStore.js';
+import { UNDECRYPTABLE } from './chatLines.js';
 
 /**
  * `pending`: our key went out, the partner's has not come; `on`: encrypted;
@@ -30,8 +34,7 @@ export type Encryption =
   | { status: 'on'; safetyCode: string }
   | { status: 'off'; why: 'ai' | 'no-key' | 'lost-key' };
 
-/** What the log shows for a message that does not open. */
-export const UNDECRYPTABLE = 'Could not decrypt this message';
+export { UNDECRYPTABLE };
 
 type State = { chatId: string; mine: Ephemeral; channel: Channel | null };
 let state: State | null = null;

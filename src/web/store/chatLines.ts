@@ -13,6 +13,9 @@
  */
 import type { MessageFrame, RevealedProfile } from '../../shared/protocol.js';
 
+/** What the log shows for a message that does not open (here, not with the cryptography, so the first page needs none of it). */
+export const UNDECRYPTABLE = 'Could not decrypt this message';
+
 export type OwnState = 'local' | 'sending' | 'waiting' | 'delivered' | 'failed';
 
 /** `at`: when the line was made (ms since the epoch), shown as its time. */

@@ -18,9 +18,9 @@ import type { Connection, OfflineMessage, ServerFrame } from '../../shared/proto
 import { LIMITS } from '../../shared/limits.js';
 import * as api from '../api.js';
 import { newClientId } from '../ids.js';
-import { UNDECRYPTABLE } from './chatCrypto.js';
+import { UNDECRYPTABLE } from './chatLines.js';
 import type { DmLine } from './dmLine.js';
-import { identityPrivateKey } from './identity.js';
+import { identityPrivateKey } from './identityKeys.js';
 import { showNotice } from './notices.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
 import { deleteThread, loadThreads, saveThread } from './threadHistory.js';

@@ -5,14 +5,17 @@
  * the new code after a rotation. The private key stays on the device
  * (localStorage, cleared by Log out and Delete everything).
  *
- * `identityReady()` settles once a sign-in's unwrap is done, so offline
+ * `identityPrivateKey()` settles once a sign-in's unwrap is done, so offline
  * messages that arrive meanwhile wait for the key instead of failing.
+ *
+ * This file is part of the chunk fetched on demand (cryptoCode.ts): the rest
+ * of the app calls it through identityKeys.ts.
  */
 import * as api from '../api.js';
 import { fromBase64Url, toBase64Url } from '../crypto/bytes.js';
 import { type DeriveKey, type IdentityKeys, newIdentity, publicKeyOf, scryptHere, unwrapIdentity, wrapIdentity } from '../crypto/identity.js';
 import { loadIdentity, saveIdentity } from '../storage.js';
-import { showNotice } from './notices.js';
+import { KEYS_NOT_SET_UP, showNotice } from './notices.js';
 
 /** scrypt in a Web Worker, so the page stays responsive; on the main thread if workers fail. */
 const deriveInWorker: DeriveKey = (password, salt, params) =>
@@ -58,7 +61,7 @@ export async function identityPrivateKey(): Promise<Uint8Array | null> {
 
 function track(work: Promise<void>): void {
   ready = work.catch(() => {
-    showNotice('End-to-end encryption keys could not be set up on this device. Messages to you may arrive unencrypted.', 'info');
+    showNotice(KEYS_NOT_SET_UP, 'info');
   });
 }
 

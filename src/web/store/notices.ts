@@ -9,6 +9,9 @@ export type Notice = { id: string; kind: 'error' | 'info'; text: string };
 
 export const notices = signal<Notice[]>([]);
 
+/** The identity key could not be made, unwrapped or uploaded (store/identityKeys.ts, store/identity.ts). */
+export const KEYS_NOT_SET_UP = 'End-to-end encryption keys could not be set up on this device. Messages to you may arrive unencrypted.';
+
 const AUTO_HIDE_INFO_MS = 8000;
 
 export function showNotice(text: string, kind: Notice['kind'] = 'error'): void {

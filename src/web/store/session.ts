@@ -15,7 +15,7 @@ import { handleConnectionsError, resetConnections, setTokenSource } from './conn
 import { wipeThreadHistory } from './threadHistory.js';
 import { loadFeatures } from './features.js';
 import { clearNotices, showNotice } from './notices.js';
-import { forgetIdentity, rewrapIdentity, setUpIdentity, unlockIdentity } from './identity.js';
+import { forgetIdentity, rewrapIdentity, setUpIdentity, unlockIdentity } from './identityKeys.js';
 import { forgetPrivateProfile } from './profile.js';
 import { withProof } from './proof.js';
 import { onFrame, restartRealtime, startRealtime, stopRealtime } from './realtime.js';
