@@ -23,7 +23,8 @@ export type ChatLine =
   /** `undecryptable`: an encrypted message that did not open; `text` then says so (chatCrypto.ts). */
   | { kind: 'partner'; id: string; text: string; at: number; undecryptable?: true }
   | { kind: 'event'; id: string; text: string }
-  | { kind: 'profile'; id: string; from: 'me' | 'partner'; profile: RevealedProfile };
+  /** `profile: null`: the partner's encrypted profile did not open (chatCrypto.ts). */
+  | { kind: 'profile'; id: string; from: 'me' | 'partner'; profile: RevealedProfile | null };
 
 function moveOwn(lines: ChatLine[], pick: (line: OwnLine) => OwnState | null): ChatLine[] {
   let changed = false;
