@@ -48,7 +48,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
       e2e: z.literal(true).optional(),
       text: z.string().refine(isChatEnvelope, 'That is not a well-formed encrypted profile.').optional(),
     })
-    .refine((f) => f.e2e === (f.text === undefined ? undefined : true) && (f.e2e === true) === (f.profile === undefined), {
+    // `e2e` exactly when `text`, and `text` exactly when no `profile`.
+    .refine((f) => (f.e2e === true) === (f.text !== undefined) && (f.text !== undefined) === (f.profile === undefined), {
       message: 'A reveal carries either a profile, or an encrypted one in text with e2e: true.',
     }),
   z.strictObject({ type: z.literal('connect'), chatId }),
