@@ -6,17 +6,17 @@
  * of its bundle.
  */
 import { z } from 'zod';
-import { PUBLIC_KEY_PATTERN } from './e2e.js';
+import { isChatEnvelope, PUBLIC_KEY_PATTERN } from './e2e.js';
 import type { SocketErrorCode } from './errors.js';
 import { LIMITS } from './limits.js';
+import { type RevealedProfile, RevealProfileSchema } from './revealProfileSchema.js';
 
 const clientId = z.string().min(1).max(LIMITS.clientIdMax);
 const chatId = z.string().min(1).max(64);
 /** Length is checked separately so an over-long text gets `too_long`, not `bad_request`. */
 const text = z.string().min(1);
 
-export const REVEAL_FIELD_MAX = 64;
-const profileField = z.string().max(REVEAL_FIELD_MAX);
+export { REVEAL_FIELD_MAX, type RevealedProfile } from './revealProfileSchema.js';
 
 export const ClientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hello'), token: z.string().min(1).max(256) }),
@@ -36,16 +36,22 @@ export const ClientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('key'), chatId, publicKey: z.string().regex(PUBLIC_KEY_PATTERN) }),
   z.strictObject({ type: z.literal('typing'), chatId, typing: z.boolean() }),
   z.strictObject({ type: z.literal('leave'), chatId }),
-  z.strictObject({
-    type: z.literal('reveal'),
-    chatId,
-    profile: z.strictObject({
-      firstName: profileField.optional(),
-      age: z.number().int().min(18).max(130).optional(),
-      gender: profileField.optional(),
-      location: profileField.optional(),
+  /**
+   * Either the plain form, `profile`, or (in an end-to-end encrypted chat) `e2e: true` with
+   * `text`, the profile encrypted like a chat message (docs/encryption.md), relayed untouched.
+   */
+  z
+    .strictObject({
+      type: z.literal('reveal'),
+      chatId,
+      profile: z.optional(RevealProfileSchema),
+      e2e: z.literal(true).optional(),
+      text: z.string().refine(isChatEnvelope, 'That is not a well-formed encrypted profile.').optional(),
+    })
+    // `e2e` exactly when `text`, and `text` exactly when no `profile`.
+    .refine((f) => (f.e2e === true) === (f.text !== undefined) && (f.text !== undefined) === (f.profile === undefined), {
+      message: 'A reveal carries either a profile, or an encrypted one in text with e2e: true.',
     }),
-  }),
   z.strictObject({ type: z.literal('connect'), chatId }),
   z.strictObject({
     type: z.literal('report'),
@@ -90,8 +96,6 @@ export type OfflineMessage = { id: string; connectionId: string; text: string; a
 
 export type Partner = { nickname: string; commonInterests: string[]; ai: boolean };
 
-export type RevealedProfile = ClientFrameOf<'reveal'>['profile'];
-
 export const END_REASONS = ['you_left', 'partner_left', 'partner_disconnected', 'blocked', 'shutdown'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
@@ -124,6 +128,8 @@ export type ServerFrame =
   /** Messages that were acknowledged `sent {queued:true}` reached the partner. */
   | { type: 'delivered'; chatId: string; ids: string[] }
   | { type: 'revealed'; chatId: string; profile: RevealedProfile }
+  /** An encrypted reveal, as its sender sent it (docs/encryption.md). */
+  | { type: 'revealed'; chatId: string; e2e: true; text: string }
   | { type: 'connect_requested'; chatId: string }
   | { type: 'connected'; chatId: string; connection: Connection }
   | { type: 'reported'; chatId: string }

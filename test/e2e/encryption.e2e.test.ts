@@ -2,8 +2,11 @@
  * End to end, in headless Chromium (issue 16): two people's chat is end-to-end
  * encrypted and both see the same safety code; a frame altered on the way (a
  * WebSocket proxy between one browser and the server) shows "Could not decrypt
- * this message" and the chat goes on; a connection's offline message, sealed to
- * the recipient, opens on a new device signed in with the recovery code.
+ * this message" and the chat goes on; Reveal profile goes through the same
+ * channel: the frame on the wire holds no plaintext of the profile, and one
+ * altered on the way shows "Could not decrypt this profile"; a connection's
+ * offline message, sealed to the recipient, opens on a new device signed in
+ * with the recovery code.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +49,39 @@ function tamper(frame: Record<string, unknown>): Record<string, unknown> {
   return { ...frame, text: text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1) };
 }
 
+/** Flips one character of an encrypted profile's ciphertext, keeping the envelope well-formed. */
+function tamperRevealed(frame: Record<string, unknown>): Record<string, unknown> {
+  if (frame.type !== 'revealed' || frame.e2e !== true || typeof frame.text !== 'string') return frame;
+  const text = frame.text;
+  const i = text.length - 5;
+  return { ...frame, text: text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1) };
+}
+
+/** Two people matched in an end-to-end encrypted chat; the second one's socket goes through the proxy. */
+async function encryptedChat(names: [string, string]): Promise<[Page, Page]> {
+  const shared = `reveal-${Math.random().toString(36).slice(2, 10)}`;
+  const [one, two] = await Promise.all([profiles.newPage(), profiles.newPage()]);
+  await Promise.all([signUpAndSearch(one, server.url, names[0], [shared]), signUpAndSearch(two, proxy.url, names[1], [shared])]);
+  await one.locator('.partner-name', { hasText: names[1] }).waitFor();
+  await one.getByText('End-to-end encrypted.', { exact: true }).waitFor();
+  await two.getByText('End-to-end encrypted.', { exact: true }).waitFor();
+  return [one, two];
+}
+
+/** Fills the private profile in Settings, back to the chat, and reveals it (with the dialog's second press). */
+async function reveal(page: Page, profile: { firstName: string; age: string; location: string }): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('textbox', { name: 'First name' }).fill(profile.firstName);
+  await page.getByRole('spinbutton', { name: 'Age' }).fill(profile.age);
+  await page.getByRole('textbox', { name: 'Location' }).fill(profile.location);
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat' }).click();
+  await page.getByRole('button', { name: 'Reveal profile' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Reveal profile' }).click();
+}
+
+const letters = () => Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+
 describe('end-to-end encryption in the browser', () => {
   it(
     'both see "End-to-end encrypted" and the same safety code; a tampered frame shows "Could not decrypt this message"',
@@ -74,6 +110,62 @@ describe('end-to-end encryption in the browser', () => {
       await bob.getByRole('log').getByText('Third, untouched again', { exact: true }).waitFor();
       await sendMessage(bob, 'Bob answers');
       await alice.getByRole('log').getByText('Bob answers', { exact: true }).waitFor();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'Reveal profile goes through the channel: the partner sees it, the wire and the server never hold it in clear',
+    async () => {
+      const [alice, bob] = await encryptedChat(['Alice', 'Bob']);
+      const firstName = `Zoe${letters()}`;
+      const town = `Town${letters()}`;
+      const onTheWire: Record<string, unknown>[] = [];
+      proxy.rewrite = (frame) => {
+        if (frame.type === 'revealed') onTheWire.push(frame);
+        return frame;
+      };
+
+      await reveal(alice, { firstName, age: '31', location: town });
+      await alice.getByRole('log').getByText('You revealed your profile to Bob:').waitFor();
+      const bobLog = bob.getByRole('log');
+      await bobLog.getByText('Alice revealed their profile:').waitFor();
+      await bobLog.getByText(firstName, { exact: true }).waitFor();
+      await bobLog.getByText(town, { exact: true }).waitFor();
+      await bobLog.getByText('31', { exact: true }).waitFor();
+
+      // What the server relayed to Bob: an envelope, without the profile's words.
+      expect(onTheWire).toHaveLength(1);
+      expect(onTheWire[0]).toMatchObject({ type: 'revealed', e2e: true, text: expect.stringMatching(/^e2e1\.\d+\./u) });
+      expect(onTheWire[0]).not.toHaveProperty('profile');
+      const wire = JSON.stringify(onTheWire[0]);
+      for (const value of [firstName, town, 'firstName', 'location']) expect(wire).not.toContain(value);
+      expect(server.output()).not.toContain(firstName);
+      expect(server.output()).not.toContain(town);
+
+      // The chat's messages go on after it, on the same counters.
+      await sendMessage(alice, 'After the reveal');
+      await bobLog.getByText('After the reveal', { exact: true }).waitFor();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a revealed profile altered on the way shows "Could not decrypt this profile" and the chat goes on',
+    async () => {
+      const [carol, dave] = await encryptedChat(['Carol', 'Dave']);
+      const firstName = `Cara${letters()}`;
+      proxy.rewrite = tamperRevealed;
+      await reveal(carol, { firstName, age: '40', location: `Place${letters()}` });
+      const daveLog = dave.getByRole('log');
+      await daveLog.getByText('Could not decrypt this profile', { exact: true }).waitFor();
+      expect(await daveLog.getByText(firstName).count()).toBe(0);
+
+      proxy.rewrite = (frame) => frame;
+      await sendMessage(carol, 'Still talking');
+      await daveLog.getByText('Still talking', { exact: true }).waitFor();
+      await sendMessage(dave, 'Me too');
+      await carol.getByRole('log').getByText('Me too', { exact: true }).waitFor();
     },
     TEST_TIMEOUT_MS,
   );

@@ -5,18 +5,21 @@
  * untouched (also held ones over a resume); a second device opens a waiting
  * sealed message with the recovery code; after a rotation the old code opens
  * nothing; after Delete everything the wrapped key is gone from every file.
+ * A profile revealed in an encrypted chat is relayed as the envelope it came
+ * in (also across two nodes), and its plaintext is in no output and no file.
  * The clients here use the web app's own crypto module.
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection, OfflineMessage } from '../../src/shared/protocol.js';
 import { toBase64Url } from '../../src/web/crypto/bytes.js';
-import { decryptMessage, encryptMessage, newEphemeral, openChannel } from '../../src/web/crypto/channel.js';
+import { type Channel, decryptMessage, decryptProfile, encryptMessage, encryptProfile, newEphemeral, openChannel } from '../../src/web/crypto/channel.js';
 import { newIdentity, unwrapIdentity, UnwrapError, type WrappedIdentity, wrapIdentity } from '../../src/web/crypto/identity.js';
 import { openMessage, sealMessage } from '../../src/web/crypto/sealed.js';
+import { twoNodes } from '../helpers/cluster.js';
 import { findInFiles } from '../helpers/forensic.js';
 import { api } from '../helpers/http.js';
-import { chatting, connected } from '../helpers/people.js';
+import { chatting, connected, type Person, person } from '../helpers/people.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
 import { TestSocket } from '../helpers/wsClient.js';
 
@@ -99,6 +102,112 @@ describe('end-to-end encrypted live chat', () => {
     expect(await a.socket.next('error')).toMatchObject({ code: 'bad_request' });
     a.socket.send({ type: 'send', chatId, id: 'p', text: 'plain as ever' });
     expect(await b.socket.next('message')).toMatchObject({ text: 'plain as ever' });
+  }, TEST_TIMEOUT_MS);
+});
+
+/** Both sides of a chat offer keys, as the web app does; returns each side's channel. */
+async function exchangeKeys(a: Person, b: Person, chatId: string): Promise<{ ca: Channel; cb: Channel }> {
+  const ea = newEphemeral(chatId);
+  const eb = newEphemeral(chatId);
+  a.socket.send({ type: 'key', chatId, publicKey: toBase64Url(ea.publicKey) });
+  b.socket.send({ type: 'key', chatId, publicKey: toBase64Url(eb.publicKey) });
+  return { ca: openChannel(ea, (await a.socket.next('key')).publicKey), cb: openChannel(eb, (await b.socket.next('key')).publicKey) };
+}
+
+describe('Reveal profile in an end-to-end encrypted chat', () => {
+  it('is relayed untouched, once, not to an away partner; its plaintext reaches no output and no file', async () => {
+    const server = await start();
+    const { a, b, chatId } = await chatting(server.url, server.wsUrl);
+    const { ca, cb } = await exchangeKeys(a, b, chatId);
+    const profile = { firstName: canary('Name'), age: 34, gender: canary('Gender'), location: canary('Town') };
+    const secrets = [profile.firstName, profile.gender, profile.location];
+
+    // To a partner who is away: refused, and not counted as revealed.
+    b.socket.close();
+    await a.socket.next('partner_away');
+    a.socket.send({ type: 'reveal', chatId, e2e: true, text: encryptProfile(ca, profile) });
+    expect(await a.socket.next('error')).toMatchObject({ code: 'partner_away' });
+    const back = await TestSocket.signedIn(server.wsUrl, b.user.token);
+    back.send({ type: 'resume', chatId });
+    await back.next('resumed');
+    await a.socket.next('partner_back');
+
+    const text = encryptProfile(ca, profile);
+    a.socket.send({ type: 'reveal', chatId, e2e: true, text });
+    expect(await back.next('revealed')).toEqual({ type: 'revealed', chatId, e2e: true, text });
+    expect(decryptProfile(cb, text)).toEqual(profile);
+
+    // Once per chat and side, whichever form; the other side may still reveal, in either form.
+    a.socket.send({ type: 'reveal', chatId, e2e: true, text: encryptProfile(ca, { firstName: 'Again' }) });
+    expect(await a.socket.next('error')).toMatchObject({ code: 'bad_request' });
+    a.socket.send({ type: 'reveal', chatId, profile: { firstName: 'Again' } });
+    expect(await a.socket.next('error')).toMatchObject({ code: 'bad_request' });
+    const reply = encryptProfile(cb, { location: 'Over here' });
+    back.send({ type: 'reveal', chatId, e2e: true, text: reply });
+    expect(await a.socket.next('revealed')).toEqual({ type: 'revealed', chatId, e2e: true, text: reply });
+    await TestSocket.settled(a.socket, back);
+    expect(back.received('revealed')).toHaveLength(1);
+    expect(a.socket.received('revealed')).toHaveLength(1);
+
+    a.socket.close();
+    back.close();
+    expect(await server.stop()).toBe(0);
+    expect(findInFiles(server.dataDir, [...secrets, text])).toEqual([]);
+    for (const value of [...secrets, text]) expect(server.output()).not.toContain(value);
+  }, TEST_TIMEOUT_MS);
+
+  it('refuses a profile with e2e, e2e without a well-formed envelope, text without e2e; the plain form still works', async () => {
+    const server = await start();
+    const { a, b, chatId } = await chatting(server.url, server.wsUrl);
+    const { ca } = await exchangeKeys(a, b, chatId);
+    const envelope = encryptProfile(ca, { firstName: 'Ann' });
+    const refused: unknown[] = [
+      { type: 'reveal', chatId, profile: { firstName: 'Ann' }, e2e: true, text: envelope },
+      { type: 'reveal', chatId, profile: { firstName: 'Ann' }, e2e: true },
+      { type: 'reveal', chatId, e2e: true, text: 'Ann, 31, Ghent' },
+      { type: 'reveal', chatId, e2e: true, text: `e2e1.0.${'A'.repeat(11_200)}` },
+      { type: 'reveal', chatId, e2e: true },
+      { type: 'reveal', chatId, text: envelope },
+      { type: 'reveal', chatId, e2e: false, text: envelope },
+      { type: 'reveal', chatId },
+    ];
+    for (const frame of refused) {
+      a.socket.send(frame);
+      expect(await a.socket.next('error')).toMatchObject({ code: 'bad_request' });
+    }
+    // None was relayed or counted: the plain form, as PROTOCOL.md has it, goes through now.
+    a.socket.send({ type: 'reveal', chatId, profile: { firstName: '  Ann ', age: 31, location: '' } });
+    expect(await b.socket.next('revealed')).toEqual({ type: 'revealed', chatId, profile: { firstName: 'Ann', age: 31 } });
+    await TestSocket.settled(a.socket, b.socket);
+    expect(b.socket.received('revealed')).toHaveLength(1);
+  }, TEST_TIMEOUT_MS);
+});
+
+const databaseUrl = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
+
+describe.runIf(databaseUrl && redisUrl)('Reveal profile in an encrypted chat across two nodes', () => {
+  const cluster = twoNodes(databaseUrl!, redisUrl!, 'metsony_reveal');
+
+  it('the partner on the other node gets the envelope untouched', async () => {
+    const topic = `across-${randomBytes(4).toString('hex')}`;
+    const a = await person(cluster.node1.url, cluster.node1.wsUrl, [topic], 'OnOne');
+    const b = await person(cluster.node2.url, cluster.node2.wsUrl, [topic], 'OnTwo');
+    a.socket.send({ type: 'find' });
+    await a.socket.next('searching');
+    b.socket.send({ type: 'find' });
+    const chatId = (await a.socket.next('matched')).chat.id;
+    await b.socket.next('matched');
+    const { ca, cb } = await exchangeKeys(a, b, chatId);
+    const text = encryptProfile(ca, { firstName: 'Across' });
+    a.socket.send({ type: 'reveal', chatId, e2e: true, text });
+    expect(await b.socket.next('revealed')).toEqual({ type: 'revealed', chatId, e2e: true, text });
+    expect(decryptProfile(cb, text)).toEqual({ firstName: 'Across' });
+    const reply = encryptProfile(cb, { age: 40 });
+    b.socket.send({ type: 'reveal', chatId, e2e: true, text: reply });
+    expect(await a.socket.next('revealed')).toEqual({ type: 'revealed', chatId, e2e: true, text: reply });
+    a.socket.close();
+    b.socket.close();
   }, TEST_TIMEOUT_MS);
 });
 

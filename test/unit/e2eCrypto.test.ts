@@ -3,7 +3,17 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { isChatEnvelope, isSealedEnvelope, PUBLIC_KEY_PATTERN } from '../../src/shared/e2e.js';
 import { fromBase64Url, toBase64Url } from '../../src/web/crypto/bytes.js';
-import { decryptMessage, encryptMessage, newEphemeral, openChannel, restoreChannel, safetyCode, saveChannel } from '../../src/web/crypto/channel.js';
+import {
+  decryptMessage,
+  decryptProfile,
+  encryptMessage,
+  encryptProfile,
+  newEphemeral,
+  openChannel,
+  restoreChannel,
+  safetyCode,
+  saveChannel,
+} from '../../src/web/crypto/channel.js';
 import { newIdentity, unwrapIdentity, UnwrapError, wrapIdentity } from '../../src/web/crypto/identity.js';
 import { openMessage, sealMessage, suite } from '../../src/web/crypto/sealed.js';
 
@@ -157,6 +167,43 @@ describe('live channel', () => {
     const sender = openChannel({ ...ea, chatId: 'chat-2' }, toBase64Url(eb.publicKey));
     const receiver = openChannel(eb, toBase64Url(ea.publicKey));
     expect(() => decryptMessage(receiver, encryptMessage(sender, 'moved'))).toThrow(/tampered/u);
+  });
+
+  it('a revealed profile round-trips as an envelope that hides it, on the same counters as messages', () => {
+    const { a, b } = pair();
+    const profile = { firstName: 'Zoë Vandenberghe', age: 31, location: 'Sint-Amandsberg' };
+    expect(decryptMessage(b, encryptMessage(a, 'hello'))).toBe('hello');
+    const sealed = encryptProfile(a, profile);
+    expect(isChatEnvelope(sealed)).toBe(true);
+    expect(sealed.startsWith('e2e1.1.')).toBe(true); // the counter after the message's
+    for (const value of ['Vandenberghe', 'Sint-Amandsberg', 'firstName']) expect(sealed).not.toContain(value);
+    expect(decryptProfile(b, sealed)).toEqual(profile);
+    // The next message goes on from there.
+    expect(encryptMessage(a, 'after').startsWith('e2e1.2.')).toBe(true);
+  });
+
+  it('a profile never opens as a message, nor a message as a profile (separate associated data)', () => {
+    const { a, b } = pair();
+    const sealedProfile = encryptProfile(a, { firstName: 'Ann' });
+    expect(() => decryptMessage(b, sealedProfile)).toThrow(/tampered/u);
+    // A message whose text is a profile's JSON still does not open as a profile.
+    const message = encryptMessage(a, JSON.stringify({ firstName: 'Mallory' }));
+    expect(() => decryptProfile(b, message)).toThrow(/tampered/u);
+    // Neither refusal used up a counter: the genuine ones open in the right reader.
+    expect(decryptProfile(b, sealedProfile)).toEqual({ firstName: 'Ann' });
+    expect(decryptMessage(b, message)).toBe('{"firstName":"Mallory"}');
+  });
+
+  it('refuses a replayed or reordered profile, and a message replayed after it', () => {
+    const { a, b } = pair();
+    const m0 = encryptMessage(a, 'zero');
+    const p1 = encryptProfile(a, { gender: 'f' });
+    const m2 = encryptMessage(a, 'two');
+    expect(decryptProfile(b, p1)).toEqual({ gender: 'f' });
+    expect(() => decryptProfile(b, p1)).toThrow(/replayed/u);
+    expect(() => decryptMessage(b, m0)).toThrow(/replayed or reordered/u);
+    expect(decryptMessage(b, m2)).toBe('two');
+    expect(() => decryptProfile(b, encryptProfile(a, { gender: 'm' }).replace(/^e2e1\.3\./u, 'e2e1.2.'))).toThrow(/replayed/u);
   });
 
   it('a low-order partner key is refused', () => {

@@ -4,6 +4,7 @@
  */
 import { normalizeInterests } from '../../shared/interests.js';
 import type { ClientFrameOf, EndReason, MessageFrame, Partner, ServerFrame } from '../../shared/protocol.js';
+import { normaliseProfile } from '../../shared/revealProfile.js';
 import { type Away, AwayChats, type AwayLimits } from './awayChats.js';
 import { type Chat, partnerIn, type Seat } from './chat.js';
 import { type LobbyCore, LobbyNodeSide, type Matching, type OtherNodes } from './lobbyNodeSide.js';
@@ -271,25 +272,28 @@ export class Lobby {
     return DONE;
   }
 
-  /** Passes the private profile to the partner, once per chat and side; it is never kept or logged. */
+  /**
+   * Passes the private profile to the partner, once per chat and side; it is never kept or logged.
+   * An encrypted one (`e2e: true`, docs/encryption.md) goes on exactly as it came: the server cannot read it.
+   */
   reveal(seat: Seat, frame: ClientFrameOf<'reveal'>): FrameOutcome {
     const chat = this.chatOf(seat, frame.chatId);
     if (!chat) return notInChat();
     if (partnerIn(chat, seat).ai) return refuse('bad_request', 'Your partner is an AI: there is no one to reveal your profile to.');
     // Revealed once per chat: not into the void while the partner's connection is down.
     if (this.away.of(partnerIn(chat, seat))) return refuse('partner_away', 'They are away just now: reveal your profile once they are back.');
-    const { firstName, age, gender, location } = frame.profile;
-    const profile = {
-      ...(firstName?.trim() ? { firstName: firstName.trim() } : {}),
-      ...(age !== undefined ? { age } : {}),
-      ...(gender?.trim() ? { gender: gender.trim() } : {}),
-      ...(location?.trim() ? { location: location.trim() } : {}),
-    };
-    if (Object.keys(profile).length === 0) return refuse('bad_request', 'The profile to reveal is empty.');
+    let revealed: ServerFrame;
+    if (frame.e2e && frame.text !== undefined) {
+      revealed = { type: 'revealed', chatId: chat.id, e2e: true, text: frame.text };
+    } else {
+      const profile = frame.profile && normaliseProfile(frame.profile);
+      if (!profile) return refuse('bad_request', 'The profile to reveal is empty.');
+      revealed = { type: 'revealed', chatId: chat.id, profile };
+    }
     if (chat.a === seat ? chat.revealedA : chat.revealedB) return refuse('bad_request', 'You already revealed your profile in this chat.');
     if (chat.a === seat) chat.revealedA = true;
     else chat.revealedB = true;
-    partnerIn(chat, seat).send({ type: 'revealed', chatId: chat.id, profile });
+    partnerIn(chat, seat).send(revealed);
     return DONE;
   }
 

@@ -4,6 +4,8 @@
  * the chat id and both public keys, ChaCha20-Poly1305 with the message counter
  * as nonce. The receiver accepts only counters above the last one it accepted,
  * so a replayed or reordered message is refused like a tampered one.
+ * A revealed profile goes through the same channel and counters, under its own
+ * associated data, so a profile never opens as a message nor a message as a profile.
  */
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { x25519 } from '@noble/curves/ed25519.js';
@@ -11,6 +13,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { isChatEnvelope } from '../../shared/e2e.js';
 import { LIMITS } from '../../shared/limits.js';
+import type { RevealedProfile } from '../../shared/revealProfile.js';
 import { compareBytes, concat, field, fromBase64Url, fromUtf8, toBase64Url, utf8 } from './bytes.js';
 import { pad, unpad } from './padding.js';
 
@@ -35,7 +38,9 @@ export class DecryptError extends Error {
 }
 
 const KDF_SALT = utf8('metsony chat v1');
-const AAD_LABEL = utf8('metsony chat message v1');
+/** What a ciphertext is: bound into its associated data, so one kind never opens as the other. */
+type Kind = 'message' | 'profile';
+const AAD_LABELS: Record<Kind, Uint8Array> = { message: utf8('metsony chat message v1'), profile: utf8('metsony chat profile v1') };
 
 export function newEphemeral(chatId: string): Ephemeral {
   const { secretKey, publicKey } = x25519.keygen();
@@ -70,34 +75,65 @@ function nonceOf(counter: number): Uint8Array {
   return nonce;
 }
 
-function aadOf(chatId: string): Uint8Array {
-  return concat(AAD_LABEL, field(utf8(chatId)));
+function aadOf(kind: Kind, chatId: string): Uint8Array {
+  return concat(AAD_LABELS[kind], field(utf8(chatId)));
 }
 
-/** Encrypts the next message; advances the channel's send counter. */
-export function encryptMessage(channel: Channel, text: string): string {
+/** Encrypts with the next send counter (shared by messages and profiles); advances it. */
+function seal(channel: Channel, kind: Kind, plain: string): string {
   const counter = channel.nextSend++;
-  const sealed = chacha20poly1305(channel.sendKey, nonceOf(counter), aadOf(channel.chatId)).encrypt(pad(utf8(text)));
+  const sealed = chacha20poly1305(channel.sendKey, nonceOf(counter), aadOf(kind, channel.chatId)).encrypt(pad(utf8(plain)));
   return `e2e1.${counter}.${toBase64Url(sealed)}`;
 }
 
-/** Decrypts a partner's message; throws `DecryptError` for tampering, a replay, a reordering or a malformed envelope. */
-export function decryptMessage(channel: Channel, envelope: string): string {
+/** Decrypts without accepting: the caller checks the plaintext, then sets `lastReceived` to the counter. */
+function open(channel: Channel, kind: Kind, envelope: string): { counter: number; plain: string } {
   if (!isChatEnvelope(envelope)) throw new DecryptError('not an encrypted message');
   const [, counterText, body] = envelope.split('.');
   const counter = Number(counterText);
   if (!Number.isSafeInteger(counter)) throw new DecryptError('bad counter');
   if (counter <= channel.lastReceived) throw new DecryptError('replayed or reordered');
-  let text: string;
   try {
-    const plain = chacha20poly1305(channel.receiveKey, nonceOf(counter), aadOf(channel.chatId)).decrypt(fromBase64Url(body!));
-    text = fromUtf8(unpad(plain));
+    const plain = chacha20poly1305(channel.receiveKey, nonceOf(counter), aadOf(kind, channel.chatId)).decrypt(fromBase64Url(body!));
+    return { counter, plain: fromUtf8(unpad(plain)) };
   } catch {
     throw new DecryptError('tampered');
   }
+}
+
+/** Encrypts the next message; advances the channel's send counter. */
+export function encryptMessage(channel: Channel, text: string): string {
+  return seal(channel, 'message', text);
+}
+
+/** Decrypts a partner's message; throws `DecryptError` for tampering, a replay, a reordering or a malformed envelope. */
+export function decryptMessage(channel: Channel, envelope: string): string {
+  const { counter, plain: text } = open(channel, 'message', envelope);
   if (text.length === 0 || [...text].length > LIMITS.textMax) throw new DecryptError('bad length');
   channel.lastReceived = counter;
   return text;
+}
+
+/** Encrypts a profile to reveal (JSON) with the next send counter, under the profile's associated data. */
+export function encryptProfile(channel: Channel, profile: RevealedProfile): string {
+  return seal(channel, 'profile', JSON.stringify(profile));
+}
+
+/**
+ * Decrypts a partner's revealed profile: the parsed JSON, for the caller to
+ * check as the server checks the plain form (src/shared/revealProfileSchema.ts).
+ * Throws `DecryptError` as `decryptMessage` does, and for a plaintext that is not JSON.
+ */
+export function decryptProfile(channel: Channel, envelope: string): unknown {
+  const { counter, plain } = open(channel, 'profile', envelope);
+  let profile: unknown;
+  try {
+    profile = JSON.parse(plain);
+  } catch {
+    throw new DecryptError('not a profile');
+  }
+  channel.lastReceived = counter;
+  return profile;
 }
 
 /**

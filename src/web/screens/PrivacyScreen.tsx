@@ -95,7 +95,8 @@ export function PrivacyScreen() {
         <li>
           <strong>Your private profile</strong> (first name, age, gender, location). It stays in your browser. Only when
           you press “Reveal profile” is it sent, once, through the relay, to the person you are chatting with; we never
-          store it.
+          store it. In an end-to-end encrypted chat it is encrypted like the messages, so the server cannot read it
+          either.
         </li>
         <li>
           <strong>No email, no real name, no cookies, no advertising, no tracking.</strong>{' '}

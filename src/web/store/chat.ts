@@ -20,6 +20,7 @@
 import { signal } from '@preact/signals';
 import type { EndReason, MessageFrame, Partner, RevealedProfile, ServerFrame } from '../../shared/protocol.js';
 import { LIMITS } from '../../shared/limits.js';
+import { normaliseProfile } from '../../shared/revealProfile.js';
 import { newClientId } from '../ids.js';
 import { href, navigate } from '../router.js';
 import { loadOnlyPeople, loadRegion, saveOnlyPeople, saveRegion, type Region } from '../storage.js';
@@ -113,6 +114,11 @@ const LEAVE_WAIT_MS = 1500;
  */
 const KEY_WAIT_MS = 2000;
 let keyWaitTimer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * A profile revealed while the chat could not send yet (its keys not settled,
+ * the connection down): it goes out, encrypted if the chat is, as soon as it can.
+ */
+let heldReveal: { chatId: string; profile: RevealedProfile } | null = null;
 
 let leavingChatId: string | null = null;
 let leaveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -149,6 +155,17 @@ function restoreChatKeys(chatId: string): Encryption | null {
 
 function sealOutgoing(chatId: string, text: string): { text: string; e2e?: true } {
   return loadedCrypto()?.sealOutgoing(chatId, text) ?? { text };
+}
+
+function sealProfile(chatId: string, profile: RevealedProfile): { profile: RevealedProfile } | { e2e: true; text: string } {
+  return loadedCrypto()?.sealProfile(chatId, profile) ?? { profile };
+}
+
+/** Without the code there are no keys: a plain profile shows as it is, an encrypted one cannot open. */
+function openRevealed(frame: Extract<ServerFrame, { type: 'revealed' }>): Promise<RevealedProfile | null> {
+  const code = loadedCrypto();
+  if (code) return code.openRevealed(frame);
+  return Promise.resolve('e2e' in frame ? null : frame.profile);
 }
 
 /** What waits for the encryption code, in order: frames from the server, and our key for a new chat. */
@@ -195,7 +212,12 @@ function runWaiting(): void {
 
 /** Frames that cannot be handled without the encryption code. */
 function needsCrypto(frame: ServerFrame): boolean {
-  return frame.type === 'key' || frame.type === 'resumed' || (frame.type === 'message' && frame.e2e === true);
+  return (
+    frame.type === 'key' ||
+    frame.type === 'resumed' ||
+    (frame.type === 'message' && frame.e2e === true) ||
+    (frame.type === 'revealed' && 'e2e' in frame)
+  );
 }
 
 export function currentChat(): ChatSession | null {
@@ -383,6 +405,7 @@ function setEncryption(chatId: string, encryption: Encryption): void {
   const { lines, toSend } = releaseLocal(chat.lines);
   updateChat(chatId, (c) => ({ ...c, lines }));
   for (const line of toSend) sendOwn(chatId, line);
+  releaseReveal(chatId);
 }
 
 /**
@@ -461,18 +484,41 @@ export function requestConnect(): void {
   updateChat(chat.id, (c) => ({ ...c, connect: 'waiting' }));
 }
 
-export function revealProfile(profile: RevealedProfile): void {
+/**
+ * Reveal profile: once per chat. In an end-to-end encrypted chat the profile
+ * goes through the chat's channel (`reveal {e2e:true, text}`); otherwise in
+ * the plain form. Pressed before the partner's key came (or while the
+ * connection is down), it is shown at once and goes out once the chat can send.
+ */
+export function revealProfile(raw: RevealedProfile): void {
   const chat = liveChat();
-  if (!chat || chat.partner.ai) return;
+  if (!chat || chat.partner.ai || chat.revealed) return;
   // The server refuses a reveal to an away partner (`partner_away`); say so here, so that error means a message.
   if (chat.partnerAway) {
     showNotice(`${chat.partner.nickname} is away just now: reveal your profile once they are back.`, 'info');
     return;
   }
-  sendFrame({ type: 'reveal', chatId: chat.id, profile });
+  // Trimmed here as the server trims the plain form, so both see the same.
+  const profile = normaliseProfile(raw);
+  if (!profile) return;
   updateChat(chat.id, (c) =>
     addLine({ ...c, revealed: true }, { kind: 'profile', id: newClientId(), from: 'me', profile }),
   );
+  if (canSendIn(chat.id)) sendReveal(chat.id, profile);
+  else heldReveal = { chatId: chat.id, profile };
+}
+
+function sendReveal(chatId: string, profile: RevealedProfile): void {
+  sendFrame({ type: 'reveal', chatId, ...sealProfile(chatId, profile) });
+}
+
+/** The held reveal of this chat, if any, goes out now. */
+function releaseReveal(chatId: string): void {
+  if (!heldReveal) return;
+  const { chatId: heldFor, profile } = heldReveal;
+  if (heldFor !== chatId) return;
+  heldReveal = null;
+  sendReveal(chatId, profile);
 }
 
 /** What happens to a chat still going on once it is reported. */
@@ -500,6 +546,7 @@ export function block(): void {
 function endChat(chatId: string, reason: EndState, undelivered: readonly string[] = []): void {
   clearTimeout(partnerTypingTimer);
   clearTimeout(keyWaitTimer);
+  if (heldReveal?.chatId === chatId) heldReveal = null;
   endChatKeys();
   if (loadTabChat() === chatId) clearTabChat();
   if (resumePending.value === chatId) resumePending.value = null;
@@ -532,6 +579,7 @@ export function resetChat(): void {
   // Frames of the signed-out session that waited for the encryption code are no use any more.
   waitingForCrypto.length = 0;
   cryptoQueue += 1;
+  heldReveal = null;
   leavingChatId = null;
   lastSearchCommand = null;
   typingActive = false;
@@ -588,6 +636,7 @@ function onResumed(frame: Extract<ServerFrame, { type: 'resumed' }>): void {
     const { lines, toSend } = settleAfterResume(addMissed(p.chat.lines, frame.missed, openIncoming));
     phase.value = { kind: 'chat', chat: { ...p.chat, partner, lines } };
     for (const line of toSend) sendOwn(id, line);
+    if (p.chat.encryption.status !== 'pending') releaseReveal(id);
     return;
   }
   // An answer to a resume this tab has moved on from (Next meanwhile, say): the `leave` sent since ends it.
@@ -641,6 +690,7 @@ function handleChatFrame(frame: ServerFrame): void {
       clearTimeout(partnerTypingTimer);
       saveTabChat(frame.chat.id);
       endChatKeys();
+      heldReveal = null;
       const ai = frame.chat.partner.ai;
       phase.value = { kind: 'chat', chat: newSession(frame.chat.id, frame.chat.partner, [], ai ? { status: 'off', why: 'ai' } : { status: 'pending' }) };
       if (!ai) startChatKeys(frame.chat.id);
@@ -696,8 +746,9 @@ function handleChatFrame(frame: ServerFrame): void {
       endChat(frame.chatId, frame.reason, frame.undelivered);
       return;
     case 'revealed':
-      updateChat(frame.chatId, (c) =>
-        addLine(c, { kind: 'profile', id: newClientId(), from: 'partner', profile: frame.profile }),
+      // An encrypted profile that does not open shows "Could not decrypt this profile" (profile: null).
+      void openRevealed(frame).then((profile) =>
+        updateChat(frame.chatId, (c) => addLine(c, { kind: 'profile', id: newClientId(), from: 'partner', profile })),
       );
       return;
     case 'connect_requested':

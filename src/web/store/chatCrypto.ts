@@ -9,13 +9,15 @@
  * Part of the chunk fetched on demand (cryptoCode.ts): chat.ts reaches it
  * through cryptoLoader.ts.
  */
-import type { MessageFrame } from '../../shared/protocol.js';
+import type { MessageFrame, RevealedProfile, ServerFrame } from '../../shared/protocol.js';
 import { toBase64Url } from '../crypto/bytes.js';
 import {
   type Channel,
   decryptMessage,
+  decryptProfile,
   type Ephemeral,
   encryptMessage,
+  encryptProfile,
   newEphemeral,
   openChannel,
   restoreChannel,
@@ -23,7 +25,7 @@ import {
   saveChannel,
 } from '../crypto/channel.js';
 import { forgetChatKeys, loadChatKeys, pruneChatKeys, saveChatKeys } from '../chatKeyStore.js';
-import { UNDECRYPTABLE } from './chatLines.js';
+import { UNDECRYPTABLE, UNDECRYPTABLE_PROFILE } from './chatLines.js';
 
 /**
  * `pending`: our key went out, the partner's has not come; `on`: encrypted;
@@ -34,7 +36,7 @@ export type Encryption =
   | { status: 'on'; safetyCode: string }
   | { status: 'off'; why: 'ai' | 'no-key' | 'lost-key' };
 
-export { UNDECRYPTABLE };
+export { UNDECRYPTABLE, UNDECRYPTABLE_PROFILE };
 
 type State = { chatId: string; mine: Ephemeral; channel: Channel | null };
 let state: State | null = null;
@@ -124,6 +126,45 @@ export function openIncoming(frame: MessageFrame): { text: string; undecryptable
     return { text };
   } catch {
     return { text: UNDECRYPTABLE, undecryptable: true };
+  }
+}
+
+/**
+ * A profile to reveal (already trimmed): encrypted when the channel is up
+ * (`e2e: true`, with the next message counter), the plain form otherwise.
+ */
+export function sealProfile(chatId: string, profile: RevealedProfile): { profile: RevealedProfile } | { e2e: true; text: string } {
+  if (!state?.channel || state.chatId !== chatId) return { profile };
+  catchUp(state);
+  const text = encryptProfile(state.channel, profile);
+  persist();
+  return { e2e: true, text };
+}
+
+/**
+ * A partner's revealed profile as the log shows it, or `null` when it does not
+ * open. As for messages, a plain one in an encrypted chat is refused: the relay
+ * cannot slip a profile of its own making into a private chat. A decrypted one
+ * is checked with the server's schema for the plain form, loaded only now (it
+ * brings zod, which the pages of a first visit do without).
+ */
+export async function openRevealed(frame: Extract<ServerFrame, { type: 'revealed' }>): Promise<RevealedProfile | null> {
+  const channel = state?.chatId === frame.chatId ? state.channel : null;
+  if (!('e2e' in frame)) return channel ? null : frame.profile;
+  if (!channel) return null;
+  let opened: unknown;
+  try {
+    if (state) catchUp(state);
+    opened = decryptProfile(channel, frame.text);
+    persist();
+  } catch {
+    return null;
+  }
+  try {
+    const { parseRevealedProfile } = await import('../../shared/revealProfileSchema.js');
+    return parseRevealedProfile(opened);
+  } catch {
+    return null;
   }
 }
 

@@ -15,6 +15,8 @@ import type { MessageFrame, RevealedProfile } from '../../shared/protocol.js';
 
 /** What the log shows for a message that does not open (here, not with the cryptography, so the first page needs none of it). */
 export const UNDECRYPTABLE = 'Could not decrypt this message';
+/** What the log shows for a revealed profile that does not open. */
+export const UNDECRYPTABLE_PROFILE = 'Could not decrypt this profile';
 
 export type OwnState = 'local' | 'sending' | 'waiting' | 'delivered' | 'failed';
 
@@ -26,7 +28,8 @@ export type ChatLine =
   /** `undecryptable`: an encrypted message that did not open; `text` then says so (chatCrypto.ts). */
   | { kind: 'partner'; id: string; text: string; at: number; undecryptable?: true }
   | { kind: 'event'; id: string; text: string }
-  | { kind: 'profile'; id: string; from: 'me' | 'partner'; profile: RevealedProfile };
+  /** `profile: null`: the partner's encrypted profile did not open (chatCrypto.ts). */
+  | { kind: 'profile'; id: string; from: 'me' | 'partner'; profile: RevealedProfile | null };
 
 function moveOwn(lines: ChatLine[], pick: (line: OwnLine) => OwnState | null): ChatLine[] {
   let changed = false;

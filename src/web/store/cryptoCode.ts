@@ -4,4 +4,14 @@
  * file (only its types).
  */
 export { identityPrivateKey, forgetIdentity, rewrapIdentity, setUpIdentity, unlockIdentity } from './identity.js';
-export { acceptPartnerKey, beginChatKeys, endChatKeys, openIncoming, ownChatKey, restoreChatKeys, sealOutgoing } from './chatCrypto.js';
+export {
+  acceptPartnerKey,
+  beginChatKeys,
+  endChatKeys,
+  openIncoming,
+  openRevealed,
+  ownChatKey,
+  restoreChatKeys,
+  sealOutgoing,
+  sealProfile,
+} from './chatCrypto.js';

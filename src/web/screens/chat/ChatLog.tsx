@@ -6,6 +6,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChatLine, ChatSession } from '../../store/chat.js';
 import { endedText } from '../../store/chat.js';
+import { UNDECRYPTABLE_PROFILE } from '../../store/chatLines.js';
 import { profileEntries } from '../../store/profile.js';
 import { chatMessageKey } from '../../store/translations.js';
 import { ReceivedText } from '../../components/ReceivedText.js';
@@ -80,6 +81,13 @@ function Line({ line, partner, chatId, live }: { line: ChatLine; partner: string
     case 'event':
       return <li class="line-event">{line.text}</li>;
     case 'profile': {
+      if (line.profile === null) {
+        return (
+          <li class="profile-card from-partner">
+            <p class="msg-undecryptable">{UNDECRYPTABLE_PROFILE}</p>
+          </li>
+        );
+      }
       const entries = profileEntries(line.profile);
       return (
         <li class={`profile-card ${line.from === 'me' ? 'from-me' : 'from-partner'}`}>

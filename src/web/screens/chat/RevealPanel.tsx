@@ -26,7 +26,7 @@ export function RevealPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
         <>
           <p id="reveal-what">
             This is exactly what {chat.partner.nickname} will see, once. It goes through the relay and is never
-            stored.
+            stored{chat.encryption.status === 'on' ? ', end-to-end encrypted like your messages.' : '.'}
           </p>
           <ProfileList entries={entries} class="reveal-list" />
         </>
