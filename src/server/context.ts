@@ -137,7 +137,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   // Per-address keys: HMAC with a rotating secret, shared through Redis so nodes agree.
   const secrets = cluster?.secrets ?? memorySecrets();
   const ipKeys = new IpKeys(secrets);
-  const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys, signals);
+  const moderation = new Moderation(store, lobby, connections, revocations, config.safety, ipKeys, signals, now);
   await moderation.startRetentionSweep((err) => log.error({ err }, 'report retention sweep failed'));
   // The message rate holds across nodes without a Redis round trip per message: each node grants its share.
   const limits = new RateLimits(config.safety, limiterFactory, ipKeys, (accountId) => 1 / broker.nodesHolding(accountId));

@@ -8,6 +8,8 @@ export const LIMITS = {
   frameBytesMax: 16 * 1024,
   /** Ids in one `read` frame. */
   readIdsMax: 1000,
+  /** Messages a `report` may attach (`attached`), each a text of 1..textMax characters. */
+  reportAttachedMax: 20,
   /** A challenge solution (`proof`): an ALTCHA payload is about 700 characters, a Turnstile token up to 2048. */
   proofMax: 4096,
 } as const;

@@ -1,6 +1,11 @@
 /** Moderation records as the store keeps them and the moderator API returns them (docs/protocol.md, "Moderator API"). */
 
 export type ReportReason = 'spam' | 'harassment' | 'underage' | 'illegal' | 'other';
+/**
+ * A message the reporter chose to attach from their own screen, in clear:
+ * `me` was written by the reporter, `partner` by the reported account.
+ */
+export type AttachedMessage = { from: 'me' | 'partner'; text: string };
 export type ReportRecord = {
   id: string;
   reporterId: string;
@@ -13,6 +18,11 @@ export type ReportRecord = {
    * unfounded, which lowers the reporter's weight (reporterWeight.ts).
    */
   status: ReportStatus;
+  /**
+   * The last messages the reporter attached, oldest first, or null: none were
+   * attached, or they are gone (a moderator acted on the report, or 30 days passed).
+   */
+  attached: AttachedMessage[] | null;
 };
 export type ReportStatus = 'open' | 'closed' | 'dismissed' | 'unfounded';
 

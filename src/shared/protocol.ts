@@ -18,6 +18,15 @@ const text = z.string().min(1);
 
 export { REVEAL_FIELD_MAX, type RevealedProfile } from './revealProfileSchema.js';
 
+/** A message attached to a report (docs/protocol.md): 1..textMax characters, counted as code points like a message. */
+const attachedMessage = z.strictObject({
+  from: z.enum(['me', 'partner']),
+  text: z
+    .string()
+    .min(1)
+    .refine((s) => !isTextTooLong(s), `at most ${LIMITS.textMax} characters`),
+});
+
 export const ClientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hello'), token: z.string().min(1).max(256) }),
   z.strictObject({
@@ -58,6 +67,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
     chatId,
     reason: z.enum(['spam', 'harassment', 'underage', 'illegal', 'other']),
     note: z.string().max(500).optional(),
+    /** The reporter's last messages of this chat, from their own screen, with consent; they reach the moderators in clear. */
+    attached: z.array(attachedMessage).max(LIMITS.reportAttachedMax).optional(),
   }),
   z.strictObject({ type: z.literal('block'), chatId }),
   /** `sealed: true`: `text` is an HPKE envelope (`hpke1.…`) sealed to the recipient's identity key; stored and delivered as is. */

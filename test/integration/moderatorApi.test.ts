@@ -19,7 +19,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-type Report = { id: string; reporterId: string; reportedId: string; reason: string; note: string | null; createdAt: string; status: string };
+type Report = { id: string; reporterId: string; reportedId: string; reason: string; note: string | null; createdAt: string; status: string; attached: unknown };
 type Queued = Report & { reporters: number };
 type Entry = { id: string; at: string; actor: string; action: string; reportId: string | null; accountId: string | null; until: string | null };
 
@@ -108,7 +108,7 @@ describe('moderator API: reports, history, actions and their audit log', () => {
       [reporters[1]!.user.account.id, 'harassment', null],
       [reporters[0]!.user.account.id, 'spam', 'links'],
     ]);
-    expect(mine[0]).toEqual({ id: expect.any(String), reporterId: reporters[0]!.user.account.id, reportedId: targetId, reason: 'spam', note: 'again', createdAt: expect.any(String), status: 'open', reporters: 3 });
+    expect(mine[0]).toEqual({ id: expect.any(String), reporterId: reporters[0]!.user.account.id, reportedId: targetId, reason: 'spam', note: 'again', createdAt: expect.any(String), status: 'open', attached: null, reporters: 3 });
     expect(mine.every((r) => r.reporters === 3)).toBe(true);
     expect(queue.body.next).toBeNull();
 

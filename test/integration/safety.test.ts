@@ -30,7 +30,7 @@ describe('report', () => {
     const reports = (await admin('GET', '/api/admin/reports')).body as { reports: Array<Record<string, unknown>> };
     const mine = reports.reports.filter((r) => r.reporterId === a.user.account.id);
     expect(mine).toEqual([
-      { id: expect.any(String), reporterId: a.user.account.id, reportedId: b.user.account.id, reason: 'spam', note: 'sells things', createdAt: expect.any(String), status: 'open' },
+      { id: expect.any(String), reporterId: a.user.account.id, reportedId: b.user.account.id, reason: 'spam', note: 'sells things', createdAt: expect.any(String), status: 'open', attached: null },
     ]);
     expect(JSON.stringify(reports)).not.toContain('must not be in a report');
     // the reporter's export lists it

@@ -152,6 +152,31 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     expect((await store.reportsBy('r2')).find((r) => r.id === 'live')?.status).toBe('unfounded');
   });
 
+  it('keeps the messages attached to a report until it is decided on or purged by age; the report stays', async () => {
+    for (const id of ['r1', 'bad']) await store.createAccount(account(id), hashSecret(`t-${id}`));
+    const lines = [
+      { from: 'partner', text: 'first, with "quotes" and \\ and 😀' },
+      { from: 'me', text: 'second' },
+    ] as const;
+    const report = (id: string, createdAt: string, attached?: typeof lines) =>
+      store.createReport({ id, reporterId: 'r1', reportedId: 'bad', reason: 'harassment', note: null, createdAt, status: 'open', ...(attached ? { attached: [...attached] } : {}) });
+    await report('closed-one', '2026-11-20T00:00:00.000Z', lines);
+    await report('old', '2026-11-01T00:00:00.000Z', lines);
+    await report('recent', '2026-11-29T00:00:00.000Z', lines);
+    await report('plain', '2026-11-01T00:00:00.000Z');
+    const attachedOf = async () => Object.fromEntries((await store.reportsBy('r1')).map((r) => [r.id, r.attached]));
+    expect(await attachedOf()).toEqual({ 'closed-one': lines, old: lines, recent: lines, plain: null });
+    expect((await store.openReportsNewest({ limit: 10 })).find((r) => r.id === 'recent')?.attached).toEqual(lines);
+    expect((await store.reportsAgainst('bad', 10)).find((r) => r.id === 'old')?.attached).toEqual(lines);
+
+    expect(await store.closeReport('closed-one', 'dismissed', { id: 'e1', at: '2026-11-30T00:00:00.000Z', actor: 'moderator' })).toBe(true);
+    expect(await attachedOf()).toEqual({ 'closed-one': null, old: lines, recent: lines, plain: null });
+    expect(await store.purgeReportAttachments('2026-11-15T00:00:00.000Z')).toBe(1);
+    expect(await store.purgeReportAttachments('2026-11-15T00:00:00.000Z')).toBe(0);
+    expect(await attachedOf()).toEqual({ 'closed-one': null, old: null, recent: lines, plain: null });
+    expect(Object.fromEntries((await store.reportsBy('r1')).map((r) => [r.id, r.status]))).toEqual({ old: 'open', plain: 'open', 'closed-one': 'dismissed', recent: 'open' });
+  });
+
   it('lists an account’s sessions oldest first; none for an unknown account', async () => {
     await store.createAccount(account('a1'), hashSecret('t1'));
     await store.createSession('a1', hashSecret('t3'), '2026-11-29T12:00:00.000Z');
@@ -314,7 +339,7 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
   it('reports: by reporter oldest first; against an account since a time, one row per reporter with underage if any', async () => {
     for (const id of ['r1', 'r2', 'r3', 'bad']) await store.createAccount(account(id), hashSecret(`t-${id}`));
     const report = (id: string, reporterId: string, reason: ReportRecord['reason'], createdAt: string, note: string | null = null) =>
-      ({ id, reporterId, reportedId: 'bad', reason, note, createdAt, status: 'open' }) as const;
+      ({ id, reporterId, reportedId: 'bad', reason, note, createdAt, status: 'open', attached: null }) as const;
     await store.createReport(report('x2', 'r1', 'underage', '2026-11-29T12:00:00.000Z', 'looked about 14'));
     await store.createReport(report('x1', 'r1', 'spam', '2026-11-29T11:00:00.000Z'));
     await store.createReport(report('x3', 'r2', 'harassment', '2026-11-29T12:00:00.000Z'));

@@ -10,6 +10,7 @@ const report = (id: string, reason: QueuedReport['reason']): QueuedReport => ({
   note: null,
   createdAt: '2026-12-03T00:00:00.000Z',
   status: 'open',
+  attached: null,
   reporters: 1,
 });
 

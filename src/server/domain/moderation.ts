@@ -1,5 +1,7 @@
 /**
- * Safety without tracking: reports (who, whom, why, when; never chat text),
+ * Safety without tracking: reports (who, whom, why, when; chat text only as
+ * the last messages a reporter chose to attach, kept until a moderator acts
+ * on the report or for 30 days),
  * blocks that hold forever, automatic suspension after reports from several
  * established people on distinct networks (reporterWeight.ts), and what a
  * moderator can do.
@@ -19,6 +21,8 @@ import { newId } from './secrets.js';
 
 /** Stated in the Privacy Policy: reports against a deleted account are kept this long after they were made. */
 export const ERASED_REPORT_RETENTION_MS = 180 * 24 * 3600_000;
+/** Stated in the Privacy Policy: the messages attached to a report are removed this long after it was made, if no moderator acted before. */
+export const ATTACHMENT_RETENTION_MS = 30 * 24 * 3600_000;
 /** Stated in the Privacy Policy: an audit entry is kept this long after the action (or until the account it names is erased). */
 export const AUDIT_RETENTION_MS = 365 * 24 * 3600_000;
 /** The most reports an account's history shows. */
@@ -55,6 +59,8 @@ export class Moderation {
     private readonly ipKeys: IpKeys,
     /** Told of each report against an account (botSignals.ts counts them, in memory). */
     private readonly signals?: { reported(accountId: string, chatId: string): void },
+    /** The retention sweep's clock. */
+    private readonly now: () => number = Date.now,
   ) {
     this.networks = new ReportNetworks(safety.reportWindowMs);
   }
@@ -74,6 +80,7 @@ export class Moderation {
       note: frame.note?.trim() || null,
       createdAt: new Date().toISOString(),
       status: 'open',
+      attached: frame.attached && frame.attached.length > 0 ? frame.attached : null,
     });
     this.signals?.reported(partner, frame.chatId);
     if (ip) this.networks.add(partner, accountId, await this.ipKeys.networkKeys(ip));
@@ -148,11 +155,16 @@ export class Moderation {
     return this.store.auditLog(page);
   }
 
-  /** Purges reports against erased accounts and audit entries past their retention, now and every hour; forgets old report networks. */
+  /**
+   * Purges reports against erased accounts, the messages attached to reports
+   * and audit entries past their retention, now and every hour; forgets old
+   * report networks.
+   */
   async startRetentionSweep(onError: (err: unknown) => void): Promise<void> {
     const sweep = async () => {
       this.networks.sweep();
-      const now = Date.now();
+      const now = this.now();
+      await this.store.purgeReportAttachments(new Date(now - ATTACHMENT_RETENTION_MS).toISOString()).catch(onError);
       await this.store.purgeErasedReports(new Date(now - ERASED_REPORT_RETENTION_MS).toISOString()).catch(onError);
       await this.store.purgeAuditLog(new Date(now - AUDIT_RETENTION_MS).toISOString()).catch(onError);
     };

@@ -40,7 +40,8 @@ export class Privacy {
       connections: connections.map((c) => ({ id: c.id, nickname: c.partnerNickname, since: c.since, unread: c.unread })),
       offlineMessages: { received: received.map(toOfflineMessage), sent: sent.map(toOfflineMessage) },
       blocks: blocks.map((b) => ({ accountId: b.blockedId, createdAt: b.createdAt })),
-      reports: reports.map((r) => ({ id: r.id, accountId: r.reportedId, reason: r.reason, note: r.note, createdAt: r.createdAt, status: r.status })),
+      // `attached`: the messages this account attached to its report, while they are kept (docs/data-model.md).
+      reports: reports.map((r) => ({ id: r.id, accountId: r.reportedId, reason: r.reason, note: r.note, createdAt: r.createdAt, status: r.status, attached: r.attached })),
       linkedIdentities: identities,
       // The wrapped private key is left out on purpose: a copy of it is only a target for guessing the code (docs/encryption.md).
       identityKey: keys

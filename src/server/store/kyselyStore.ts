@@ -16,6 +16,7 @@ import {
   type OfflineMessageRecord,
   type AuditEntry,
   type AuditStamp,
+  type NewReport,
   type PageQuery,
   type ReportRecord,
   type ReportStatus,
@@ -44,6 +45,8 @@ export type StoreHooks = {
   afterErase?: () => Promise<void>;
   /** After "Delete everything", not awaited: for PostgreSQL, a background VACUUM of the erased tables. */
   afterAccountErased?: () => void;
+  /** After a report's attached messages were removed, not awaited: for PostgreSQL, the same background VACUUM. */
+  afterAttachmentsErased?: () => void;
   /** Before the database is closed: let background work finish. */
   beforeClose?: () => Promise<void>;
 };
@@ -68,6 +71,12 @@ export class KyselyStore implements Store {
 
   private async erased(): Promise<void> {
     await this.hooks.afterErase?.();
+  }
+
+  /** Attached messages are chat text in clear: no copy of them may stay in a file. */
+  private async attachmentsErased(): Promise<void> {
+    await this.erased();
+    this.hooks.afterAttachmentsErased?.();
   }
 
   async createAccount(account: NewAccount, tokenHash: string): Promise<void> {
@@ -503,7 +512,7 @@ export class KyselyStore implements Store {
     return rows.map((r) => ({ blockedId: r.blocked_id, createdAt: r.created_at }));
   }
 
-  async createReport(report: ReportRecord): Promise<void> {
+  async createReport(report: NewReport): Promise<void> {
     await this.db
       .insertInto('reports')
       .values({
@@ -514,6 +523,7 @@ export class KyselyStore implements Store {
         note: report.note,
         created_at: report.createdAt,
         status: report.status,
+        attached: report.attached && report.attached.length > 0 ? JSON.stringify(report.attached) : null,
       })
       .execute();
   }
@@ -560,8 +570,16 @@ export class KyselyStore implements Store {
     return moderation.reporterCounts(this.db, reportedIds);
   }
 
-  closeReport(id: string, status: Exclude<ReportStatus, 'open'> = 'closed', stamp?: AuditStamp): Promise<boolean> {
-    return moderation.closeReport(this.db, id, status, stamp);
+  async closeReport(id: string, status: Exclude<ReportStatus, 'open'> = 'closed', stamp?: AuditStamp): Promise<boolean> {
+    const { closed, erased } = await moderation.closeReport(this.db, id, status, stamp);
+    if (erased) await this.attachmentsErased();
+    return closed;
+  }
+
+  async purgeReportAttachments(before: string): Promise<number> {
+    const purged = await moderation.purgeReportAttachments(this.db, before);
+    if (purged > 0) await this.attachmentsErased();
+    return purged;
   }
 
   async purgeErasedReports(before: string): Promise<number> {

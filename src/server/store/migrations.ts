@@ -170,6 +170,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_log_account').on('audit_log').columns(['account_id', 'at']).execute();
     },
   },
+  /** The last messages a reporter may attach to a report (JSON), removed when a moderator acts or after 30 days. */
+  '2026-12-03T18-report-attached-messages': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('reports').addColumn('attached', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,7 +4,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
-import type { AuditAction, AuditEntry, AuditStamp, PageQuery, ReportRecord, ReportReason, ReportStatus } from './store.js';
+import type { AttachedMessage, AuditAction, AuditEntry, AuditStamp, PageQuery, ReportRecord, ReportReason, ReportStatus } from './store.js';
 
 const STATUSES: readonly ReportStatus[] = ['open', 'closed', 'dismissed', 'unfounded'];
 const ACTIONS: readonly AuditAction[] = ['suspend', 'unsuspend', 'close', 'dismiss', 'unfounded'];
@@ -18,6 +18,7 @@ export function toReport(row: Selectable<Database['reports']>): ReportRecord {
     note: row.note,
     createdAt: row.created_at,
     status: STATUSES.find((s) => s === row.status) ?? 'closed',
+    attached: row.attached === null ? null : (JSON.parse(row.attached) as AttachedMessage[]),
   };
 }
 
@@ -55,19 +56,29 @@ export async function insertAudit(
     .execute();
 }
 
+/**
+ * A moderator's decision on a report; its attached messages go in the same
+ * transaction (they were there for this decision). `erased`: there were some.
+ */
 export async function closeReport(
   db: Kysely<Database>,
   id: string,
   status: Exclude<ReportStatus, 'open'>,
   stamp: AuditStamp | undefined,
-): Promise<boolean> {
+): Promise<{ closed: boolean; erased: boolean }> {
   return db.transaction().execute(async (tx) => {
-    const report = await tx.selectFrom('reports').select('reported_id').where('id', '=', id).executeTakeFirst();
-    if (!report) return false;
-    await tx.updateTable('reports').set({ status }).where('id', '=', id).execute();
+    const report = await tx.selectFrom('reports').select(['reported_id', 'attached']).where('id', '=', id).executeTakeFirst();
+    if (!report) return { closed: false, erased: false };
+    await tx.updateTable('reports').set({ status, attached: null }).where('id', '=', id).execute();
     if (stamp) await insertAudit(tx, stamp, { action: ACTION_OF[status], reportId: id, accountId: report.reported_id });
-    return true;
+    return { closed: true, erased: report.attached !== null };
   });
+}
+
+/** Removes the attached messages of reports made before `before`; returns from how many. */
+export async function purgeReportAttachments(db: Kysely<Database>, before: string): Promise<number> {
+  const result = await db.updateTable('reports').set({ attached: null }).where('attached', 'is not', null).where('created_at', '<', before).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export async function setSuspension(db: Kysely<Database>, accountId: string, until: string | null, stamp: AuditStamp | undefined): Promise<boolean> {

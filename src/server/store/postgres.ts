@@ -31,6 +31,7 @@ export async function openPostgresStore(
   const vacuum = new ErasureVacuum(db, onError);
   return new KyselyStore(db, {
     afterAccountErased: () => vacuum.request(),
+    afterAttachmentsErased: () => vacuum.request(),
     beforeClose: () => vacuum.settled(),
   });
 }

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL keeps deleted rows as dead tuples until VACUUM. After an account
- * is erased, the tables it had rows in are vacuumed in the background (never
+ * is erased (or a report's attached messages are removed), the tables it had
+ * rows in are vacuumed in the background (never
  * inside a transaction, never delaying the reply); erasures that come while
  * one runs are covered by one more run, not one each.
  */

@@ -65,7 +65,10 @@ export type BlockTable = {
   created_at: string;
 };
 
-/** A report about a chat partner: who, whom, why, when. Never chat text. */
+/**
+ * A report about a chat partner: who, whom, why, when; chat text only as the
+ * messages the reporter chose to attach, until a moderator acts or 30 days pass.
+ */
 export type ReportTable = {
   id: string;
   reporter_id: string;
@@ -75,6 +78,8 @@ export type ReportTable = {
   created_at: string;
   /** 'open', 'closed' (handled), 'dismissed' (no action needed) or 'unfounded' (dismissed; lowers the reporter's weight). */
   status: string;
+  /** JSON array of `{from: "me" | "partner", text}` the reporter attached; null when none, or once removed. */
+  attached: string | null;
 };
 
 /** One moderation action: what, when, on which report or account. Never an IP, never who the moderator is. */

@@ -2,7 +2,7 @@
  * The Store port: everything the service keeps on disk goes through here.
  * Live chat never does. Implemented over Kysely for SQLite and PostgreSQL.
  */
-import type { AuditEntry, ReportRecord, ReportStatus } from '../../shared/moderation.js';
+import type { AttachedMessage, AuditEntry, ReportRecord, ReportStatus } from '../../shared/moderation.js';
 
 export type AccountRecord = {
   id: string;
@@ -25,7 +25,10 @@ export type LinkedIdentity = { provider: 'google'; subject: string; email: strin
 /** Thrown by linkIdentity when that provider account is already linked to another of ours. */
 export class IdentityTakenError extends Error {}
 
-export type { AuditAction, AuditActor, AuditEntry, ReportReason, ReportRecord, ReportStatus } from '../../shared/moderation.js';
+export type { AttachedMessage, AuditAction, AuditActor, AuditEntry, ReportReason, ReportRecord, ReportStatus } from '../../shared/moderation.js';
+
+/** A report as it is filed: `attached` may be left out (none). */
+export type NewReport = Omit<ReportRecord, 'attached'> & { attached?: AttachedMessage[] | null };
 
 /** Who acted and when, given with a moderation change so its audit entry is written in the same transaction. */
 export type AuditStamp = Pick<AuditEntry, 'id' | 'at' | 'actor'>;
@@ -136,7 +139,7 @@ export interface Store {
   blockedPairsOf(accountId: string): Promise<Set<string>>;
   blocksBy(accountId: string): Promise<Array<{ blockedId: string; createdAt: string }>>;
 
-  createReport(report: ReportRecord): Promise<void>;
+  createReport(report: NewReport): Promise<void>;
   reportsBy(reporterId: string): Promise<ReportRecord[]>;
   /** Reports against an account since a time, one row per distinct reporter with their heaviest reason. */
   reportersAgainst(reportedId: string, since: string): Promise<Array<{ reporterId: string; underage: boolean }>>;
@@ -151,10 +154,13 @@ export interface Store {
   /**
    * True when the report existed and now has that status; with `stamp`, an
    * audit entry (close, dismiss or unfounded) is written in the same transaction.
+   * Its attached messages are removed in that transaction, and leave no copy in a file.
    */
   closeReport(id: string, status?: Exclude<ReportStatus, 'open'>, stamp?: AuditStamp): Promise<boolean>;
   /** Deletes reports against erased accounts made before `before`; returns how many. */
   purgeErasedReports(before: string): Promise<number>;
+  /** Removes the attached messages of reports made before `before` (no copy left in a file); returns from how many. */
+  purgeReportAttachments(before: string): Promise<number>;
   /**
    * Sets or clears (null) a suspension; false when there is no such account.
    * With `stamp`, an audit entry (suspend or unsuspend) is written in the same transaction.

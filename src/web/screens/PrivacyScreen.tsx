@@ -25,12 +25,22 @@ const KEPT: { what: string; why: string; until: string }[] = [
     until: 'On this device, until you log out, delete everything or remove that connection (clearing the browser’s site data deletes it too)',
   },
   { what: 'Blocks', why: 'So you are never matched again with someone you blocked', until: 'Until you delete everything' },
-  { what: 'Reports you file (reason, optional note), and what a moderator decided about each', why: 'Moderation and temporary suspensions', until: 'Until you delete everything' },
   {
-    what: 'Reports about you (reason, the reporter’s note)',
+    what: 'Reports you file (reason, optional note), and what a moderator decided about each',
+    why: 'Moderation and temporary suspensions',
+    until: 'Until you delete everything',
+  },
+  {
+    what: 'The last messages of a chat, in clear, only if you tick “Attach the last messages” when you report (both sides, as your screen showed them)',
+    why: 'So the moderators can see what happened: chats are end-to-end encrypted, and they cannot read them otherwise',
+    until:
+      'Until a moderator acts on the report (closes or dismisses it), and 30 days after the report at the latest; deleting your account deletes them at once. Shown in your data export while they are kept',
+  },
+  {
+    what: 'Reports about you (reason, the reporter’s note, and the last messages of the chat if the reporter attached them)',
     why: 'Moderation, and protecting people after an account is deleted',
     until:
-      'If you delete everything, they are kept for 180 days after each report was made, under a random pseudonym: never with your nickname, interests or any other data of yours',
+      'If you delete everything, they are kept for 180 days after each report was made, under a random pseudonym: never with your nickname, interests or any other data of yours. Attached messages stay until a moderator acts on the report, 30 days at most, even if you delete everything: evidence of abuse cannot be wiped by the person reported',
   },
   {
     what: 'What moderators did about your account: a suspension (until when) or its lifting, a report about you closed or dismissed, and when; never who the moderator was, never your IP address',
@@ -78,7 +88,8 @@ export function PrivacyScreen() {
           to disk or to logs. Between two people using this app they are end-to-end encrypted: each chat makes fresh
           keys on both devices, and the server relays only ciphertext it cannot read or alter unnoticed. The chat says
           “End-to-end encrypted” and shows a safety code to compare, or says plainly when a chat is not end-to-end
-          encrypted (an AI partner, or a partner’s app that offers no key).
+          encrypted (an AI partner, or a partner’s app that offers no key). The one exception is yours to make: when you
+          report someone you may attach the last messages, and those are kept for the moderators as said above.
         </li>
         <li>
           <strong>Your IP address.</strong> It is used for a moment to estimate your country or region (for “near me”

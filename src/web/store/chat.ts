@@ -20,6 +20,7 @@
 import { signal } from '@preact/signals';
 import type { EndReason, MessageFrame, Partner, RevealedProfile, ServerFrame } from '../../shared/protocol.js';
 import { LIMITS } from '../../shared/limits.js';
+import type { AttachedMessage } from '../../shared/moderation.js';
 import { normaliseProfile } from '../../shared/revealProfile.js';
 import { newClientId } from '../ids.js';
 import { href, navigate } from '../router.js';
@@ -44,6 +45,7 @@ import { announce } from './announcer.js';
 import type { Encryption } from './chatCrypto.js';
 import { loadCrypto, loadedCrypto, warmUpCrypto } from './cryptoLoader.js';
 import { showNotice } from './notices.js';
+import { fitAttached, type ReportFrame } from './reportAttachment.js';
 import { findProof } from './proof.js';
 import { isSocketReady, onFrame, sendFrame } from './realtime.js';
 
@@ -524,12 +526,22 @@ function releaseReveal(chatId: string): void {
 /** What happens to a chat still going on once it is reported. */
 export type AfterReport = 'leave' | 'block';
 
-/** Report, then leave or block (when the chat is still going on). */
-export function report(reason: ReportReason, note: string, then: AfterReport): void {
+/** The report frame without attached messages: what `lastMessages` measures against. */
+export function reportFrame(chatId: string, reason: ReportReason, note: string): Omit<ReportFrame, 'attached'> {
+  const trimmed = note.trim();
+  return { type: 'report', chatId, reason, ...(trimmed ? { note: trimmed } : {}) };
+}
+
+/**
+ * Report, then leave or block (when the chat is still going on). `attached`:
+ * the messages the person saw listed and agreed to attach (never more).
+ */
+export function report(reason: ReportReason, note: string, then: AfterReport, attached: readonly AttachedMessage[] = []): void {
   const chat = currentChat();
   if (!chat) return;
-  const trimmed = note.trim();
-  sendFrame({ type: 'report', chatId: chat.id, reason, ...(trimmed ? { note: trimmed } : {}) });
+  const frame = reportFrame(chat.id, reason, note);
+  const fitting = fitAttached(frame, attached);
+  sendFrame(fitting.length > 0 ? { ...frame, attached: fitting } : frame);
   if (chat.ended) return;
   if (then === 'block') block();
   else stop();

@@ -3,10 +3,13 @@
  * move on: "Report and leave" (the default for most reasons) or "Report and
  * block" (the default for spam and illegal content). Once the chat has ended
  * the button is plain "Report".
+ * "Attach the last messages" (off until ticked, with its consent sentence)
+ * sends the last lines of this chat as shown here, listed before they go.
  */
 import { useState } from 'preact/hooks';
 import { useDialog } from '../../components/useDialog.js';
-import { REPORT_REASONS, report, type AfterReport, type ChatSession, type ReportReason } from '../../store/chat.js';
+import { REPORT_REASONS, report, reportFrame, type AfterReport, type ChatSession, type ReportReason } from '../../store/chat.js';
+import { attachableLines, lastMessages } from '../../store/reportAttachment.js';
 
 const REASON_LABELS: Record<ReportReason, string> = {
   spam: 'Spam or advertising',
@@ -31,7 +34,12 @@ export function ReportPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [after, setAfter] = useState<AfterReport>('leave');
+  const [attach, setAttach] = useState(false);
   const live = chat.ended === null;
+  // An AI partner's report is not kept, so there is nothing to attach it to.
+  const canAttach = !chat.partner.ai && attachableLines(chat.lines).length > 0;
+  // Measured with the longest reason until one is picked, so the real frame is never larger.
+  const attached = attach && canAttach ? lastMessages(reportFrame(chat.id, reason ?? 'harassment', note), chat.lines) : [];
   const { container, heading: title } = useDialog<HTMLElement, HTMLHeadingElement>(onClose);
 
   function submit(event: Event): void {
@@ -40,7 +48,7 @@ export function ReportPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
       setProblem('Pick a reason first.');
       return;
     }
-    report(reason, note, after);
+    report(reason, note, after, attached);
     onClose();
   }
 
@@ -73,6 +81,38 @@ export function ReportPanel({ chat, onClose }: { chat: ChatSession; onClose(): v
           <textarea id="report-note" rows={2} maxLength={NOTE_MAX} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
           <p class="hint">Chats are not stored, so tell the moderators what happened in your own words.</p>
         </div>
+        {canAttach && (
+          <div class="field">
+            <div class="choice">
+              <input
+                type="checkbox"
+                id="report-attach"
+                checked={attach}
+                aria-describedby="report-attach-consent"
+                onChange={(e) => setAttach(e.currentTarget.checked)}
+              />
+              <label for="report-attach">Attach the last messages</label>
+              <p class="hint" id="report-attach-consent">
+                They will reach the moderators unencrypted, so they can see what happened. They are deleted when the
+                report is handled, or after 30 days.
+              </p>
+            </div>
+            {attach && (
+              <div class="attach-preview">
+                <p id="report-attach-list">
+                  {attached.length === 1 ? 'The last message will be attached:' : `The last ${attached.length} messages will be attached:`}
+                </p>
+                <ol class="attach-list" aria-labelledby="report-attach-list">
+                  {attached.map((m, i) => (
+                    <li key={i}>
+                      <span class="attach-who">{m.from === 'me' ? 'You' : chat.partner.nickname}:</span> {m.text}
+                    </li>
+                  ))}
+                </ol>
+              </div>
+            )}
+          </div>
+        )}
         {live && (
           <fieldset class="choices">
             <legend>Then</legend>

@@ -4,6 +4,7 @@ import { StatusLine } from '../../components/StatusLine.js';
 import { useAction } from '../../components/useAction.js';
 import type { AccountHistory } from '../../moderatorApi.js';
 import { accountShown, liftSuspension, showHistory, SUSPENSIONS, suspendAccount } from '../../store/moderation.js';
+import { AttachedLines } from './AttachedLines.js';
 import { REASONS, STATUSES, when } from './labels.js';
 
 export function AccountSection() {
@@ -97,6 +98,7 @@ function AccountDetails({ history: h, busy, run }: { history: AccountHistory; bu
             <li key={r.id} class="mod-item">
               <strong>{REASONS[r.reason]}</strong> · {when(r.createdAt)} · {STATUSES[r.status]}
               {r.note && <p class="mod-note">Note: {r.note}</p>}
+              <AttachedLines report={r} where="history" />
             </li>
           ))}
         </ul>

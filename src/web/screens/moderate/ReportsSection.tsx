@@ -3,6 +3,7 @@ import { StatusLine } from '../../components/StatusLine.js';
 import { useAction } from '../../components/useAction.js';
 import type { QueuedReport } from '../../moderatorApi.js';
 import { decideReport, loadReports, queueOrder, reports, reportsNext, showHistory } from '../../store/moderation.js';
+import { AttachedLines } from './AttachedLines.js';
 import { people, REASONS, when } from './labels.js';
 
 const DONE = { close: 'Report closed.', dismiss: 'Report dismissed.', unfounded: 'Report dismissed as unfounded.' } as const;
@@ -31,6 +32,7 @@ export function ReportsSection() {
           {list.map((report) => (
             <li key={report.id} class={report.reason === 'underage' ? 'mod-item mod-urgent' : 'mod-item'}>
               <ReportSummary report={report} />
+              <AttachedLines report={report} where="queue" />
               <div class="button-row">
                 <button type="button" disabled={busy} aria-describedby={`report-${report.id}`} onClick={() => void run(() => showHistory(report.reportedId))}>
                   Account history
