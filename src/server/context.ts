@@ -120,7 +120,8 @@ export async function buildContext(config: Config, overrides: Overrides & Google
   const handshakes = cluster?.handshakes ?? new MemoryHandshakes();
   const unbudgeted = overrides.model ?? (await openLanguageModel(config.ai));
   const model = unbudgeted && withAiBudget(unbudgeted, config.ai.budgetPerHour);
-  const translator = model && (await createTranslator(model));
+  const translation = model && createTranslator(model);
+  const translator = translation?.translator;
   const aiPartners = model !== undefined && config.ai.partnerAfterMs > 0;
   const now = overrides.now ?? Date.now;
   const signals = new BotSignals(config.bots, now);
@@ -163,6 +164,7 @@ export async function buildContext(config: Config, overrides: Overrides & Google
     moderation.stop();
   };
   const close = async () => {
+    await translation?.close();
     if (cluster) await cluster.close();
     else await broker.close();
     await store.close();

@@ -4,6 +4,7 @@
  * returned as it is, without a call.
  */
 import { outputTokens } from './aiBudget.js';
+import { LanguageDetector } from './detectorThread.js';
 import type { LanguageModel } from './languageModel.js';
 
 export type Translation = { text: string; from: string | null; to: string };
@@ -16,19 +17,16 @@ export function primaryLanguage(tag: string): string | undefined {
   return /^[a-z]{2,3}$/.test(primary) ? primary : undefined;
 }
 
-type Detect = (text: string) => string | null;
+type Detect = (text: string) => Promise<string | null>;
 
 /**
- * The language detector's tables take ~30 MB of heap (more GC work for every
- * message relayed), so they are loaded only when translation is switched on,
- * and in their smallest build.
+ * The language detector runs on a thread of its own (detectorThread.ts): its
+ * tables (~28 MB) stay off the relay's heap, and it starts only when
+ * translation is switched on.
  */
-export async function createTranslator(model: LanguageModel): Promise<Translator> {
-  const { eld } = await import('eld/extrasmall');
-  return new Translator(model, (text) => {
-    const result = eld.detect(text);
-    return result.language && result.isReliable() ? result.language : null;
-  });
+export function createTranslator(model: LanguageModel): { translator: Translator; close(): Promise<void> } {
+  const detector = new LanguageDetector();
+  return { translator: new Translator(model, (text) => detector.detect(text)), close: () => detector.close() };
 }
 
 export class Translator {
@@ -38,7 +36,7 @@ export class Translator {
   ) {}
 
   async translate(text: string, to: string): Promise<Translation> {
-    const from = this.detect(text);
+    const from = await this.detect(text);
     if (from === to) return { text, from, to };
     const name = languageNames.of(to) ?? to;
     const translated = await this.model.complete(
