@@ -4,8 +4,8 @@
  * schema that checks a profile is in revealProfileSchema.ts, which the web app
  * loads only when an encrypted profile arrives.
  */
-export type { RevealedProfile } from './revealProfileSchema.js';
-import type { RevealedProfile } from './revealProfileSchema.js';
+/** Its shape; revealProfileSchema.ts checks that its schema gives exactly this type. */
+export type RevealedProfile = { firstName?: string; age?: number; gender?: string; location?: string };
 
 /** What the partner is shown: strings trimmed, empty ones left out. Null when nothing is left. */
 export function normaliseProfile({ firstName, age, gender, location }: RevealedProfile): RevealedProfile | null {

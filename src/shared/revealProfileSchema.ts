@@ -7,7 +7,7 @@
  * lazily, keeping zod out of the pages a first visit loads.
  */
 import * as z from 'zod/mini';
-import { normaliseProfile } from './revealProfile.js';
+import { normaliseProfile, type RevealedProfile } from './revealProfile.js';
 
 export const REVEAL_FIELD_MAX = 64;
 export const REVEAL_AGE_MIN = 18;
@@ -23,7 +23,11 @@ export const RevealProfileSchema = z.strictObject({
   location: field,
 });
 
-export type RevealedProfile = z.infer<typeof RevealProfileSchema>;
+export type { RevealedProfile };
+/** Fails to compile if the schema and the type in revealProfile.ts ever part. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaGivesTheType: Same<z.infer<typeof RevealProfileSchema>, RevealedProfile> = true;
+void schemaGivesTheType;
 
 /** A profile from outside (a decrypted reveal): checked as the server checks the plain form, then trimmed; null when it is not one, or empty. */
 export function parseRevealedProfile(value: unknown): RevealedProfile | null {
