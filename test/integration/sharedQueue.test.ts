@@ -110,4 +110,22 @@ describe.runIf(redisUrl)('shared search queue across nodes (Redis)', () => {
     // Never claimed (a claim takes the entry out of the queue): it waits for its entry to expire.
     expect(await one.bus.client.exists(`${prefix}e:ghost-seat`)).toBe(1);
   });
+
+  it('works when Redis has forgotten its scripts (a restart): the script text goes again, and after that only its SHA1', async () => {
+    const one = await node();
+    await one.bus.client.script('FLUSH');
+    const calls: string[] = [];
+    const sent = one.bus.client.sendCommand.bind(one.bus.client);
+    one.bus.client.sendCommand = ((command: { name: string }) => {
+      calls.push(command.name);
+      return sent(command as Parameters<typeof sent>[0]);
+    }) as typeof one.bus.client.sendCommand;
+    one.queue.add(seeker('first', ['chess']));
+    await one.queue.settled();
+    one.queue.add(seeker('second', ['chess']));
+    await one.queue.settled();
+    expect(one.pairs.map((p) => [p.a.accountId, p.b.accountId])).toEqual([['first', 'second']]);
+    // The first search met NOSCRIPT and sent the text; the second ran by SHA1 alone.
+    expect(calls.filter((c) => c === 'evalsha' || c === 'eval')).toEqual(['evalsha', 'eval', 'evalsha']);
+  });
 });

@@ -6,6 +6,7 @@
  * on another node is offered to that node, which says yes only while its
  * person still searches (then both nodes start their side of the chat).
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { newId } from '../domain/secrets.js';
 import { commonInterests, type QueueClock, type SearchEvents, type SearchQueue, type Seeker, systemClock } from '../domain/searchQueue.js';
@@ -45,6 +46,13 @@ export function toSeeker(e: QueueEntry): Seeker {
 }
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+const shas = new Map<string, string>();
+function scriptSha(script: string): string {
+  let sha = shas.get(script);
+  if (!sha) shas.set(script, (sha = createHash('sha1').update(script).digest('hex')));
+  return sha;
+}
 
 /** An entry as the scripts give it back (cjson writes an empty list as `{}`). */
 function parseEntry(raw: string): QueueEntry {
@@ -152,8 +160,14 @@ export class RedisSearchQueue implements SearchQueue {
     void done.finally(() => this.pending.delete(done));
   }
 
-  private script(script: string, ...args: Array<string | number>): Promise<unknown> {
-    return this.client.eval(script, 0, this.prefix, ...args);
+  /** By its SHA1 (Redis keeps the compiled script); the text itself only when Redis does not have it (first use, or after a restart). */
+  private async script(script: string, ...args: Array<string | number>): Promise<unknown> {
+    try {
+      return await this.client.evalsha(scriptSha(script), 0, this.prefix, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.client.eval(script, 0, this.prefix, ...args);
+    }
   }
 
   private async attempt(search: Search, script: string, tries = 0): Promise<void> {

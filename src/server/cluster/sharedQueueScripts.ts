@@ -12,8 +12,18 @@ const PICK = `
 local p = ARGV[1]
 local limit = tonumber(ARGV[3])
 local now = tonumber(ARGV[5])
+-- Looked up once per account and per node within one call: a search checks many candidates.
+local recentOf, aliveOf = {}, {}
+local function recent(a)
+  if recentOf[a] == nil then recentOf[a] = redis.call('GET', p .. 'recent:' .. a) or false end
+  return recentOf[a]
+end
+local function alive(node)
+  if aliveOf[node] == nil then aliveOf[node] = redis.call('EXISTS', 'metsony:alive:' .. node) == 1 end
+  return aliveOf[node]
+end
 local function apart(a, b)
-  local v = redis.call('GET', p .. 'recent:' .. a)
+  local v = recent(a)
   if not v then return false end
   local bar = string.find(v, '|', 1, true)
   -- written by a node of an older version (a rolling upgrade): the account alone, kept apart until the key expires
@@ -33,7 +43,7 @@ local function eligible(me, c)
   for _, b in ipairs(c.blocked) do if b == me.account then return false end end
   if apart(me.account, c.account) or apart(c.account, me.account) then return false end
   -- a searcher on a node that stopped its heartbeat is gone
-  if c.node ~= me.node and redis.call('EXISTS', 'metsony:alive:' .. c.node) == 0 then return false end
+  if c.node ~= me.node and not alive(c.node) then return false end
   return true
 end
 local function near(me, c)
