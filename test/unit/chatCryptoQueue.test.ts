@@ -9,6 +9,7 @@ import type { ClientFrame, MessageFrame, ServerFrame } from '../../src/shared/pr
 import { saveChatKeys } from '../../src/web/chatKeyStore.js';
 import { toBase64Url } from '../../src/web/crypto/bytes.js';
 import { decryptMessage, encryptMessage, newEphemeral, openChannel, saveChannel } from '../../src/web/crypto/channel.js';
+import { MemoryStorage } from '../helpers/memoryStorage.js';
 
 /** The socket, as the chat store sees it: frames it sent, and a way to hand it frames from the server. */
 const socket = vi.hoisted(() => ({
@@ -38,29 +39,6 @@ vi.mock('../../src/web/store/cryptoLoader.js', () => {
   loader.unload();
   return { loadCrypto: () => loading, loadedCrypto: () => loaded, warmUpCrypto: () => undefined };
 });
-
-/** In-memory Web Storage, as a browser has (the chat keys live in localStorage). */
-class MemoryStorage {
-  private items = new Map<string, string>();
-  get length() {
-    return this.items.size;
-  }
-  key(i: number) {
-    return [...this.items.keys()][i] ?? null;
-  }
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, String(value));
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-  clear() {
-    this.items.clear();
-  }
-}
 
 let chat: typeof import('../../src/web/store/chat.js');
 

@@ -5,6 +5,7 @@
  * calls made while the code is on its way run in order once it is here.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MemoryStorage } from '../helpers/memoryStorage.js';
 
 /** The encryption code, faked: what it was asked to do, and when it arrives. */
 const loader = vi.hoisted(() => ({
@@ -40,22 +41,6 @@ vi.mock('../../src/web/store/cryptoLoader.js', () => {
     warmUpCrypto: () => undefined,
   };
 });
-
-class MemoryStorage {
-  private items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, String(value));
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-  clear() {
-    this.items.clear();
-  }
-}
 
 let keys: typeof import('../../src/web/store/identityKeys.js');
 
