@@ -48,7 +48,11 @@ function readStored(): IdentityKeys | null {
   }
 }
 
-function keep(keys: IdentityKeys): void {
+/** Bumped by forgetIdentity: a sign-in's unwrap that finishes after Log out keeps nothing. */
+let generation = 0;
+
+function keep(keys: IdentityKeys, asked = generation): void {
+  if (asked !== generation) return;
   identity = keys;
   saveIdentity({ publicKey: toBase64Url(keys.publicKey), privateKey: toBase64Url(keys.privateKey) });
 }
@@ -84,15 +88,16 @@ export function setUpIdentity(token: string, recoveryCode: string): void {
 export function unlockIdentity(token: string, recoveryCode: string): void {
   track(
     (async () => {
+      const asked = generation;
       const stored = await api.getKeys(token);
       if (!stored) {
         const keys = identity ?? newIdentity();
-        keep(keys);
+        keep(keys, asked);
         await api.putKeys(token, await wrapIdentity(keys, recoveryCode, deriveInWorker));
         return;
       }
       if (stored.wrapped) {
-        keep(await unwrapIdentity({ publicKey: stored.publicKey, wrapped: stored.wrapped }, recoveryCode, deriveInWorker));
+        keep(await unwrapIdentity({ publicKey: stored.publicKey, wrapped: stored.wrapped }, recoveryCode, deriveInWorker), asked);
         return;
       }
       if (identity && toBase64Url(identity.publicKey) === stored.publicKey) {
@@ -111,6 +116,7 @@ export function rewrapIdentity(token: string, recoveryCode: string): void {
 
 /** Sign-out, or another account signs in on this tab: forget the key, here and in storage. */
 export function forgetIdentity(): void {
+  generation += 1;
   identity = null;
   ready = Promise.resolve();
   saveIdentity(null);
