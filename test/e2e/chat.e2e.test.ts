@@ -3,7 +3,7 @@
  * web app (dist/web; `npm test` builds it first). Controls are found by the
  * accessible names of PROTOCOL.md §4, exactly as an outside test would.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { axeViolations } from '../helpers/axe.js';
 import { e2eSuite } from '../helpers/e2eSuite.js';
 import { E2E_SERVER_ENV, CSP_MESSAGE, WAIT_MS, sendMessage, signUpAndSearch } from '../helpers/webApp.js';
@@ -195,8 +195,18 @@ describe('leaving for good', () => {
       await page.getByRole('checkbox', { name: 'I am 18 or older' }).waitFor();
       expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
 
-      await page.getByRole('button', { name: 'I have a recovery code' }).click();
-      await page.getByRole('textbox', { name: 'Recovery code' }).fill(code);
+      // The notice "Your account … have been deleted." arrives with the first visit and moves the page:
+      // on a busy machine a click can land while it does, so click again (bounded) until the form is there.
+      const codeBox = page.getByRole('textbox', { name: 'Recovery code' });
+      await vi.waitFor(
+        async () => {
+          if (await codeBox.isVisible()) return;
+          await page.getByRole('button', { name: 'I have a recovery code' }).click({ timeout: 2000 });
+          await codeBox.waitFor({ timeout: 2000 });
+        },
+        { timeout: 15_000, interval: 100 },
+      );
+      await codeBox.fill(code);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText('That recovery code does not match any account.', { exact: false }).waitFor();
     },
