@@ -523,7 +523,7 @@ export class KyselyStore implements Store {
         note: report.note,
         created_at: report.createdAt,
         status: report.status,
-        attached: report.attached && report.attached.length > 0 ? JSON.stringify(report.attached) : null,
+        attached: report.attached ? JSON.stringify(report.attached) : null,
       })
       .execute();
   }
