@@ -56,6 +56,10 @@ describe('the language detector thread', () => {
     expect(await pending).toBeNull();
     expect(await languages.detect('Привет! Как дела? Я люблю читать книги и гулять в парке по вечерам.')).toBe('ru');
     expect(threads).toHaveLength(2);
+    // The old thread's events may come late (an error, then its exit): they do not answer what the new one has.
+    const onNewThread = languages.detect('Hola, ¿cómo estás? Me encanta la música y viajar por el mundo con mis amigos.');
+    threads[0]!.emit('exit', 1);
+    expect(await onNewThread).toBe('es');
   });
 
   it('answers null when the thread does not answer in time', async () => {

@@ -55,7 +55,8 @@ function eldFile(require: NodeJS.Require): string {
 export class LanguageDetector {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly waiting = new Map<number, (language: string | null) => void>();
+  /** Each detection waiting for its answer, with the thread it was sent to. */
+  private readonly waiting = new Map<number, { settle: (language: string | null) => void; worker: Worker }>();
   private closed = false;
 
   constructor(private readonly options: { timeoutMs?: number; onThread?: (thread: Worker) => void } = {}) {}
@@ -72,7 +73,7 @@ export class LanguageDetector {
         this.waiting.delete(id);
         resolve(language);
       };
-      this.waiting.set(id, settle);
+      this.waiting.set(id, { settle, worker });
       worker.postMessage({ id, text } satisfies ToThread);
     });
   }
@@ -81,7 +82,7 @@ export class LanguageDetector {
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
-    this.answerAll(null);
+    for (const { settle } of [...this.waiting.values()]) settle(null);
     await worker?.terminate();
   }
 
@@ -93,10 +94,11 @@ export class LanguageDetector {
       `(${detectorThread.toString()})(require, ${JSON.stringify(eldFile(createRequire(import.meta.url)))}, (url) => import(url));`,
     ].join('\n');
     const worker = new Worker(source, { eval: true });
-    worker.on('message', ({ id, language }: FromThread) => this.waiting.get(id)?.(language));
+    worker.on('message', ({ id, language }: FromThread) => this.waiting.get(id)?.settle(language));
+    // What this thread had (not what a newer one has) is answered "unknown".
     const gone = () => {
       if (this.worker === worker) this.worker = undefined;
-      this.answerAll(null);
+      for (const pending of [...this.waiting.values()]) if (pending.worker === worker) pending.settle(null);
     };
     worker.on('error', gone);
     worker.on('exit', gone);
@@ -105,9 +107,5 @@ export class LanguageDetector {
     this.worker = worker;
     this.options.onThread?.(worker);
     return worker;
-  }
-
-  private answerAll(language: string | null): void {
-    for (const settle of [...this.waiting.values()]) settle(language);
   }
 }
