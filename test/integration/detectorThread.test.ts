@@ -56,10 +56,19 @@ describe('the language detector thread', () => {
     expect(await pending).toBeNull();
     expect(await languages.detect('Привет! Как дела? Я люблю читать книги и гулять в парке по вечерам.')).toBe('ru');
     expect(threads).toHaveLength(2);
-    // The old thread's events may come late (an error, then its exit): they do not answer what the new one has.
+  });
+
+  it('a thread’s error and its later exit answer only what was sent to that thread', async () => {
+    const threads: Worker[] = [];
+    const languages = detector({ onThread: (thread) => threads.push(thread) });
+    expect(await languages.detect('Ciao! Mi piace cucinare la pasta fatta in casa e ascoltare musica jazz.')).toBe('it');
+    // An error comes first (the thread is given up), its exit later: meanwhile a new thread took a text.
+    threads[0]!.emit('error', new Error('the thread failed'));
     const onNewThread = languages.detect('Hola, ¿cómo estás? Me encanta la música y viajar por el mundo con mis amigos.');
+    expect(threads).toHaveLength(2);
     threads[0]!.emit('exit', 1);
     expect(await onNewThread).toBe('es');
+    await threads[0]!.terminate();
   });
 
   it('answers null when the thread does not answer in time', async () => {
