@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { ClientFrame, ServerFrame, SocketErrorCode } from '../../shared/protocol.js';
 import { type ErrorDetails, errorFrame } from '../errors.js';
@@ -47,6 +48,14 @@ export type Closed = { readonly phase: 'closed' };
 
 export type SocketState = AwaitingHello | Authenticating | Ready | Closed;
 
+/** Sockets written to in this turn of the event loop, corked until it ends. */
+const corked: ClientSocket[] = [];
+
+function uncorkAll(): void {
+  for (const socket of corked) socket.uncork();
+  corked.length = 0;
+}
+
 /** One open WebSocket of a client, from upgrade to close. */
 export class ClientSocket implements Peer {
   readonly kind = 'human';
@@ -54,9 +63,12 @@ export class ClientSocket implements Peer {
   missedPings = 0;
   /** End-to-end key frames of its chats (keyExchange.ts); made at the first one. */
   private keys: KeyExchange | undefined;
+  private isCorked = false;
 
   constructor(
     readonly ws: WebSocket,
+    /** The TCP (or TLS) connection under `ws`: corked while a turn writes to it. */
+    private readonly wire: Pick<Duplex, 'cork' | 'uncork'>,
     /** Held only to release the per-IP socket count on close and for a report's network key; never stored or logged. */
     readonly ip: string | undefined,
     readonly country: string | undefined,
@@ -87,7 +99,25 @@ export class ClientSocket implements Peer {
       return;
     }
     if (frame.type === 'error') this.errors.add(frame.code);
+    this.corkForThisTurn();
     this.ws.send(JSON.stringify(frame));
+  }
+
+  /**
+   * What one turn sends to this socket (e.g. several messages of one batch from another node,
+   * and their acknowledgements) leaves in one write once the turn's callbacks are done, instead
+   * of one system call per frame.
+   */
+  private corkForThisTurn(): void {
+    if (this.isCorked) return;
+    this.isCorked = true;
+    this.wire.cork();
+    if (corked.push(this) === 1) process.nextTick(uncorkAll);
+  }
+
+  uncork(): void {
+    this.isCorked = false;
+    this.wire.uncork();
   }
 
   /** This socket offered its own key in a chat: the partner's key, if held, goes out now. */

@@ -123,7 +123,7 @@ export class Gateway {
     const country = trustedCountryHeader(this.deps.config.trustProxy, request.socket.remoteAddress, headers) ?? (ip ? this.deps.geo.country(ip) : undefined);
     const budget = this.deps.config.safety.rateLimits ? new FrameBudget(Date.now(), this.frameLimits) : undefined;
     const helloTimer = setTimeout(() => this.helloDeadline(socket), this.deps.config.socket.helloDeadlineMs);
-    const socket = new ClientSocket(ws, ip, country, budget, this.deps.config.socket.maxBufferedBytes, helloTimer, this.errors);
+    const socket = new ClientSocket(ws, request.socket, ip, country, budget, this.deps.config.socket.maxBufferedBytes, helloTimer, this.errors);
     this.accept(socket);
   }
 
