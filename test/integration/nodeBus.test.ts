@@ -123,6 +123,29 @@ describe.runIf(redisUrl)('node bus: batches between nodes (Redis)', () => {
     expect(publishes()).toBe(1);
   });
 
+  it('a handler that throws loses only its own message: the rest of the batch arrives, its question is answered no, the error is reported', async () => {
+    const [one, two] = [await bus(), await bus()];
+    const received = await introduced(one, two);
+    await introduced(two, one);
+    const reported: string[] = [];
+    two.onHandlerError = (_err, type) => void reported.push(type);
+    const after = reaching(1, () => received.length, 'the frame after the failing one');
+    two.handle('frame', (m) => {
+      if ((m.frame as { chatId: string }).chatId === 'chat-1') throw new Error('broken handler');
+      received.push(m);
+      after.tick();
+    });
+    two.handle('offer', () => {
+      throw new Error('broken handler');
+    });
+    const offer: NodeMessage = { t: 'offer', chatId: 'c', to: 'k', from: { key: 'k', node: one.nodeId, account: 'a', nickname: 'A', interests: [], country: '', near: false, blocked: [], since: 1, wide: true }, common: [] };
+    const [, , answer] = await Promise.all([one.deliver(two.nodeId, frame(1)), one.deliver(two.nodeId, frame(2)), one.ask(two.nodeId, offer)]);
+    await after.done;
+    expect(received).toEqual([frame(2)]);
+    expect(answer).toBe(false);
+    expect(reported).toEqual(['frame', 'offer']);
+  });
+
   it('a malformed batch or a message of a kind this node does not know is left alone; what follows still arrives', async () => {
     const [one, two] = [await bus(), await bus()];
     const received = await introduced(one, two);

@@ -39,6 +39,7 @@ export type Cluster = {
 
 export async function openCluster(redisUrl: string, options: { widenAfterMs: number; nodeTtlMs: number }, log: Logger): Promise<Cluster> {
   const bus = await NodeBus.open(redisUrl, options.nodeTtlMs);
+  bus.onHandlerError = (err, type) => log.error({ err, type }, 'a message from another node could not be handled');
   const broker = new RedisBroker(bus);
   const outages = new RedisOutages(log);
   for (const client of bus.connections) outages.watch(client);

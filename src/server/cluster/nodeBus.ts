@@ -52,6 +52,8 @@ export class NodeBus {
   private flushing: NodeJS.Immediate | undefined;
   /** Nodes that said they read batches. */
   private readonly batchReaders = new Set<string>();
+  /** A handler threw on a message from another node: the rest of its batch still runs, a question is answered no. */
+  onHandlerError: (err: unknown, type: string) => void = () => {};
   private readonly heartbeat: NodeJS.Timeout;
   /** Since when both connections have been up without a break; undefined while one is down. */
   private connectedSince: number | undefined = Date.now();
@@ -209,7 +211,12 @@ export class NodeBus {
     }
     // A message of a kind this node does not know (a newer node's) is left alone.
     const handler = item.m && this.handlers.get(item.m.t);
-    const yes = handler?.(item.m, from);
+    let yes: boolean | void = false;
+    try {
+      yes = handler?.(item.m, from);
+    } catch (err) {
+      this.onHandlerError(err, item.m.t);
+    }
     if (item.ask !== undefined) this.send(from, { item: { answer: item.ask, yes: yes === true } });
   }
 
