@@ -104,9 +104,10 @@ export class ClientSocket implements Peer {
   }
 
   /**
-   * What one turn sends to this socket (e.g. several messages of one batch from another node,
-   * and their acknowledgements) leaves in one write once the turn's callbacks are done, instead
-   * of one system call per frame.
+   * What one turn sends to this socket (the `sent` acks of several frames that arrived in one
+   * read, or several messages of one batch from another node) leaves in one write when the
+   * turn's synchronous work is done, instead of one system call per frame. Frames sent from the
+   * turn's promise callbacks are corked again and follow in a second write.
    */
   private corkForThisTurn(): void {
     if (this.isCorked) return;
